@@ -1,0 +1,251 @@
+// Package batchfile writes and reads batch files: Parquet files of one
+// canonical schema whose rows are salted, hashed into an RFC 6962 Merkle
+// root in the same pass, and described in the footer metadata
+// (docs/format.md, "Batch file").
+package batchfile
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"hash"
+	"io"
+	"os"
+	"strconv"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/compress"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+
+	"github.com/healthanchor/healthanchor/anchor/merkle"
+	"github.com/healthanchor/healthanchor/schemas"
+)
+
+// Footer metadata keys of a batch file.
+const (
+	MetaBatchID     = "healthanchor.batch_id"
+	MetaSchema      = "healthanchor.schema"
+	MetaFingerprint = "healthanchor.fingerprint"
+	MetaRows        = "healthanchor.rows"
+	MetaMerkleRoot  = "healthanchor.merkle_root"
+)
+
+// DefaultBatchRows is the number of rows per Arrow record batch (and
+// Parquet row group) when Options.BatchRows is zero.
+const DefaultBatchRows = 32768
+
+// Options tune a Writer.
+type Options struct {
+	BatchRows int // rows per record batch; DefaultBatchRows when zero
+}
+
+// Result describes a finished batch file.
+type Result struct {
+	Path   string // where the file was written
+	Rows   int64
+	Root   []byte // RFC 6962 root over the rows' canonical records
+	SHA256 []byte // of the whole file
+	Size   int64
+}
+
+// Writer streams rows of one schema into a Parquet file. Rows are
+// gathered into record batches of fixed size; each full batch is encoded
+// to Parquet by one goroutine while another hashes its canonical records,
+// so memory stays bounded by a few batches whatever the row count.
+type Writer struct {
+	schema   *schemas.Schema
+	batchID  string
+	path     string
+	file     *os.File
+	sum      hash.Hash
+	counter  countingWriter
+	pw       *pqarrow.FileWriter
+	builder  *schemas.Builder
+	salter   *Salter
+	rows     int64
+	perBatch int
+
+	toWrite chan arrow.RecordBatch
+	toHash  chan arrow.RecordBatch
+	wrote   chan error
+	hashed  chan hashResult
+	closed  bool
+}
+
+type hashResult struct {
+	root []byte
+	err  error
+}
+
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// Create starts a batch file at path (created exclusively, mode 0644) for
+// rows of schema s in batch batchID, salted with saltKey.
+func Create(path string, s *schemas.Schema, batchID string, saltKey []byte, opt Options) (*Writer, error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("batchfile: %w", err)
+	}
+	w := &Writer{
+		schema: s, batchID: batchID, path: path, file: f, sum: sha256.New(),
+		builder: schemas.NewBuilder(s, nil), salter: NewSalter(saltKey, batchID),
+		perBatch: opt.BatchRows,
+		toWrite:  make(chan arrow.RecordBatch, 1), toHash: make(chan arrow.RecordBatch, 1),
+		wrote: make(chan error, 1), hashed: make(chan hashResult, 1),
+	}
+	if w.perBatch <= 0 {
+		w.perBatch = DefaultBatchRows
+	}
+	w.counter.w = io.MultiWriter(f, w.sum)
+	props := parquet.NewWriterProperties(
+		parquet.WithCompression(compress.Codecs.Zstd),
+		parquet.WithMaxRowGroupLength(int64(w.perBatch)),
+		parquet.WithCreatedBy("healthanchor"),
+	)
+	w.pw, err = pqarrow.NewFileWriter(s.Arrow(), &w.counter, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+	if err != nil {
+		f.Close()
+		os.Remove(path)
+		return nil, fmt.Errorf("batchfile: %s: %w", path, err)
+	}
+	enc, err := schemas.NewLeafEncoder(s.Arrow())
+	if err != nil {
+		f.Close()
+		os.Remove(path)
+		return nil, err
+	}
+	go w.writeLoop()
+	go hashLoop(enc, w.toHash, w.hashed)
+	return w, nil
+}
+
+func (w *Writer) writeLoop() {
+	var err error
+	for rec := range w.toWrite {
+		if err == nil {
+			err = w.pw.Write(rec)
+		}
+		rec.Release()
+	}
+	w.wrote <- err
+}
+
+func hashLoop(enc *schemas.LeafEncoder, in <-chan arrow.RecordBatch, out chan<- hashResult) {
+	tree := merkle.New()
+	var buf []byte
+	var err error
+	for rec := range in {
+		for i := 0; err == nil && i < int(rec.NumRows()); i++ {
+			buf, err = enc.AppendRow(buf[:0], rec, i)
+			if err == nil {
+				h := schemas.LeafHash(buf)
+				err = tree.Append(h[:])
+			}
+		}
+		rec.Release()
+	}
+	out <- hashResult{root: tree.Root(), err: err}
+}
+
+// Append adds one row. The writer fills _schema and _salt; the other
+// columns come from the row as given. The row is copied.
+func (w *Writer) Append(r schemas.Row) error {
+	if w.closed {
+		return fmt.Errorf("batchfile: %s: append after close", w.path)
+	}
+	r[schemas.IdxSchema] = schemas.TextValue(w.schema.ID())
+	r[schemas.IdxSalt] = schemas.TextValue(string(w.salter.Salt(uint64(w.rows))))
+	if err := w.builder.Append(r); err != nil {
+		return err
+	}
+	w.rows++
+	if w.builder.Len() >= w.perBatch {
+		w.flush()
+	}
+	return nil
+}
+
+func (w *Writer) flush() {
+	if w.builder.Len() == 0 {
+		return
+	}
+	rec := w.builder.NewRecord()
+	rec.Retain()
+	w.toHash <- rec
+	w.toWrite <- rec
+}
+
+// Rows is the number of rows appended so far.
+func (w *Writer) Rows() int64 { return w.rows }
+
+// Close flushes the last rows, writes the footer metadata (batch id,
+// schema, fingerprint, rows, root), fsyncs and closes the file.
+func (w *Writer) Close() (Result, error) {
+	if w.closed {
+		return Result{}, fmt.Errorf("batchfile: %s: closed twice", w.path)
+	}
+	w.closed = true
+	w.flush()
+	close(w.toHash)
+	close(w.toWrite)
+	werr := <-w.wrote
+	hr := <-w.hashed
+	w.builder.Release()
+	fail := func(err error) (Result, error) {
+		w.file.Close()
+		return Result{}, fmt.Errorf("batchfile: %s: %w", w.path, err)
+	}
+	if werr != nil {
+		return fail(werr)
+	}
+	if hr.err != nil {
+		return fail(hr.err)
+	}
+	meta := [][2]string{
+		{MetaBatchID, w.batchID},
+		{MetaSchema, w.schema.ID()},
+		{MetaFingerprint, w.schema.Fingerprint()},
+		{MetaRows, strconv.FormatInt(w.rows, 10)},
+		{MetaMerkleRoot, hex.EncodeToString(hr.root)},
+	}
+	for _, kv := range meta {
+		if err := w.pw.AppendKeyValueMetadata(kv[0], kv[1]); err != nil {
+			return fail(err)
+		}
+	}
+	if err := w.pw.Close(); err != nil {
+		return fail(err)
+	}
+	if err := w.file.Sync(); err != nil {
+		return fail(err)
+	}
+	if err := w.file.Close(); err != nil {
+		return Result{}, fmt.Errorf("batchfile: %s: %w", w.path, err)
+	}
+	return Result{Path: w.path, Rows: w.rows, Root: hr.root, SHA256: w.sum.Sum(nil), Size: w.counter.n}, nil
+}
+
+// Abort stops writing and removes the partial file.
+func (w *Writer) Abort() {
+	if !w.closed {
+		w.closed = true
+		close(w.toHash)
+		close(w.toWrite)
+		<-w.wrote
+		<-w.hashed
+		w.builder.Release()
+		w.pw.Close()
+		w.file.Close()
+	}
+	os.Remove(w.path)
+}

@@ -1,0 +1,70 @@
+package connectors
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+
+	"github.com/goccy/go-yaml"
+)
+
+// Validator is implemented by connector configs; Validate applies defaults
+// and names the first bad field.
+type Validator interface {
+	Validate() error
+}
+
+// Decode fills the typed config dst (a pointer to a struct with yaml tags)
+// from opts; unknown keys are errors so that a typo cannot silently change
+// what a job reads. dst.Validate runs afterwards when dst has one.
+func Decode(opts Options, dst any) error {
+	raw, err := yaml.Marshal(map[string]any(opts))
+	if err != nil {
+		return fmt.Errorf("options: %w", err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(raw), yaml.Strict())
+	if err := dec.Decode(dst); err != nil && !isEmptyDoc(err) {
+		return fmt.Errorf("options: %s", yaml.FormatError(err, false, false))
+	}
+	if v, ok := dst.(Validator); ok {
+		return v.Validate()
+	}
+	return nil
+}
+
+func isEmptyDoc(err error) bool { return err != nil && err.Error() == "EOF" }
+
+// ParseSet turns `key=value` pairs (as given to `preview --set`) into
+// options. A dotted key sets a nested option ("map.patient_id=MRN"); a
+// value is taken as a YAML scalar, so numbers and booleans keep their type.
+func ParseSet(pairs []string) (Options, error) {
+	opts := Options{}
+	for _, p := range pairs {
+		k, v, ok := strings.Cut(p, "=")
+		if !ok || k == "" {
+			return nil, fmt.Errorf("--set %q: want key=value", p)
+		}
+		var val any
+		if err := yaml.Unmarshal([]byte(v), &val); err != nil || val == nil {
+			val = v
+		}
+		if _, isMap := val.(map[string]any); isMap {
+			val = v
+		}
+		if _, isSeq := val.([]any); isSeq {
+			val = v
+		}
+		cur := map[string]any(opts)
+		parts := strings.Split(k, ".")
+		for _, part := range parts[:len(parts)-1] {
+			next, ok := cur[part].(map[string]any)
+			if !ok {
+				next = map[string]any{}
+				cur[part] = next
+			}
+			cur = next
+		}
+		cur[parts[len(parts)-1]] = val
+	}
+	return opts, nil
+}
