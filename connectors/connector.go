@@ -54,15 +54,22 @@ type Connector interface {
 	// Schemas lists the canonical schemas the connector can emit.
 	Schemas() []*schemas.Schema
 
-	// Read streams, in a deterministic order, every record that follows
-	// the watermark from, then returns the watermark to resume from next
-	// time. Reading twice from the same watermark over unchanged input
-	// streams the same records and returns the same watermark. Bad input
-	// is streamed as rejects, never returned as an error; an error means
-	// the source as a whole could not be read (or ctx was cancelled, or
-	// emit failed), and then the returned watermark must be ignored. Read
-	// returns promptly with ctx.Err() once ctx is done.
-	Read(ctx context.Context, from Watermark, emit EmitFunc) (Watermark, error)
+	// Plan fixes the window the next read covers: everything after the
+	// watermark from, up to the watermark it returns (for a table, an
+	// upper bound taken now; for a drop folder, the files present now with
+	// their digests). It returns from itself when there is nothing new.
+	// Planning twice over unchanged input returns the same watermark.
+	Plan(ctx context.Context, from Watermark) (Watermark, error)
+
+	// Read streams, in a deterministic order, every record of the window
+	// (from, to], where to came from Plan. Reading the same window twice
+	// streams the same records, which is what makes a re-run after a
+	// crash reproduce the same batch. Bad input is streamed as rejects,
+	// never returned as an error; an error means the window could not be
+	// read as a whole (source unreachable, a file changed under us, ctx
+	// cancelled, emit failed) and nothing of it may be used. Read returns
+	// promptly with an error wrapping ctx.Err() once ctx is done.
+	Read(ctx context.Context, from, to Watermark, emit EmitFunc) error
 }
 
 // Env is what the pipeline gives every connector besides its options.

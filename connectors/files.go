@@ -14,106 +14,220 @@ import (
 
 // FileWatermark is the watermark of file-drop connectors (csv, hl7): every
 // file taken so far with the SHA-256 it had, and files seen changed after
-// they were taken (already reported, so reported only once).
+// they were taken (reported once, then remembered here).
 type FileWatermark struct {
 	Files   map[string]string `json:"files"`
 	Changed map[string]string `json:"changed,omitempty"`
 }
 
-// PendingFile is a file matched by a glob and not yet taken.
-type PendingFile struct {
-	Key    string // name recorded in the watermark (relative to the base dir when the glob is)
-	Path   string // path to open
-	SHA256 string // hex digest of its content when listed
-	Size   int64
+// DropFolder lists the files of a drop folder (a path or a glob, relative
+// to BaseDir unless absolute) so that each file is taken exactly once.
+type DropFolder struct {
+	BaseDir string
+	Pattern string
 }
 
-// FileScan is the outcome of listing a drop folder against a watermark.
-type FileScan struct {
-	New     []PendingFile // files to take, in name order
-	Changed []Record      // one reject per file whose content changed after it was taken
-	next    FileWatermark
+// ParseFileWatermark decodes a file watermark; nil gives an empty one.
+func ParseFileWatermark(w Watermark) (FileWatermark, error) {
+	wm := FileWatermark{Files: map[string]string{}, Changed: map[string]string{}}
+	if len(w) == 0 {
+		return wm, nil
+	}
+	if err := json.Unmarshal(w, &wm); err != nil {
+		return wm, fmt.Errorf("file watermark: %w", err)
+	}
+	if wm.Files == nil {
+		wm.Files = map[string]string{}
+	}
+	if wm.Changed == nil {
+		wm.Changed = map[string]string{}
+	}
+	return wm, nil
 }
 
-// ScanFiles lists the files matching pattern (a path or a glob, relative
-// to baseDir unless absolute) that the watermark from has not taken. A
-// file taken before whose content now differs is not re-read: it becomes
-// a reject naming both digests, reported once.
-func ScanFiles(ctx context.Context, baseDir, pattern string, from Watermark) (*FileScan, error) {
-	var wm FileWatermark
-	if len(from) > 0 {
-		if err := json.Unmarshal(from, &wm); err != nil {
-			return nil, fmt.Errorf("watermark: %w", err)
-		}
+// Encode returns the watermark's JSON (keys sorted, so equal sets encode equally).
+func (wm FileWatermark) Encode() Watermark {
+	if len(wm.Changed) == 0 {
+		wm.Changed = nil
 	}
-	next := FileWatermark{Files: map[string]string{}, Changed: map[string]string{}}
-	for k, v := range wm.Files {
-		next.Files[k] = v
-	}
-	for k, v := range wm.Changed {
-		next.Changed[k] = v
-	}
-	full := pattern
-	if !filepath.IsAbs(pattern) {
-		full = filepath.Join(baseDir, pattern)
-	}
-	matches, err := filepath.Glob(full)
-	if err != nil {
-		return nil, fmt.Errorf("input %q: %w", pattern, err)
-	}
-	if len(matches) == 0 && !hasMeta(pattern) {
-		return nil, fmt.Errorf("input %q: no such file", pattern)
-	}
-	sort.Strings(matches)
-	scan := &FileScan{}
-	for _, m := range matches {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		st, err := os.Stat(m)
-		if err != nil {
-			return nil, fmt.Errorf("input %s: %w", m, err)
-		}
-		if st.IsDir() || filepath.Ext(m) == ".tmp" {
-			continue
-		}
-		key := m
-		if !filepath.IsAbs(pattern) {
-			if rel, err := filepath.Rel(baseDir, m); err == nil {
-				key = filepath.ToSlash(rel)
-			}
-		}
-		sum, err := hashFile(m)
-		if err != nil {
-			return nil, fmt.Errorf("input %s: %w", m, err)
-		}
-		old, taken := next.Files[key]
-		switch {
-		case !taken:
-			scan.New = append(scan.New, PendingFile{Key: key, Path: m, SHA256: sum, Size: st.Size()})
-			next.Files[key] = sum
-		case old != sum && next.Changed[key] != sum:
-			next.Changed[key] = sum
-			scan.Changed = append(scan.Changed, Record{
-				SourceRef: key,
-				Reject: &Reject{Reason: fmt.Sprintf("%s changed after it was taken (sha256 %s, now %s): not re-read; drop corrections under a new name", key, old[:12], sum[:12])},
-			})
-		}
-	}
-	if len(next.Changed) == 0 {
-		next.Changed = nil
-	}
-	scan.next = next
-	return scan, nil
-}
-
-// Watermark returns the watermark once every listed file has been taken.
-func (s *FileScan) Watermark() Watermark {
-	b, err := json.Marshal(s.next)
+	b, err := json.Marshal(wm)
 	if err != nil {
 		panic(err) // maps of strings always marshal
 	}
 	return b
+}
+
+// Plan lists the files present now: files not in from are added with
+// their digests; a file taken before whose content now differs is added
+// to Changed (it will be reported, not re-read).
+func (d DropFolder) Plan(ctx context.Context, from Watermark) (Watermark, error) {
+	wm, err := ParseFileWatermark(from)
+	if err != nil {
+		return nil, err
+	}
+	files, err := d.list()
+	if err != nil {
+		return nil, err
+	}
+	changed := false
+	for _, f := range files {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		sum, err := hashFile(f.path)
+		if err != nil {
+			return nil, fmt.Errorf("input %s: %w", f.path, err)
+		}
+		old, taken := wm.Files[f.key]
+		switch {
+		case !taken:
+			wm.Files[f.key] = sum
+			changed = true
+		case old != sum && wm.Changed[f.key] != sum:
+			wm.Changed[f.key] = sum
+			changed = true
+		}
+	}
+	if !changed {
+		return from, nil
+	}
+	return wm.Encode(), nil
+}
+
+// WindowFile is one file to read in a window.
+type WindowFile struct {
+	Key    string // name recorded in the watermark
+	Path   string // path to open
+	SHA256 string // digest planned; the reader must check the content still has it
+}
+
+// Window returns the files of the window (from, to] in name order, and
+// one reject per file first reported changed in that window.
+func (d DropFolder) Window(from, to Watermark) ([]WindowFile, []Record, error) {
+	a, err := ParseFileWatermark(from)
+	if err != nil {
+		return nil, nil, err
+	}
+	b, err := ParseFileWatermark(to)
+	if err != nil {
+		return nil, nil, err
+	}
+	var files []WindowFile
+	var rejects []Record
+	for _, key := range sortedKeys(b.Files) {
+		if _, taken := a.Files[key]; !taken {
+			files = append(files, WindowFile{Key: key, Path: d.path(key), SHA256: b.Files[key]})
+		}
+	}
+	for _, key := range sortedKeys(b.Changed) {
+		if a.Changed[key] == b.Changed[key] {
+			continue
+		}
+		rejects = append(rejects, Record{SourceRef: key, Reject: &Reject{Reason: fmt.Sprintf(
+			"%s changed after it was taken (sha256 %.12s, now %.12s): not re-read; drop corrections under a new name",
+			key, b.Files[key], b.Changed[key])}})
+	}
+	return files, rejects, nil
+}
+
+// Open opens a window file and checks, as it is read to the end, that its
+// content still has the planned digest (see VerifiedReader).
+func (f WindowFile) Open() (*VerifiedReader, error) {
+	fh, err := os.Open(f.Path)
+	if err != nil {
+		return nil, fmt.Errorf("input %s: %w", f.Key, err)
+	}
+	return &VerifiedReader{f: fh, h: sha256.New(), want: f.SHA256, key: f.Key}, nil
+}
+
+// VerifiedReader reads a window file and, at EOF, fails with an error if
+// the bytes read do not have the planned digest.
+type VerifiedReader struct {
+	f *os.File
+	h interface {
+		io.Writer
+		Sum([]byte) []byte
+	}
+	want string
+	key  string
+}
+
+// Read reads from the file; at EOF it checks the digest.
+func (v *VerifiedReader) Read(p []byte) (int, error) {
+	n, err := v.f.Read(p)
+	v.h.Write(p[:n])
+	if err == io.EOF {
+		if got := hex.EncodeToString(v.h.Sum(nil)); got != v.want {
+			return n, fmt.Errorf("input %s changed while it was being taken (sha256 %.12s, planned %.12s)", v.key, got, v.want)
+		}
+	}
+	return n, err
+}
+
+// Size is the file's size in bytes, for progress reports.
+func (v *VerifiedReader) Size() int64 {
+	st, err := v.f.Stat()
+	if err != nil {
+		return -1
+	}
+	return st.Size()
+}
+
+// Close closes the file.
+func (v *VerifiedReader) Close() error { return v.f.Close() }
+
+type listed struct{ key, path string }
+
+func (d DropFolder) full() string {
+	if filepath.IsAbs(d.Pattern) {
+		return d.Pattern
+	}
+	return filepath.Join(d.BaseDir, d.Pattern)
+}
+
+func (d DropFolder) path(key string) string {
+	if filepath.IsAbs(key) {
+		return key
+	}
+	return filepath.Join(d.BaseDir, filepath.FromSlash(key))
+}
+
+func (d DropFolder) list() ([]listed, error) {
+	matches, err := filepath.Glob(d.full())
+	if err != nil {
+		return nil, fmt.Errorf("input %q: %w", d.Pattern, err)
+	}
+	if len(matches) == 0 && !hasMeta(d.Pattern) {
+		return nil, fmt.Errorf("input %q: no such file", d.Pattern)
+	}
+	sort.Strings(matches)
+	var out []listed
+	for _, m := range matches {
+		st, err := os.Stat(m)
+		if err != nil {
+			return nil, fmt.Errorf("input %s: %w", m, err)
+		}
+		if st.IsDir() || filepath.Ext(m) == ".tmp" || filepath.Base(m)[0] == '.' {
+			continue
+		}
+		key := m
+		if !filepath.IsAbs(d.Pattern) {
+			if rel, err := filepath.Rel(d.BaseDir, m); err == nil {
+				key = filepath.ToSlash(rel)
+			}
+		}
+		out = append(out, listed{key: key, path: m})
+	}
+	return out, nil
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 func hasMeta(p string) bool {

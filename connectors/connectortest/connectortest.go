@@ -30,13 +30,14 @@ type Case struct {
 	OpenBad func(t *testing.T) connectors.Connector
 }
 
-// Result is everything one Read streamed.
+// Result is everything one planned read streamed.
 type Result struct {
 	Records   []connectors.Record
-	Watermark connectors.Watermark
+	Watermark connectors.Watermark // the window's upper bound, from Plan
 }
 
-// ReadAll reads c from the watermark from, recovering a panic as a test failure.
+// ReadAll plans the window after from and reads it, recovering a panic as
+// an error.
 func ReadAll(t *testing.T, c connectors.Connector, from connectors.Watermark) (res Result, err error) {
 	t.Helper()
 	defer func() {
@@ -44,7 +45,12 @@ func ReadAll(t *testing.T, c connectors.Connector, from connectors.Watermark) (r
 			err = fmt.Errorf("connector panicked: %v", p)
 		}
 	}()
-	res.Watermark, err = c.Read(context.Background(), from, func(r connectors.Record) error {
+	ctx := context.Background()
+	res.Watermark, err = c.Plan(ctx, from)
+	if err != nil {
+		return res, fmt.Errorf("Plan: %w", err)
+	}
+	err = c.Read(ctx, from, res.Watermark, func(r connectors.Record) error {
 		if r.Row != nil {
 			r.Row = append(schemas.Row(nil), r.Row...)
 		}
@@ -171,7 +177,14 @@ func resume(t *testing.T, c Case) {
 		t.Fatal(err)
 	}
 	if len(first.Records) > 0 && first.Watermark == nil {
-		t.Fatal("a read that streamed records returned a nil watermark")
+		t.Fatal("a window that streamed records was planned with a nil watermark")
+	}
+	again, err := c.Open(t).Plan(context.Background(), first.Watermark)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(again) != string(first.Watermark) {
+		t.Errorf("planning from the last watermark over unchanged input moved it:\n%s\n%s", first.Watermark, again)
 	}
 	second, err := ReadAll(t, c.Open(t), first.Watermark)
 	if err != nil {
@@ -187,15 +200,19 @@ func cancel(t *testing.T, c Case) {
 	defer stop()
 	n := 0
 	done := make(chan error, 1)
+	conn := c.Open(t)
+	to, err := conn.Plan(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	go func() {
-		_, err := c.Open(t).Read(ctx, nil, func(connectors.Record) error {
+		done <- conn.Read(ctx, nil, to, func(connectors.Record) error {
 			n++
 			if n == 1 {
 				stop()
 			}
 			return nil
 		})
-		done <- err
 	}()
 	select {
 	case err := <-done:
@@ -209,8 +226,8 @@ func cancel(t *testing.T, c Case) {
 
 func emitError(t *testing.T, c Case) {
 	boom := errors.New("sink full")
-	_, err := c.Open(t).Read(context.Background(), nil, func(connectors.Record) error { return boom })
 	first, _ := ReadAll(t, c.Open(t), nil)
+	err := c.Open(t).Read(context.Background(), nil, first.Watermark, func(connectors.Record) error { return boom })
 	if len(first.Records) > 0 && !errors.Is(err, boom) {
 		t.Errorf("Read with a failing emit returned %v, want the emit error", err)
 	}
