@@ -39,7 +39,7 @@ func NewLeafEncoder(sc *arrow.Schema) (*LeafEncoder, error) {
 		if k > 0 && sc.Field(e.order[k-1]).Name == name {
 			return nil, fmt.Errorf("schemas: column %q appears twice", name)
 		}
-		key := appendJSONString(nil, name)
+		key := AppendJSONString(nil, name)
 		e.keys[k] = append(key, ':')
 	}
 	return e, nil
@@ -220,7 +220,8 @@ func appendEscaped(dst []byte, s string) []byte {
 	return append(dst, s[start:]...)
 }
 
-func appendJSONString(dst []byte, s string) []byte {
+// AppendJSONString appends s as a JSON string escaped as RFC 8785 does.
+func AppendJSONString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	dst = appendEscaped(dst, s)
 	return append(dst, '"')

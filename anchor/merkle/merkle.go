@@ -82,3 +82,15 @@ func InclusionProof(index, size uint64, leafHashes [][]byte) ([][]byte, error) {
 func VerifyInclusion(index, size uint64, leafHash []byte, path [][]byte, root []byte) error {
 	return proof.VerifyInclusion(rfc6962.DefaultHasher, index, size, leafHash, path, root)
 }
+
+// Clone returns an independent copy of the tree.
+func (t *Tree) Clone() *Tree {
+	hashes := t.r.Hashes()
+	cp := make([][]byte, len(hashes))
+	copy(cp, hashes)
+	r, err := factory.NewRange(0, t.r.End(), cp)
+	if err != nil {
+		panic(fmt.Sprintf("merkle: clone: %v", err)) // the hashes came from a valid range
+	}
+	return &Tree{r: r}
+}

@@ -1,0 +1,173 @@
+package anchor
+
+import (
+	"context"
+	"crypto/ed25519"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// replay reads every block from genesis, checking each as the next one,
+// and returns the validator positioned at the head. fn, when set, sees
+// each block after it passed, with its stored hash.
+func (c *Chain) replay(ctx context.Context, fn func(b Block, storedHash string) error) (*validator, error) {
+	v, err := newValidator(c.genesis, c.members)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := c.db.QueryContext(ctx, `SELECT height, hash, prev_hash, body FROM blocks ORDER BY height`)
+	if err != nil {
+		return nil, fmt.Errorf("anchor: replay: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var height int64
+		var hash, prev string
+		var body []byte
+		if err := rows.Scan(&height, &hash, &prev, &body); err != nil {
+			return nil, fmt.Errorf("anchor: replay: %w", err)
+		}
+		b, err := decodeBlock(body)
+		if err != nil {
+			return nil, fmt.Errorf("anchor: block %d: %w", height, err)
+		}
+		if err := checkStored(b, height, hash, prev, body); err != nil {
+			return nil, err
+		}
+		if height == 0 {
+			if hash != v.headHash {
+				return nil, fmt.Errorf("anchor: genesis differs from the one the chain was opened with")
+			}
+			continue
+		}
+		log, err := v.check(b)
+		if err != nil {
+			return nil, err
+		}
+		v.accept(b, hash, log)
+		if fn != nil {
+			if err := fn(b, hash); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("anchor: replay: %w", err)
+	}
+	return v, nil
+}
+
+// checkStored checks that a stored row agrees with its body: the body is
+// the block's canonical form, and the height, hash and prev_hash columns
+// are the block's own.
+func checkStored(b Block, height int64, hash, prev string, body []byte) error {
+	canon, err := b.Encode()
+	if err != nil {
+		return err
+	}
+	if string(canon) != string(body) {
+		return fmt.Errorf("anchor: block %d: stored body is not in canonical form (edited?)", height)
+	}
+	want, err := b.Hash()
+	if err != nil {
+		return err
+	}
+	switch {
+	case b.Height != height:
+		return fmt.Errorf("anchor: block stored at height %d says height %d", height, b.Height)
+	case hash != want:
+		return fmt.Errorf("anchor: block %d: stored hash %.16s… but the block hashes to %.16s…", height, hash, want)
+	case prev != b.PrevHash:
+		return fmt.Errorf("anchor: block %d: stored prev_hash %.16s… but the block says %.16s…", height, prev, b.PrevHash)
+	}
+	return nil
+}
+
+// Propose builds the next block holding manifests, signs it as member
+// proposer with key, and appends it. Manifests whose batch id is already
+// on the chain make it fail with ErrDuplicateBatch.
+func (c *Chain) Propose(ctx context.Context, manifests []Manifest, proposer string, key ed25519.PrivateKey, now time.Time) (Block, error) {
+	v, err := c.replay(ctx, nil)
+	if err != nil {
+		return Block{}, err
+	}
+	b := Block{
+		Version: BlockVersion, ChainID: c.genesis.ChainID, Height: v.height + 1, PrevHash: v.headHash,
+		Time: now.UTC().Format(time.RFC3339), Proposer: proposer, Manifests: manifests,
+	}
+	log := v.log.Clone()
+	for _, m := range manifests {
+		lh, err := m.LeafHash()
+		if err != nil {
+			return Block{}, err
+		}
+		if err := log.Append(lh); err != nil {
+			return Block{}, err
+		}
+	}
+	b.LogSize = int64(log.Size())
+	b.LogRoot = fmt.Sprintf("%x", log.Root())
+	if err := b.Sign(key); err != nil {
+		return Block{}, err
+	}
+	return b, c.appendChecked(ctx, v, b)
+}
+
+// Append validates b as the next block and stores it.
+func (c *Chain) Append(ctx context.Context, b Block) error {
+	v, err := c.replay(ctx, nil)
+	if err != nil {
+		return err
+	}
+	return c.appendChecked(ctx, v, b)
+}
+
+func (c *Chain) appendChecked(ctx context.Context, v *validator, b Block) error {
+	log, err := v.check(b)
+	if err != nil {
+		return err
+	}
+	hash, err := b.Hash()
+	if err != nil {
+		return err
+	}
+	body, err := b.Encode()
+	if err != nil {
+		return err
+	}
+	tx, err := c.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("anchor: append: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO blocks (height, hash, prev_hash, body) VALUES (?, ?, ?, ?)`, b.Height, hash, b.PrevHash, body); err != nil {
+		return fmt.Errorf("anchor: append block %d: %w", b.Height, err)
+	}
+	logIndex := int64(v.log.Size())
+	for i, m := range b.Manifests {
+		if err := insertManifest(ctx, tx, m, b.Height, i, logIndex+int64(i)); err != nil {
+			return err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("anchor: append block %d: %w", b.Height, err)
+	}
+	v.accept(b, hash, log)
+	return nil
+}
+
+func insertManifest(ctx context.Context, tx *sql.Tx, m Manifest, height int64, idx int, logIndex int64) error {
+	lh, err := m.LeafHash()
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO manifests
+		(batch_id, height, idx, log_index, agency, producer_seq, job, schema, rows, rejects, merkle_root, parquet_sha256, leaf_hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		m.BatchID, height, idx, logIndex, m.Agency, m.ProducerSeq, m.Job, m.Schema, m.Rows, m.Rejects, m.MerkleRoot, m.ParquetSHA256, fmt.Sprintf("%x", lh))
+	if err != nil {
+		return fmt.Errorf("anchor: index manifest %s: %w", m.BatchID, err)
+	}
+	return nil
+}

@@ -1,0 +1,91 @@
+package anchor
+
+import (
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+)
+
+// Block is one link of the chain (docs/format.md, "Block"). Height 0 is
+// the genesis block, which names the chain's members.
+type Block struct {
+	Version   int        `json:"v"`
+	ChainID   string     `json:"chain_id"`
+	Height    int64      `json:"height"`
+	PrevHash  string     `json:"prev_hash"` // hex; 64 zeros for genesis
+	Time      string     `json:"time"`      // RFC 3339, UTC, seconds
+	Proposer  string     `json:"proposer"`  // member id
+	Manifests []Manifest `json:"manifests"`
+	LogSize   int64      `json:"log_size"` // manifests on the chain up to and including this block
+	LogRoot   string     `json:"log_root"` // RFC 6962 root over those manifests, hex
+	Genesis   *Genesis   `json:"genesis,omitempty"`
+	Signature string     `json:"signature,omitempty"`
+}
+
+// Genesis is what the first block declares: the chain's members.
+type Genesis struct {
+	Members []Member `json:"members"`
+}
+
+// Member is an agency allowed to sign manifests and blocks.
+type Member struct {
+	ID        string `json:"id"`
+	Name      string `json:"name"`
+	PublicKey string `json:"public_key"` // base64 Ed25519 public key
+	Address   string `json:"address"`    // node address, empty for a single node
+}
+
+// BlockVersion is the version this code writes and accepts.
+const BlockVersion = 1
+
+// ZeroHash is the prev_hash of the genesis block.
+const ZeroHash = "0000000000000000000000000000000000000000000000000000000000000000"
+
+func (b Block) unsigned() ([]byte, error) {
+	b.Signature = ""
+	if b.Manifests == nil {
+		b.Manifests = []Manifest{}
+	}
+	return Canonical(b)
+}
+
+// Hash is the block's hash: hex SHA-256 of JCS(block without signature).
+func (b Block) Hash() (string, error) {
+	c, err := b.unsigned()
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(c)
+	return hex.EncodeToString(sum[:]), nil
+}
+
+// Sign sets the block's signature with the proposer's key.
+func (b *Block) Sign(key ed25519.PrivateKey) error {
+	c, err := b.unsigned()
+	if err != nil {
+		return err
+	}
+	b.Signature = sign(key, DomainBlock, c)
+	return nil
+}
+
+// VerifySignature checks the block's signature against pub.
+func (b Block) VerifySignature(pub ed25519.PublicKey) error {
+	c, err := b.unsigned()
+	if err != nil {
+		return err
+	}
+	if err := verifySig(pub, DomainBlock, c, b.Signature); err != nil {
+		return fmt.Errorf("anchor: block %d: %w", b.Height, err)
+	}
+	return nil
+}
+
+// Encode returns the block's stored form: JCS of the whole block.
+func (b Block) Encode() ([]byte, error) {
+	if b.Manifests == nil {
+		b.Manifests = []Manifest{}
+	}
+	return Canonical(b)
+}
