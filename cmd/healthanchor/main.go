@@ -1,0 +1,149 @@
+// Command healthanchor extracts health records from legacy sources,
+// writes them as Parquet batches, and anchors each batch's Merkle root on
+// a permissioned hash-linked chain. Run `healthanchor demo` first.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/healthanchor/healthanchor/anchor"
+	"github.com/healthanchor/healthanchor/pipeline"
+
+	_ "github.com/healthanchor/healthanchor/connectors/csv"
+)
+
+// Exit codes, documented in --help and the README.
+const (
+	exitOK     = 0
+	exitFailed = 1 // a check failed (tampering, mismatch) or a job failed
+	exitUsage  = 2 // usage or configuration error
+	exitLocked = 3 // another process holds a job's lock
+)
+
+// exitError carries a specific exit code up to main.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+func usageErr(format string, args ...any) error {
+	return &exitError{code: exitUsage, err: fmt.Errorf(format, args...)}
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	root := newRootCmd()
+	err := root.ExecuteContext(ctx)
+	os.Exit(exitCode(err))
+}
+
+func exitCode(err error) int {
+	if err == nil {
+		return exitOK
+	}
+	fmt.Fprintln(os.Stderr, "healthanchor:", err)
+	var ee *exitError
+	var ce pipeline.ConfigErrors
+	var mm *anchor.Mismatch
+	switch {
+	case errors.As(err, &ee):
+		return ee.code
+	case errors.As(err, &ce):
+		return exitUsage
+	case errors.As(err, &mm):
+		return exitFailed
+	case errors.Is(err, pipeline.ErrLocked):
+		return exitLocked
+	case isUsage(err):
+		return exitUsage
+	}
+	return exitFailed
+}
+
+type globalFlags struct {
+	config  string
+	verbose bool
+}
+
+func newRootCmd() *cobra.Command {
+	g := &globalFlags{}
+	root := &cobra.Command{
+		Use:   "healthanchor",
+		Short: "Anchor nightly health-record extracts on a permissioned chain",
+		Long: `healthanchor pulls legacy health sources (CSV exports, HL7 v2 feeds, SQL
+tables) incrementally, normalises them into canonical schemas, writes each
+batch as Parquet, and anchors the batch's Merkle root, signed by your agency,
+on a hash-linked chain. The chain holds commitments only, never patient data.
+
+Start with:
+  healthanchor demo                 set up and run a complete local deployment
+  healthanchor --config DIR/healthanchor.yaml run
+  healthanchor --config DIR/healthanchor.yaml verify chain
+
+Exit codes: 0 success; 1 a check or job failed; 2 usage or configuration
+error; 3 another process holds a job's lock.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.PersistentFlags().StringVar(&g.config, "config", pipeline.DefaultConfigPath, "config file")
+	root.PersistentFlags().BoolVarP(&g.verbose, "verbose", "v", false, "log debug details")
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return usageErr("%v (see %s --help)", err, c.CommandPath())
+	})
+	root.AddCommand(
+		newDemoCmd(g), newRunCmd(g), newPreviewCmd(g), newBatchesCmd(g), newVerifyCmd(g),
+		newRunsCmd(g), newConfigCmd(g),
+	)
+	return root
+}
+
+func isUsage(err error) bool {
+	msg := err.Error()
+	for _, p := range []string{"unknown command", "accepts ", "requires at least", "unknown flag", "invalid argument"} {
+		if strings.Contains(msg, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// logger returns the CLI's logger: text on a terminal, JSON otherwise.
+func (g *globalFlags) logger() *slog.Logger {
+	level := slog.LevelInfo
+	if g.verbose {
+		level = slog.LevelDebug
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if term.IsTerminal(int(os.Stderr.Fd())) {
+		return slog.New(slog.NewTextHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+}
+
+// openNode loads the config and opens the node, mapping config problems
+// to exit code 2.
+func (g *globalFlags) openNode(logger *slog.Logger) (*pipeline.Node, error) {
+	cfg, err := pipeline.LoadConfig(g.config)
+	if err != nil {
+		return nil, err
+	}
+	n, err := pipeline.Open(cfg, logger)
+	if err != nil {
+		return nil, &exitError{code: exitUsage, err: err}
+	}
+	return n, nil
+}

@@ -1,0 +1,46 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+func newRunsCmd(g *globalFlags) *cobra.Command {
+	var job string
+	var limit int
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "runs",
+		Short: "Show the run history (newest first)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			n, err := g.openNode(g.logger())
+			if err != nil {
+				return err
+			}
+			defer n.Close()
+			runs, err := n.State.Runs(cmd.Context(), job, limit)
+			if err != nil {
+				return err
+			}
+			w := cmd.OutOrStdout()
+			if asJSON {
+				enc := json.NewEncoder(w)
+				enc.SetIndent("", "  ")
+				return enc.Encode(runs)
+			}
+			for _, r := range runs {
+				fmt.Fprintf(w, "%-5d %-20s %-25s %-11s read %d written %d rejected %d %s %s\n", r.ID, r.Job, r.StartedAt, r.Status,
+					r.RowsRead, r.RowsWritten, r.RowsRejected, strings.Join(r.BatchIDs, ","), r.Error)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&job, "job", "", "only this job's runs")
+	cmd.Flags().IntVar(&limit, "limit", 50, "at most this many runs")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}

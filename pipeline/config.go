@@ -1,0 +1,249 @@
+// Package pipeline runs jobs: it loads the config, plans each source's
+// window, streams its records into batch files, anchors their manifests
+// on the chain, publishes the files and moves the watermark in the state
+// DB, so that every source record is anchored exactly once even across
+// crashes. It is the only package that wires connectors to anchor.
+package pipeline
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
+
+	"github.com/healthanchor/healthanchor/connectors"
+)
+
+// DefaultConfigPath is where commands look for the config without --config.
+const DefaultConfigPath = "healthanchor.yaml"
+
+// Config is a healthanchor.yaml (docs/config.md documents every key).
+// Relative paths are taken from the config file's folder.
+type Config struct {
+	Agency    AgencyConfig `yaml:"agency"`
+	Chain     ChainConfig  `yaml:"chain"`
+	State     string       `yaml:"state"`      // state DB path
+	OutputDir string       `yaml:"output_dir"` // where batch files are published
+	Timezone  string       `yaml:"timezone"`   // zone of naive source times; default UTC
+	Listen    string       `yaml:"listen"`     // serve's HTTP address; default 127.0.0.1:9464
+	Jobs      []JobConfig  `yaml:"jobs"`
+
+	dir string
+	loc *time.Location
+}
+
+// AgencyConfig names the producing agency and its secrets.
+type AgencyConfig struct {
+	ID          string `yaml:"id"`
+	Name        string `yaml:"name"`
+	KeyFile     string `yaml:"key_file"`      // Ed25519 signing key, mode 0600
+	SaltKeyFile string `yaml:"salt_key_file"` // row salt secret, mode 0600
+}
+
+// ChainConfig locates the chain store.
+type ChainConfig struct {
+	Path    string `yaml:"path"`    // SQLite chain store
+	Genesis string `yaml:"genesis"` // genesis block JSON, used to create the store
+}
+
+// JobConfig is one extraction job.
+type JobConfig struct {
+	Name      string             `yaml:"name"`
+	Connector string             `yaml:"connector"`
+	Schedule  string             `yaml:"schedule"`   // cron expression, optional CRON_TZ=
+	BatchRows int                `yaml:"batch_rows"` // rows per Arrow batch and row group
+	Options   connectors.Options `yaml:"options"`
+}
+
+// ConfigError is a problem in a config file, with where it is and a fix.
+type ConfigError struct {
+	File string
+	Line int
+	Msg  string
+}
+
+func (e ConfigError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s", e.File, e.Msg)
+}
+
+// ConfigErrors is every problem found in one config file.
+type ConfigErrors []ConfigError
+
+func (es ConfigErrors) Error() string {
+	msgs := make([]string, len(es))
+	for i, e := range es {
+		msgs[i] = e.Error()
+	}
+	return strings.Join(msgs, "\n")
+}
+
+// LoadConfig reads, decodes and validates a config file. Unknown keys are
+// errors. The error, when not nil, is a ConfigErrors listing every
+// problem with its line.
+func LoadConfig(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, ConfigErrors{{File: path, Msg: fmt.Sprintf("cannot read config: %v (create one with `healthanchor demo`, or pass --config)", err)}}
+	}
+	var cfg Config
+	if err := yaml.UnmarshalWithOptions(data, &cfg, yaml.Strict()); err != nil {
+		return nil, ConfigErrors{yamlError(path, err)}
+	}
+	abs, err := filepath.Abs(filepath.Dir(path))
+	if err != nil {
+		return nil, err
+	}
+	cfg.dir = abs
+	file, _ := parser.ParseBytes(data, 0)
+	if errs := cfg.validate(path, file); len(errs) > 0 {
+		return nil, errs
+	}
+	return &cfg, nil
+}
+
+var lineRe = regexp.MustCompile(`^\[(\d+):(\d+)\]\s*(.*)`)
+
+func yamlError(path string, err error) ConfigError {
+	msg := yaml.FormatError(err, false, false)
+	first, _, _ := strings.Cut(msg, "\n")
+	if m := lineRe.FindStringSubmatch(first); m != nil {
+		var line int
+		fmt.Sscan(m[1], &line)
+		return ConfigError{File: path, Line: line, Msg: m[3] + hintFor(m[3])}
+	}
+	return ConfigError{File: path, Msg: first}
+}
+
+func hintFor(msg string) string {
+	if strings.Contains(msg, "unknown field") {
+		return " (check the spelling against docs/config.md)"
+	}
+	return ""
+}
+
+var jobNameRe = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
+
+func (c *Config) validate(path string, file *ast.File) ConfigErrors {
+	var errs ConfigErrors
+	add := func(yamlPath, format string, args ...any) {
+		errs = append(errs, ConfigError{File: path, Line: lineOf(file, yamlPath), Msg: fmt.Sprintf(format, args...)})
+	}
+	if c.Agency.ID == "" {
+		add("$.agency", "agency.id is missing: set the id your agency has in the chain's genesis")
+	}
+	if c.Agency.KeyFile == "" {
+		add("$.agency", "agency.key_file is missing: the path of the agency's Ed25519 signing key")
+	}
+	if c.Agency.SaltKeyFile == "" {
+		add("$.agency", "agency.salt_key_file is missing: the path of the agency's salt key")
+	}
+	if c.Chain.Path == "" {
+		add("$.chain", "chain.path is missing: where the SQLite chain store lives, e.g. chain.db")
+	}
+	if c.State == "" {
+		c.State = "state.db"
+	}
+	if c.OutputDir == "" {
+		c.OutputDir = "batches"
+	}
+	if c.Listen == "" {
+		c.Listen = "127.0.0.1:9464"
+	}
+	c.loc = time.UTC
+	if c.Timezone != "" {
+		loc, err := time.LoadLocation(c.Timezone)
+		if err != nil {
+			add("$.timezone", "timezone %q is not a known IANA zone (e.g. Europe/Paris, UTC)", c.Timezone)
+		} else {
+			c.loc = loc
+		}
+	}
+	seen := map[string]bool{}
+	for i, j := range c.Jobs {
+		at := fmt.Sprintf("$.jobs[%d]", i)
+		switch {
+		case j.Name == "":
+			add(at, "job %d has no name", i+1)
+		case !jobNameRe.MatchString(j.Name):
+			add(at+".name", "job name %q: use lower-case letters, digits, '-' and '_'", j.Name)
+		case seen[j.Name]:
+			add(at+".name", "job name %q is used twice", j.Name)
+		}
+		seen[j.Name] = true
+		if j.BatchRows < 0 {
+			add(at+".batch_rows", "batch_rows must be positive")
+		}
+		spec, err := connectors.Lookup(j.Connector)
+		if err != nil {
+			add(at+".connector", "job %q: connector %q is unknown; known: %s", j.Name, j.Connector, strings.Join(connectors.Names(), ", "))
+			continue
+		}
+		if spec.Config != nil {
+			if err := connectors.Decode(j.Options, spec.Config()); err != nil {
+				add(at+".options", "job %q: %v", j.Name, err)
+			}
+		}
+		if j.Schedule != "" {
+			if err := checkSchedule(j.Schedule); err != nil {
+				add(at+".schedule", "job %q: schedule %q: %v", j.Name, j.Schedule, err)
+			}
+		}
+	}
+	return errs
+}
+
+func lineOf(file *ast.File, yamlPath string) int {
+	if file == nil {
+		return 0
+	}
+	p, err := yaml.PathString(yamlPath)
+	if err != nil {
+		return 0
+	}
+	node, err := p.FilterFile(file)
+	if err != nil || node == nil {
+		return 0
+	}
+	return node.GetToken().Position.Line
+}
+
+// Dir is the folder relative paths are taken from.
+func (c *Config) Dir() string { return c.dir }
+
+// Path resolves a path from the config against its folder.
+func (c *Config) Path(p string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(c.dir, p)
+}
+
+// Location is the configured time zone.
+func (c *Config) Location() *time.Location { return c.loc }
+
+// Job returns the named job's config.
+func (c *Config) Job(name string) (JobConfig, error) {
+	for _, j := range c.Jobs {
+		if j.Name == name {
+			return j, nil
+		}
+	}
+	names := make([]string, len(c.Jobs))
+	for i, j := range c.Jobs {
+		names[i] = j.Name
+	}
+	return JobConfig{}, fmt.Errorf("no job named %q in the config (jobs: %s)", name, strings.Join(names, ", "))
+}
+
+// ErrNoJobs is returned by a run when the config declares no job.
+var ErrNoJobs = errors.New("the config declares no jobs")

@@ -1,0 +1,110 @@
+package pipeline
+
+import (
+	"crypto/ed25519"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/healthanchor/healthanchor/anchor"
+)
+
+// DemoMarker is the file that marks a folder as a demo deployment, so
+// that `demo` may run again in it but never in some other non-empty folder.
+const DemoMarker = ".healthanchor-demo"
+
+// DemoAgency is the agency id of the demo deployment.
+const DemoAgency = "demo-hospital"
+
+// SetupDemo prepares a complete single-node deployment in dir: agency
+// keys, a genesis, healthanchor.yaml, and an inbox per source kind filled
+// from samples (a tree with one folder per kind: csv/, hl7/, sql/). It
+// returns the config path. In a folder that already holds a demo it
+// changes nothing; a non-empty folder that is not a demo is refused.
+func SetupDemo(dir string, samples fs.FS, extra func(dir string) error) (string, bool, error) {
+	cfgPath := filepath.Join(dir, "healthanchor.yaml")
+	entries, err := os.ReadDir(dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+	case err != nil:
+		return "", false, fmt.Errorf("demo: %w", err)
+	case len(entries) > 0:
+		if _, err := os.Stat(filepath.Join(dir, DemoMarker)); err != nil {
+			return "", false, fmt.Errorf("demo: %s is not empty and is not an earlier demo; choose another --dir", dir)
+		}
+		return cfgPath, false, nil
+	}
+	for _, sub := range []string{"keys", "inbox/csv", "inbox/hl7", "sources"} {
+		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
+			return "", false, fmt.Errorf("demo: %w", err)
+		}
+	}
+	if err := os.Chmod(filepath.Join(dir, "keys"), 0o700); err != nil {
+		return "", false, fmt.Errorf("demo: %w", err)
+	}
+	key := anchor.GenerateSigningKey()
+	if err := anchor.WriteSigningKey(filepath.Join(dir, "keys/agency.key"), key); err != nil {
+		return "", false, err
+	}
+	if err := anchor.WriteNewSaltKey(filepath.Join(dir, "keys/salt.key")); err != nil {
+		return "", false, err
+	}
+	members := []anchor.Member{{ID: DemoAgency, Name: "Demo Regional Hospital", PublicKey: anchor.EncodePublicKey(key.Public().(ed25519.PublicKey))}}
+	g, err := anchor.NewGenesis("healthanchor-demo", members, DemoAgency, key, time.Now())
+	if err != nil {
+		return "", false, err
+	}
+	gj, err := json.MarshalIndent(g, "", "  ")
+	if err != nil {
+		return "", false, err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "genesis.json"), append(gj, '\n'), 0o644); err != nil {
+		return "", false, fmt.Errorf("demo: %w", err)
+	}
+	if err := copySamples(samples, dir); err != nil {
+		return "", false, err
+	}
+	if extra != nil {
+		if err := extra(dir); err != nil {
+			return "", false, err
+		}
+	}
+	if err := os.WriteFile(cfgPath, []byte(demoConfig), 0o644); err != nil {
+		return "", false, fmt.Errorf("demo: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, DemoMarker), []byte("created by healthanchor demo\n"), 0o644); err != nil {
+		return "", false, fmt.Errorf("demo: %w", err)
+	}
+	return cfgPath, true, nil
+}
+
+// copySamples copies samples/csv and samples/hl7 into dir/inbox/.
+func copySamples(samples fs.FS, dir string) error {
+	for _, kind := range []string{"csv", "hl7"} {
+		err := fs.WalkDir(samples, kind, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				if errors.Is(err, fs.ErrNotExist) && p == kind {
+					return fs.SkipDir
+				}
+				return err
+			}
+			dst := filepath.Join(dir, "inbox", filepath.FromSlash(p))
+			if d.IsDir() {
+				return os.MkdirAll(dst, 0o755)
+			}
+			data, err := fs.ReadFile(samples, p)
+			if err != nil {
+				return err
+			}
+			return os.WriteFile(dst, data, 0o644)
+		})
+		if err != nil {
+			return fmt.Errorf("demo: samples: %w", err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,41 @@
+package pipeline
+
+// demoConfig is the healthanchor.yaml `demo` writes. Paths are relative
+// to the folder holding it.
+const demoConfig = `# healthanchor demo deployment: one agency, a single-node chain, three
+# sources. Every key is documented in docs/config.md.
+agency:
+  id: demo-hospital
+  name: Demo Regional Hospital
+  key_file: keys/agency.key         # Ed25519 signing key (mode 0600)
+  salt_key_file: keys/salt.key      # secret for row salts (mode 0600)
+chain:
+  path: chain.db                    # SQLite chain store, created from the genesis
+  genesis: genesis.json
+state: state.db
+output_dir: batches
+timezone: Europe/Paris              # zone of naive local times in the sources
+
+jobs:
+  # Nightly patient export of the hospital information system (UTF-8).
+  - name: patients-csv
+    connector: csv
+    schedule: "CRON_TZ=Europe/Paris 30 2 * * *"
+    options:
+      input: inbox/csv/patients-*.csv
+      source: his-export
+      schema: patient/1
+
+  # Legacy registry dump: Windows-1252, semicolons, day-first dates.
+  - name: registry-legacy-csv
+    connector: csv
+    schedule: "CRON_TZ=Europe/Paris 45 2 * * *"
+    options:
+      input: inbox/csv/legacy/*.csv
+      source: registry-legacy
+      schema: patient/1
+      delimiter: ";"
+      encoding: windows-1252
+      date_formats: ["02/01/2006"]
+      time_formats: ["02/01/2006 15:04"]
+`

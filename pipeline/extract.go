@@ -1,0 +1,200 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/healthanchor/healthanchor/anchor"
+	"github.com/healthanchor/healthanchor/anchor/batchfile"
+	"github.com/healthanchor/healthanchor/connectors"
+	"github.com/healthanchor/healthanchor/schemas"
+)
+
+// jobWork is one job's window on its way through a run.
+type jobWork struct {
+	job      JobConfig
+	runID    int64
+	window   Window
+	source   string
+	batches  []*batchWork // the connector's primary schema first; it carries the rejects
+	read     int64
+	written  int64
+	rejected int64
+	err      error
+}
+
+// batchWork is one batch file (and, for the primary batch, its rejects file).
+type batchWork struct {
+	id      string
+	schema  *schemas.Schema
+	rows    batchfile.Result
+	rejects *batchfile.Result // nil when the window had no rejects (or not the primary batch)
+	anchor  anchor.Anchored   // once on the chain
+	// paths once published
+	parquetPath, rejectsPath string
+}
+
+func (b *batchWork) rejectCount() int64 {
+	if b.rejects == nil {
+		return 0
+	}
+	return b.rejects.Rows
+}
+
+func (n *Node) tmpDir() string { return filepath.Join(n.Config.Path(n.Config.OutputDir), ".tmp") }
+
+// cleanTemp removes the job's leftover temporary files from a crashed run.
+func (n *Node) cleanTemp(job string) error {
+	matches, _ := filepath.Glob(filepath.Join(n.tmpDir(), job+".*.tmp"))
+	for _, m := range matches {
+		if err := os.Remove(m); err != nil {
+			return fmt.Errorf("pipeline: clean %s: %w", m, err)
+		}
+		n.Logger.Info("removed leftover temporary file", "job", job, "file", m)
+	}
+	return nil
+}
+
+// plan picks the job's window: the pending one a crashed run left, or a
+// new one from the connector.
+func (n *Node) plan(ctx context.Context, conn connectors.Connector, job string, backfill *Window) (Window, bool, error) {
+	if backfill != nil {
+		return *backfill, true, nil
+	}
+	if w, ok, err := n.State.Pending(ctx, job); err != nil || ok {
+		if ok {
+			n.Logger.Info("resuming the window an interrupted run left", "job", job)
+		}
+		return w, ok, err
+	}
+	from, err := n.State.Watermark(ctx, job)
+	if err != nil {
+		return Window{}, false, err
+	}
+	to, err := conn.Plan(ctx, from)
+	if err != nil {
+		return Window{}, false, fmt.Errorf("plan: %w", err)
+	}
+	if string(to) == string(from) {
+		return Window{}, false, nil
+	}
+	return Window{From: from, To: to}, true, nil
+}
+
+// extract reads the window into temporary batch files.
+func (n *Node) extract(ctx context.Context, conn connectors.Connector, w *jobWork) error {
+	if err := os.MkdirAll(n.tmpDir(), 0o755); err != nil {
+		return fmt.Errorf("output dir: %w", err)
+	}
+	primary := conn.Schemas()[0]
+	writers := map[*schemas.Schema]*batchfile.Writer{}
+	order := []*schemas.Schema{}
+	var rejects *batchfile.Writer
+	abort := func() {
+		for _, wr := range writers {
+			wr.Abort()
+		}
+		if rejects != nil {
+			rejects.Abort()
+		}
+	}
+	batchID := func(s *schemas.Schema) string {
+		return anchor.BatchID(w.job.Name, w.source, s.ID(), w.window.Backfill, w.window.From, w.window.To)
+	}
+	open := func(s *schemas.Schema, suffix string, idOf *schemas.Schema) (*batchfile.Writer, error) {
+		id := batchID(idOf)
+		path := filepath.Join(n.tmpDir(), w.job.Name+"."+id+suffix+".tmp")
+		return batchfile.Create(path, s, id, n.saltKey, batchfile.Options{BatchRows: w.job.BatchRows})
+	}
+	writerFor := func(s *schemas.Schema) (*batchfile.Writer, error) {
+		if wr, ok := writers[s]; ok {
+			return wr, nil
+		}
+		wr, err := open(s, ".parquet", s)
+		if err != nil {
+			return nil, err
+		}
+		writers[s] = wr
+		order = append(order, s)
+		return wr, nil
+	}
+	if _, err := writerFor(primary); err != nil {
+		return err
+	}
+	crashed := false
+	emit := func(r connectors.Record) error {
+		w.read++
+		if !crashed {
+			crashed = true
+			n.crash("reading")
+		}
+		if r.Reject == nil {
+			if err := r.Schema.Check(r.Row); err != nil {
+				raw, _ := json.Marshal(r.Row)
+				r = connectors.Record{SourceRef: r.SourceRef, Reject: &connectors.Reject{Target: r.Schema.ID(), Reason: err.Error(), Raw: raw}}
+			}
+		}
+		if r.Reject != nil {
+			if rejects == nil {
+				var err error
+				if rejects, err = open(schemas.Reject, ".rejects.parquet", primary); err != nil {
+					return err
+				}
+			}
+			w.rejected++
+			return rejects.Append(rejectRow(w.source, r))
+		}
+		wr, err := writerFor(r.Schema)
+		if err != nil {
+			return err
+		}
+		w.written++
+		if n.Progress != nil && w.written%10000 == 0 {
+			n.Progress(w.job.Name, w.read)
+		}
+		return wr.Append(r.Row)
+	}
+	if err := conn.Read(ctx, w.window.From, w.window.To, emit); err != nil {
+		abort()
+		return fmt.Errorf("read: %w", err)
+	}
+	if n.Progress != nil {
+		n.Progress(w.job.Name, w.read)
+	}
+	for _, s := range order {
+		res, err := writers[s].Close()
+		delete(writers, s)
+		if err != nil {
+			abort()
+			return err
+		}
+		w.batches = append(w.batches, &batchWork{id: batchID(s), schema: s, rows: res})
+	}
+	if rejects != nil {
+		res, err := rejects.Close()
+		rejects = nil
+		if err != nil {
+			abort()
+			return err
+		}
+		w.batches[0].rejects = &res
+	}
+	for _, b := range w.batches {
+		if err := n.State.SetBatch(ctx, LocalBatch{BatchID: b.id, Job: w.job.Name, Schema: b.schema.ID(), Status: BatchExtracted}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func rejectRow(source string, r connectors.Record) schemas.Row {
+	row := connectors.NewRow(schemas.Reject, source, r.SourceRef)
+	row[schemas.Reject.Index("target_schema")] = schemas.OptText(r.Reject.Target)
+	row[schemas.Reject.Index("reason")] = schemas.TextValue(strings.ToValidUTF8(r.Reject.Reason, "\uFFFD"))
+	row[schemas.Reject.Index("raw")] = schemas.TextValue(string(r.Reject.Raw))
+	return row
+}

@@ -1,0 +1,41 @@
+package pipeline
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"syscall"
+)
+
+// ErrLocked means another process holds a job's lock; `run` exits 3 on it.
+var ErrLocked = errors.New("another process is running this job")
+
+// jobLock is an exclusive advisory lock (flock) on a job, released by the
+// kernel if the process dies.
+type jobLock struct{ f *os.File }
+
+func (n *Node) lockJob(job string) (*jobLock, error) {
+	dir := filepath.Join(n.Config.Path(n.Config.OutputDir), ".locks")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("pipeline: lock: %w", err)
+	}
+	path := filepath.Join(dir, job+".lock")
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("pipeline: lock: %w", err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, fmt.Errorf("pipeline: job %s (%s): %w", job, path, ErrLocked)
+		}
+		return nil, fmt.Errorf("pipeline: lock %s: %w", path, err)
+	}
+	return &jobLock{f: f}, nil
+}
+
+func (l *jobLock) release() {
+	syscall.Flock(int(l.f.Fd()), syscall.LOCK_UN)
+	l.f.Close()
+}

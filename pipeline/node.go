@@ -1,0 +1,110 @@
+package pipeline
+
+import (
+	"crypto/ed25519"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/healthanchor/healthanchor/anchor"
+)
+
+// Node is one agency's healthanchor: its config, keys, chain store and
+// state DB, opened once and shared by the commands.
+type Node struct {
+	Config *Config
+	Chain  *anchor.Chain
+	State  *State
+	Logger *slog.Logger
+
+	// Now is the clock for manifests and blocks; time.Now when nil.
+	Now func() time.Time
+	// CrashAt, when set, is called at each named step of a run
+	// ("reading", "written", "anchored", "published") so that tests can
+	// kill the process there.
+	CrashAt func(step string)
+	// Progress, when set, is told about rows as a job reads them.
+	Progress func(job string, rows int64)
+
+	signingKey ed25519.PrivateKey
+	saltKey    []byte
+}
+
+// Open opens the node described by cfg: it reads the keys, opens the
+// chain (creating it from the genesis file on first use) and the state DB.
+func Open(cfg *Config, logger *slog.Logger) (*Node, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	n := &Node{Config: cfg, Logger: logger}
+	var err error
+	if n.signingKey, err = anchor.ReadSigningKey(cfg.Path(cfg.Agency.KeyFile)); err != nil {
+		return nil, fmt.Errorf("pipeline: agency key: %w", err)
+	}
+	if n.saltKey, err = anchor.ReadSaltKey(cfg.Path(cfg.Agency.SaltKeyFile)); err != nil {
+		return nil, fmt.Errorf("pipeline: salt key: %w", err)
+	}
+	chainPath := cfg.Path(cfg.Chain.Path)
+	if _, err := os.Stat(chainPath); errors.Is(err, os.ErrNotExist) {
+		if err := createChain(chainPath, cfg.Path(cfg.Chain.Genesis)); err != nil {
+			return nil, err
+		}
+	}
+	if n.Chain, err = anchor.OpenChain(chainPath); err != nil {
+		return nil, err
+	}
+	pub, ok := n.Chain.MemberKey(cfg.Agency.ID)
+	if !ok {
+		n.Chain.Close()
+		return nil, fmt.Errorf("pipeline: agency %q is not a member of chain %q", cfg.Agency.ID, n.Chain.ChainID())
+	}
+	if !pub.Equal(n.signingKey.Public()) {
+		n.Chain.Close()
+		return nil, fmt.Errorf("pipeline: the key in %s is not agency %q's key in the genesis", cfg.Agency.KeyFile, cfg.Agency.ID)
+	}
+	if err := os.MkdirAll(cfg.Path(cfg.OutputDir), 0o755); err != nil {
+		n.Chain.Close()
+		return nil, fmt.Errorf("pipeline: output dir: %w", err)
+	}
+	if n.State, err = OpenState(cfg.Path(cfg.State)); err != nil {
+		n.Chain.Close()
+		return nil, err
+	}
+	return n, nil
+}
+
+func createChain(path, genesisPath string) error {
+	if genesisPath == "" {
+		return fmt.Errorf("pipeline: chain %s does not exist and chain.genesis is not set", path)
+	}
+	raw, err := os.ReadFile(genesisPath)
+	if err != nil {
+		return fmt.Errorf("pipeline: genesis: %w", err)
+	}
+	var g anchor.Block
+	if err := json.Unmarshal(raw, &g); err != nil {
+		return fmt.Errorf("pipeline: genesis %s: %w", genesisPath, err)
+	}
+	return anchor.CreateChain(path, g)
+}
+
+// Close closes the chain and state stores.
+func (n *Node) Close() error {
+	return errors.Join(n.State.Close(), n.Chain.Close())
+}
+
+func (n *Node) now() time.Time {
+	if n.Now != nil {
+		return n.Now()
+	}
+	return time.Now()
+}
+
+func (n *Node) crash(step string) {
+	if n.CrashAt != nil {
+		n.CrashAt(step)
+	}
+}

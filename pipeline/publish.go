@@ -1,0 +1,93 @@
+package pipeline
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+)
+
+// publish moves the job's anchored temporary files to their final names,
+// then records the batches published and moves the watermark in one state
+// transaction. A final file already there (a run that crashed after
+// publishing) must match its anchor; the fresh copy is then dropped.
+func (n *Node) publish(ctx context.Context, w *jobWork) error {
+	dir := filepath.Join(n.Config.Path(n.Config.OutputDir), w.job.Name)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("pipeline: publish: %w", err)
+	}
+	var done []LocalBatch
+	for _, b := range w.batches {
+		m := b.anchor.Manifest
+		b.parquetPath = filepath.Join(dir, b.id+".parquet")
+		if err := place(b.rows.Path, b.parquetPath, m.ParquetSHA256); err != nil {
+			return err
+		}
+		if b.rejects != nil {
+			b.rejectsPath = filepath.Join(dir, b.id+".rejects.parquet")
+			if err := place(b.rejects.Path, b.rejectsPath, m.RejectsSHA256); err != nil {
+				return err
+			}
+		}
+		done = append(done, LocalBatch{BatchID: b.id, Job: w.job.Name, Schema: b.schema.ID(), Status: BatchPublished,
+			ParquetPath: b.parquetPath, RejectsPath: b.rejectsPath})
+	}
+	if err := syncDir(dir); err != nil {
+		return err
+	}
+	n.crash("published")
+	return n.State.Complete(ctx, w.job.Name, w.window, done)
+}
+
+// place renames tmp to final unless final already holds the anchored
+// bytes. Either way tmp is gone afterwards, and final has digest want.
+func place(tmp, final, want string) error {
+	if got, err := fileSHA256(final); err == nil {
+		if got != want {
+			return fmt.Errorf("pipeline: %s exists but differs from its anchor (sha256 %.12s…, anchored %.12s…); move it aside and re-run", final, got, want)
+		}
+		return os.Remove(tmp)
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("pipeline: publish: %w", err)
+	}
+	got, err := fileSHA256(tmp)
+	if err != nil {
+		return fmt.Errorf("pipeline: publish: %w", err)
+	}
+	if got != want {
+		return fmt.Errorf("pipeline: %s: re-written file has sha256 %.12s…, anchored %.12s…", tmp, got, want)
+	}
+	if err := os.Rename(tmp, final); err != nil {
+		return fmt.Errorf("pipeline: publish: %w", err)
+	}
+	return nil
+}
+
+func fileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("pipeline: publish: %w", err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("pipeline: publish: fsync %s: %w", dir, err)
+	}
+	return nil
+}
