@@ -9,7 +9,7 @@ import (
 )
 
 func newConfigCmd(g *globalFlags) *cobra.Command {
-	cmd := &cobra.Command{Use: "config", Short: "Work with the config file"}
+	cmd := groupCmd("config", "Work with the config file", "")
 	cmd.AddCommand(&cobra.Command{
 		Use:   "check",
 		Short: "Validate the config file and report every error with its line",

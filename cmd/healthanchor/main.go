@@ -147,3 +147,19 @@ func (g *globalFlags) openNode(logger *slog.Logger) (*pipeline.Node, error) {
 	}
 	return n, nil
 }
+
+// groupCmd is a command that only holds subcommands: run bare it prints
+// its help and exits 2; with an unknown subcommand it says so and exits 2.
+func groupCmd(use, short, long string) *cobra.Command {
+	return &cobra.Command{
+		Use: use, Short: short, Long: long,
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usageErr("unknown command %q for %q (see %s --help)", args[0], cmd.CommandPath(), cmd.CommandPath())
+			}
+			cmd.Help()
+			return usageErr("%s needs a subcommand", cmd.CommandPath())
+		},
+	}
+}

@@ -10,13 +10,10 @@ import (
 )
 
 func newVerifyCmd(g *globalFlags) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "verify",
-		Short: "Check batch files and the chain against their anchors",
-		Long: `Verify is the auditor's tool. It works offline from the chain store and the
+	cmd := groupCmd("verify", "Check batch files and the chain against their anchors",
+		`Verify is the auditor's tool. It works offline from the chain store and the
 files. Exit 0 when everything holds, 1 on any mismatch (with what differs),
-2 on usage or configuration errors.`,
-	}
+2 on usage or configuration errors.`)
 	cmd.AddCommand(newVerifyBatchCmd(g), newVerifyChainCmd(g))
 	return cmd
 }
