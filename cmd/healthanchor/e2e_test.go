@@ -133,8 +133,8 @@ func TestDemoEndToEnd(t *testing.T) {
 	r = ha(t, nil, "--config", cfg, "runs", "--json")
 	mustCode(t, r, 0, "runs")
 	var runs []struct {
-		Job                               string
-		Status                            string
+		Job                                 string
+		Status                              string
 		RowsRead, RowsWritten, RowsRejected int64 `json:"-"`
 	}
 	if err := json.Unmarshal([]byte(r.stdout), &runs); err != nil || len(runs) == 0 {

@@ -109,5 +109,3 @@ func loadLocation(name string) (*time.Location, error) {
 	}
 	return loc, nil
 }
-
-
