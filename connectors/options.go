@@ -2,6 +2,7 @@ package connectors
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -18,7 +19,9 @@ type Validator interface {
 // from opts; unknown keys are errors so that a typo cannot silently change
 // what a job reads. dst.Validate runs afterwards when dst has one.
 func Decode(opts Options, dst any) error {
-	raw, err := yaml.Marshal(map[string]any(opts))
+	// JSON is YAML whose strings are always quoted and escaped, so values
+	// made only of white space (a tab delimiter) survive the round trip.
+	raw, err := json.Marshal(map[string]any(opts))
 	if err != nil {
 		return fmt.Errorf("options: %w", err)
 	}

@@ -26,7 +26,8 @@ jobs:
       source: his-export
       schema: patient/1
 
-  # Legacy registry dump: Windows-1252, semicolons, day-first dates.
+  # Legacy registry dump: Windows-1252, semicolons, day-first dates,
+  # French column names mapped to patient/1.
   - name: registry-legacy-csv
     connector: csv
     schedule: "CRON_TZ=Europe/Paris 45 2 * * *"
@@ -34,8 +35,21 @@ jobs:
       input: inbox/csv/legacy/*.csv
       source: registry-legacy
       schema: patient/1
-      delimiter: ";"
       encoding: windows-1252
+      delimiter: ";"
       date_formats: ["02/01/2006"]
-      time_formats: ["02/01/2006 15:04"]
+      time_formats: ["02/01/2006 15:04:05"]
+      mapping:
+        patient_id: NUM_PATIENT
+        family_name: NOM
+        given_name: PRENOM
+        birth_date: DATE_NAISSANCE
+        sex: SEXE
+        address: ADRESSE
+        city: VILLE
+        postal_code: CODE_POSTAL
+        country: PAYS
+        phone: TELEPHONE
+        death_date: DATE_DECES
+        updated_at: DATE_MAJ
 `

@@ -165,7 +165,7 @@ func deterministic(t *testing.T, c Case) {
 		t.Fatalf("two reads streamed %d and %d records", len(a.Records), len(b.Records))
 	}
 	for i := range a.Records {
-		if fa, fb := fmt.Sprint(a.Records[i]), fmt.Sprint(b.Records[i]); fa != fb {
+		if fa, fb := describe(a.Records[i]), describe(b.Records[i]); fa != fb {
 			t.Errorf("record %d differs between reads:\n%s\n%s", i, fa, fb)
 		}
 	}
@@ -251,4 +251,12 @@ func badInput(t *testing.T, c Case) {
 	if rejects == 0 {
 		t.Error("bad input streamed no reject")
 	}
+}
+
+// describe prints a record's contents, following the reject pointer.
+func describe(r connectors.Record) string {
+	if r.Reject != nil {
+		return fmt.Sprintf("%s reject %+v", r.SourceRef, *r.Reject)
+	}
+	return fmt.Sprintf("%s %s %v", r.SourceRef, r.Schema.ID(), r.Row)
 }
