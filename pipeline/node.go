@@ -28,6 +28,9 @@ type Node struct {
 	CrashAt func(step string)
 	// Progress, when set, is told about rows as a job reads them.
 	Progress func(job string, rows int64)
+	// Anchorer commits the run's manifests; by default the node proposes
+	// blocks on its own chain store (single-node chain).
+	Anchorer Anchorer
 
 	signingKey ed25519.PrivateKey
 	saltKey    []byte
@@ -73,8 +76,13 @@ func Open(cfg *Config, logger *slog.Logger) (*Node, error) {
 		n.Chain.Close()
 		return nil, err
 	}
+	n.Anchorer = localAnchorer{chain: n.Chain, proposer: cfg.Agency.ID, key: n.signingKey, now: n.now}
 	return n, nil
 }
+
+// SigningKey is the agency's Ed25519 key, for components that sign on its
+// behalf (a replicated chain node signing blocks and checkpoints).
+func (n *Node) SigningKey() ed25519.PrivateKey { return n.signingKey }
 
 func createChain(path, genesisPath string) error {
 	if genesisPath == "" {

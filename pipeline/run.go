@@ -208,7 +208,7 @@ func (n *Node) anchorAll(ctx context.Context, works []*jobWork) error {
 	if len(fresh) == 0 {
 		return nil
 	}
-	block, err := n.Chain.Propose(ctx, fresh, n.Config.Agency.ID, n.signingKey, n.now())
+	block, err := n.Anchorer.Anchor(ctx, fresh)
 	if err != nil {
 		return fmt.Errorf("pipeline: anchor: %w", err)
 	}

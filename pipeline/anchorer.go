@@ -1,0 +1,30 @@
+package pipeline
+
+import (
+	"context"
+	"crypto/ed25519"
+	"time"
+
+	"github.com/healthanchor/healthanchor/anchor"
+)
+
+// Anchorer commits signed manifests to the chain and returns the block
+// that holds them once it is committed. A single node proposes the block
+// itself; a replicated node submits to its cluster. Implementations
+// refuse a batch id already on the chain with anchor.ErrDuplicateBatch,
+// and may be retried with the same manifests when the outcome is unknown.
+type Anchorer interface {
+	Anchor(ctx context.Context, manifests []anchor.Manifest) (anchor.Block, error)
+}
+
+// localAnchorer proposes blocks directly on the node's own chain store.
+type localAnchorer struct {
+	chain    *anchor.Chain
+	proposer string
+	key      ed25519.PrivateKey
+	now      func() time.Time
+}
+
+func (l localAnchorer) Anchor(ctx context.Context, manifests []anchor.Manifest) (anchor.Block, error) {
+	return l.chain.Propose(ctx, manifests, l.proposer, l.key, l.now())
+}
