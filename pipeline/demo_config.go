@@ -52,4 +52,36 @@ jobs:
         phone: TELEPHONE
         death_date: DATE_DECES
         updated_at: DATE_MAJ
+  # The legacy hospital database (SQLite here; PostgreSQL and MariaDB work
+  # the same way), read incrementally by its "maj" (last change) column.
+  - name: legacy-patients
+    connector: sql
+    schedule: "CRON_TZ=Europe/Paris 0 3 * * *"
+    options:
+      driver: sqlite
+      dsn: sources/legacy.db
+      table: patients
+      schema: patient/1
+      watermark: maj
+      key: id
+      lookback: 2h
+      source: legacy-his
+      mapping: {patient_id: mrn, family_name: nom, given_name: prenom, birth_date: date_naissance,
+                sex: sexe, address: adresse, city: ville, postal_code: code_postal, country: pays,
+                phone: telephone, death_date: date_deces, updated_at: maj}
+
+  - name: legacy-encounters
+    connector: sql
+    schedule: "CRON_TZ=Europe/Paris 5 3 * * *"
+    options:
+      driver: sqlite
+      dsn: sources/legacy.db
+      table: encounters
+      schema: encounter/1
+      watermark: maj
+      key: id
+      lookback: 2h
+      source: legacy-his
+      mapping: {encounter_id: numero, patient_id: patient_mrn, class: type, location: service,
+                attending: medecin, admit_time: entree, discharge_time: sortie, event_type: evenement}
 `

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -9,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/healthanchor/healthanchor"
+	sqlconn "github.com/healthanchor/healthanchor/connectors/sql"
 	"github.com/healthanchor/healthanchor/pipeline"
 )
 
@@ -74,5 +76,12 @@ Next:
 	return cmd
 }
 
-// demoExtras adds what the samples alone do not give.
-func demoExtras(dir string) error { return nil }
+// demoExtras builds the legacy SQLite database from its SQL script.
+func demoExtras(dir string) error {
+	script, err := healthanchor.DemoFS.Open("testdata/demo/sql/legacy.sql")
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	defer script.Close()
+	return sqlconn.LoadScript(context.Background(), filepath.Join(dir, "sources", "legacy.db"), script)
+}

@@ -48,7 +48,7 @@ func ReadAll(t *testing.T, c connectors.Connector, from connectors.Watermark) (r
 	ctx := context.Background()
 	res.Watermark, err = c.Plan(ctx, from)
 	if err != nil {
-		return res, fmt.Errorf("Plan: %w", err)
+		return res, fmt.Errorf("plan: %w", err)
 	}
 	err = c.Read(ctx, from, res.Watermark, func(r connectors.Record) error {
 		if r.Row != nil {

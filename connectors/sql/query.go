@@ -1,0 +1,134 @@
+package sql
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// source is the table or query as resolved against the database: the
+// FROM clause, the columns read (watermark first, key second) and the
+// column each canonical field is filled from.
+type source struct {
+	d      dialect
+	from   string
+	cols   []string // source column names, as the database spells them
+	fields []int    // per schema field: index into cols, or -1
+}
+
+// cursor is where a page starts (exclusively).
+type cursor struct {
+	kind int // curNone, curValue or curFull
+	pos  position
+}
+
+const (
+	curNone  = iota // from the first row
+	curValue        // after every row whose watermark is <= pos.Value
+	curFull         // after pos, in (watermark, key) order
+)
+
+// fromClause returns what follows FROM for a table or a query.
+func fromClause(d dialect, cfg *Config) string {
+	if cfg.Table != "" {
+		return d.quote(cfg.Table)
+	}
+	q := strings.TrimSpace(cfg.Query)
+	q = strings.TrimSpace(strings.TrimSuffix(q, ";"))
+	return "(" + q + ") AS healthanchor_src"
+}
+
+// probeSQL returns a statement that reads no row but names the columns.
+func probeSQL(from string) string { return "SELECT * FROM " + from + " LIMIT 0" }
+
+func (s *source) wm() string  { return s.d.quote(s.cols[0]) }
+func (s *source) key() string { return s.d.quote(s.cols[1]) }
+
+// selectList is the quoted column list.
+func (s *source) selectList() string {
+	q := make([]string, len(s.cols))
+	for i := range s.cols {
+		q[i] = s.selectCol(i)
+	}
+	return strings.Join(q, ", ")
+}
+
+// selectCol is column i as selected. SQLite's driver turns the text of a
+// column declared DATE, DATETIME or TIMESTAMP into a time.Time, losing
+// the text the column compares by; a unary + (a no-op that drops the
+// declared type) keeps the value as stored.
+func (s *source) selectCol(i int) string {
+	q := s.d.quote(s.cols[i])
+	if s.d.driver == SQLite {
+		return "+" + q + " AS " + q
+	}
+	return q
+}
+
+// compare returns "(w, k) op (v, k')" for op > or <=, spelled with OR
+// where row values are not used.
+func (s *source) compare(a *args, op string, p position) (string, error) {
+	v, err := s.d.arg(p.Value, p.Type)
+	if err != nil {
+		return "", err
+	}
+	k, err := s.d.arg(p.Key, p.KeyType)
+	if err != nil {
+		return "", err
+	}
+	if s.d.rowValues {
+		return fmt.Sprintf("(%s, %s) %s (%s, %s)", s.wm(), s.key(), op, a.add(v), a.add(k)), nil
+	}
+	strict := "<"
+	if op == ">" {
+		strict = ">"
+	}
+	return fmt.Sprintf("(%s %s %s OR (%s = %s AND %s %s %s))",
+		s.wm(), strict, a.add(v), s.wm(), a.add(v), s.key(), op, a.add(k)), nil
+}
+
+// pageSQL returns the statement reading the next n rows after cur, up to
+// and including upper, in (watermark, key) order.
+func (s *source) pageSQL(cur cursor, upper position, n int) (string, []any, error) {
+	a := &args{d: s.d}
+	where := []string{s.wm() + " IS NOT NULL", s.key() + " IS NOT NULL"}
+	switch cur.kind {
+	case curValue:
+		v, err := s.d.arg(cur.pos.Value, cur.pos.Type)
+		if err != nil {
+			return "", nil, err
+		}
+		where = append(where, s.wm()+" > "+a.add(v))
+	case curFull:
+		c, err := s.compare(a, ">", cur.pos)
+		if err != nil {
+			return "", nil, err
+		}
+		where = append(where, c)
+	}
+	c, err := s.compare(a, "<=", upper)
+	if err != nil {
+		return "", nil, err
+	}
+	where = append(where, c)
+	q := "SELECT " + s.selectList() + " FROM " + s.from + " WHERE " + strings.Join(where, " AND ") +
+		" ORDER BY " + s.wm() + ", " + s.key() + " LIMIT " + strconv.Itoa(n)
+	return q, a.vals, nil
+}
+
+// lastSQL returns the statement reading the last position after from
+// (nil: of the whole source).
+func (s *source) lastSQL(from *position) (string, []any, error) {
+	a := &args{d: s.d}
+	where := []string{s.wm() + " IS NOT NULL", s.key() + " IS NOT NULL"}
+	if from != nil {
+		c, err := s.compare(a, ">", *from)
+		if err != nil {
+			return "", nil, err
+		}
+		where = append(where, c)
+	}
+	q := "SELECT " + s.selectCol(0) + ", " + s.selectCol(1) + " FROM " + s.from + " WHERE " + strings.Join(where, " AND ") +
+		" ORDER BY " + s.wm() + " DESC, " + s.key() + " DESC LIMIT 1"
+	return q, a.vals, nil
+}

@@ -1,0 +1,156 @@
+package sql
+
+import (
+	"context"
+	dbsql "database/sql"
+	"fmt"
+	"strings"
+
+	"github.com/healthanchor/healthanchor/schemas"
+)
+
+// session is one connection holding one read-only snapshot, with the
+// source resolved against it. Plan and Read each open their own and
+// close it before returning, so a connector holds nothing between runs.
+type session struct {
+	db   *dbsql.DB
+	conn *dbsql.Conn
+	m    *masker
+	d    dialect
+	src  source
+	// kinds are the declared kinds of src.cols.
+	kinds []colKind
+	open  bool // the snapshot is begun
+}
+
+// testHookSnapshot, when set by a test, runs on the connection once the
+// snapshot has begun.
+var testHookSnapshot func(ctx context.Context, conn *dbsql.Conn)
+
+// connect opens the database, begins the snapshot and resolves the
+// source's columns. Errors name what failed, with the password masked.
+func (c *Connector) connect(ctx context.Context) (*session, error) {
+	s := &session{m: &masker{}, d: dialectFor(c.cfg.Driver)}
+	db, err := openDB(&c.cfg, c.connEnv(), s.m)
+	if err != nil {
+		return nil, err
+	}
+	s.db = db
+	s.conn, err = db.Conn(ctx)
+	if err != nil {
+		db.Close()
+		return nil, s.m.wrap(fmt.Errorf("sql: connect to %s: %w", c.cfg.Driver, err))
+	}
+	for _, stmt := range s.d.begin {
+		if _, err := s.conn.ExecContext(ctx, stmt); err != nil {
+			s.close()
+			return nil, s.m.wrap(fmt.Errorf("sql: %s: %w", stmt, err))
+		}
+	}
+	s.open = true
+	if testHookSnapshot != nil {
+		testHookSnapshot(ctx, s.conn)
+	}
+	if err := s.resolve(ctx, &c.cfg); err != nil {
+		s.close()
+		return nil, s.m.wrap(err)
+	}
+	return s, nil
+}
+
+// close ends the snapshot and releases the connection.
+func (s *session) close() {
+	if s.open {
+		// Best effort: closing the connection ends the transaction anyway.
+		_, _ = s.conn.ExecContext(context.Background(), s.d.end)
+		s.open = false
+	}
+	if s.conn != nil {
+		s.conn.Close()
+	}
+	s.db.Close()
+}
+
+// what names the source in messages.
+func what(cfg *Config) string {
+	if cfg.Table != "" {
+		return "table " + cfg.Table
+	}
+	return "query"
+}
+
+// resolve reads the source's column names and decides which column fills
+// each canonical field.
+func (s *session) resolve(ctx context.Context, cfg *Config) error {
+	from := fromClause(s.d, cfg)
+	rows, err := s.conn.QueryContext(ctx, probeSQL(from))
+	if err != nil {
+		return fmt.Errorf("sql: %s: %w", what(cfg), err)
+	}
+	types, err := rows.ColumnTypes()
+	rows.Close()
+	if err != nil {
+		return fmt.Errorf("sql: %s: %w", what(cfg), err)
+	}
+	names := make([]string, len(types))
+	byName := make(map[string]string, len(types))
+	kindByName := make(map[string]colKind, len(types))
+	for i, t := range types {
+		names[i] = t.Name()
+		byName[strings.ToLower(t.Name())] = t.Name()
+		kindByName[strings.ToLower(t.Name())] = s.d.kindOf(t.DatabaseTypeName())
+	}
+	find := func(opt, name string) (string, error) {
+		if n, ok := byName[strings.ToLower(name)]; ok {
+			return n, nil
+		}
+		return "", fmt.Errorf("sql: %s: %s has no column %q (columns: %s)", opt, what(cfg), name, strings.Join(names, ", "))
+	}
+	s.src = source{d: s.d, from: from}
+	w, err := find("watermark", cfg.Watermark)
+	if err != nil {
+		return err
+	}
+	k, err := find("key", cfg.Key)
+	if err != nil {
+		return err
+	}
+	s.src.cols = []string{w, k}
+	if strings.EqualFold(w, k) {
+		s.src.cols = []string{w, w}
+	}
+	index := map[string]int{}
+	for i, c := range s.src.cols {
+		index[strings.ToLower(c)] = i
+	}
+	s.src.fields = make([]int, len(cfg.schema.Fields))
+	for i, f := range cfg.schema.Fields {
+		s.src.fields[i] = -1
+		if i < schemas.NumCommon {
+			continue
+		}
+		name, mapped := cfg.Mapping[f.Name]
+		if !mapped {
+			name = f.Name
+		}
+		col, err := find("mapping: "+f.Name, name)
+		if err != nil {
+			if mapped || f.Required {
+				return err
+			}
+			continue
+		}
+		j, ok := index[strings.ToLower(col)]
+		if !ok {
+			j = len(s.src.cols)
+			s.src.cols = append(s.src.cols, col)
+			index[strings.ToLower(col)] = j
+		}
+		s.src.fields[i] = j
+	}
+	s.kinds = make([]colKind, len(s.src.cols))
+	for i, c := range s.src.cols {
+		s.kinds[i] = kindByName[strings.ToLower(c)]
+	}
+	return nil
+}
