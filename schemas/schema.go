@@ -44,6 +44,7 @@ type Field struct {
 	Kind     Kind
 	Scale    int32 // digits after the point, Decimal only
 	Required bool  // a row without a value here is rejected
+	Repeats  bool  // few distinct values (codes, names of places): worth a Parquet dictionary
 	Doc      string
 }
 
@@ -81,9 +82,9 @@ type Schema struct {
 // (_schema, _salt, source, source_ref) followed by fields.
 func New(name string, version int, fields ...Field) *Schema {
 	all := append([]Field{
-		{Name: ColSchema, Kind: Text, Required: true, Doc: "schema id, e.g. patient/1"},
+		{Name: ColSchema, Kind: Text, Required: true, Repeats: true, Doc: "schema id, e.g. patient/1"},
 		{Name: ColSalt, Kind: Binary, Required: true, Doc: "16-byte per-row salt (docs/format.md)"},
-		{Name: ColSource, Kind: Text, Required: true, Doc: "the source system the row came from"},
+		{Name: ColSource, Kind: Text, Required: true, Repeats: true, Doc: "the source system the row came from"},
 		{Name: ColSourceRef, Kind: Text, Required: true, Doc: "the row's position in its source"},
 	}, fields...)
 	s := &Schema{Name: name, Version: version, Fields: all, index: make(map[string]int, len(all))}

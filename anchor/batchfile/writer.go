@@ -107,11 +107,20 @@ func Create(path string, s *schemas.Schema, batchID string, saltKey []byte, opt 
 		w.perBatch = DefaultBatchRows
 	}
 	w.counter.w = io.MultiWriter(f, w.sum)
-	props := parquet.NewWriterProperties(
+	popts := []parquet.WriterProperty{
 		parquet.WithCompression(compress.Codecs.Zstd),
 		parquet.WithMaxRowGroupLength(int64(w.perBatch)),
 		parquet.WithCreatedBy("healthanchor"),
-	)
+		// Dictionaries only where values repeat: on identifiers and salts
+		// they cost hashing time and save nothing.
+		parquet.WithDictionaryDefault(false),
+	}
+	for _, f := range s.Fields {
+		if f.Repeats {
+			popts = append(popts, parquet.WithDictionaryFor(f.Name, true))
+		}
+	}
+	props := parquet.NewWriterProperties(popts...)
 	w.pw, err = pqarrow.NewFileWriter(s.Arrow(), &w.counter, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
 	if err != nil {
 		f.Close()

@@ -130,3 +130,10 @@ func TestReadRejectsGarbage(t *testing.T) {
 		t.Fatal("Read accepted a file that is not Parquet")
 	}
 }
+
+func removeFile(tb testing.TB, path string) {
+	tb.Helper()
+	if err := os.Remove(path); err != nil {
+		tb.Fatal(err)
+	}
+}

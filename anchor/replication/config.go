@@ -1,0 +1,176 @@
+package replication
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"time"
+
+	"github.com/goccy/go-yaml"
+)
+
+// Config is the `cluster:` section of healthanchor.yaml. Relative paths
+// are taken from the config file's folder (Start's baseDir).
+type Config struct {
+	// NodeID is this node's Raft id: the agency id of a member, or the
+	// observer's name.
+	NodeID string `yaml:"node_id"`
+	// RaftAddr is host:port where the node listens for Raft traffic
+	// (mutual TLS). Peers dial the address as written.
+	RaftAddr string `yaml:"raft_addr"`
+	// APIAddr is host:port of the node's peer API (mutual TLS): forwarded
+	// submissions, checkpoints, status and block hashes.
+	APIAddr string `yaml:"api_addr"`
+	// DataDir holds the Raft log, stable store and snapshots.
+	DataDir string `yaml:"data_dir"`
+	// TLS names the consortium CA and this node's certificate.
+	TLS TLSFiles `yaml:"tls"`
+	// Peers lists every node of the cluster, this one included.
+	Peers []Peer `yaml:"peers"`
+	// Observer marks a non-voting replica: it stores and verifies every
+	// block but never votes, proposes or signs.
+	Observer bool `yaml:"observer"`
+	// MaxBlockManifests caps the manifests the leader packs into a block
+	// (default 256).
+	MaxBlockManifests int `yaml:"max_block_manifests"`
+	// BatchWindow is how long the leader waits for more submissions
+	// before proposing a block, as a Go duration (default "20ms").
+	BatchWindow string `yaml:"batch_window"`
+
+	window time.Duration
+}
+
+// TLSFiles locates the PEM files for mutual TLS.
+type TLSFiles struct {
+	CAFile   string `yaml:"ca_file"`
+	CertFile string `yaml:"cert_file"`
+	KeyFile  string `yaml:"key_file"`
+}
+
+// Peer is one node of the cluster.
+type Peer struct {
+	ID       string `yaml:"id"`
+	RaftAddr string `yaml:"raft_addr"`
+	APIAddr  string `yaml:"api_addr"`
+}
+
+// Defaults applied by Validate.
+const (
+	DefaultMaxBlockManifests = 256
+	DefaultBatchWindow       = 20 * time.Millisecond
+)
+
+// Validate fills defaults and reports the first invalid field by its
+// yaml path.
+func (c *Config) Validate() error {
+	fail := func(format string, args ...any) error {
+		return fmt.Errorf("replication: config: "+format, args...)
+	}
+	if c.NodeID == "" {
+		return fail("cluster.node_id is missing: set this node's agency id")
+	}
+	if err := checkAddr(c.RaftAddr); err != nil {
+		return fail("cluster.raft_addr %q: %v", c.RaftAddr, err)
+	}
+	if err := checkAddr(c.APIAddr); err != nil {
+		return fail("cluster.api_addr %q: %v", c.APIAddr, err)
+	}
+	if c.DataDir == "" {
+		return fail("cluster.data_dir is missing: the folder for Raft state, e.g. raft")
+	}
+	for _, f := range []struct{ key, val string }{{"ca_file", c.TLS.CAFile}, {"cert_file", c.TLS.CertFile}, {"key_file", c.TLS.KeyFile}} {
+		if f.val == "" {
+			return fail("cluster.tls.%s is missing: mutual TLS is required between nodes", f.key)
+		}
+	}
+	self := false
+	seen := map[string]bool{}
+	for i, p := range c.Peers {
+		if p.ID == "" || seen[p.ID] {
+			return fail("cluster.peers[%d].id %q is empty or repeated", i, p.ID)
+		}
+		seen[p.ID] = true
+		if err := checkAddr(p.RaftAddr); err != nil {
+			return fail("cluster.peers[%d].raft_addr %q: %v", i, p.RaftAddr, err)
+		}
+		if err := checkAddr(p.APIAddr); err != nil {
+			return fail("cluster.peers[%d].api_addr %q: %v", i, p.APIAddr, err)
+		}
+		if p.ID == c.NodeID {
+			self = true
+			if p.RaftAddr != c.RaftAddr || p.APIAddr != c.APIAddr {
+				return fail("cluster.peers[%d] (%s) has addresses other than cluster.raft_addr and cluster.api_addr", i, p.ID)
+			}
+		}
+	}
+	if !self && !c.Observer {
+		return fail("cluster.peers does not list this node (%s)", c.NodeID)
+	}
+	if c.MaxBlockManifests < 0 {
+		return fail("cluster.max_block_manifests must be positive")
+	}
+	if c.MaxBlockManifests == 0 {
+		c.MaxBlockManifests = DefaultMaxBlockManifests
+	}
+	c.window = DefaultBatchWindow
+	if c.BatchWindow != "" {
+		d, err := time.ParseDuration(c.BatchWindow)
+		if err != nil || d < 0 {
+			return fail("cluster.batch_window %q is not a duration such as 20ms", c.BatchWindow)
+		}
+		c.window = d
+	}
+	return nil
+}
+
+// Peer returns the peer with the given id.
+func (c *Config) Peer(id string) (Peer, bool) {
+	for _, p := range c.Peers {
+		if p.ID == id {
+			return p, true
+		}
+	}
+	return Peer{}, false
+}
+
+func checkAddr(addr string) error {
+	if addr == "" {
+		return errors.New("missing: use host:port, e.g. 127.0.0.1:7401")
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || host == "" || port == "" || port == "0" {
+		return errors.New("not host:port with a fixed port")
+	}
+	return nil
+}
+
+// LoadConfigFile reads the `cluster:` section of a healthanchor.yaml,
+// rejecting unknown keys in it. ok is false when the file has no such
+// section.
+func LoadConfigFile(path string) (cfg *Config, ok bool, err error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, false, fmt.Errorf("replication: %w", err)
+	}
+	var top map[string]any
+	if err := yaml.Unmarshal(raw, &top); err != nil {
+		return nil, false, fmt.Errorf("replication: %s: %w", path, err)
+	}
+	section, ok := top["cluster"]
+	if !ok || section == nil {
+		return nil, false, nil
+	}
+	again, err := yaml.Marshal(section)
+	if err != nil {
+		return nil, false, fmt.Errorf("replication: %s: cluster: %w", path, err)
+	}
+	cfg = &Config{}
+	if err := yaml.UnmarshalWithOptions(again, cfg, yaml.Strict()); err != nil {
+		return nil, false, fmt.Errorf("replication: %s: cluster: %s", path, yaml.FormatError(err, false, false))
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, false, fmt.Errorf("%w (in %s)", err, path)
+	}
+	return cfg, true, nil
+}

@@ -1,0 +1,265 @@
+package replication
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+
+	"github.com/hashicorp/raft"
+
+	"github.com/healthanchor/healthanchor/anchor"
+	"github.com/healthanchor/healthanchor/anchor/merkle"
+)
+
+// fsm is the Raft state machine: it applies each committed block to the
+// local chain store through anchor.Chain.Append, which checks it with the
+// same deterministic rules as every other node (height, previous hash,
+// member proposer, signatures, unique batch ids, gapless producer_seq,
+// log root). A block that fails is a recorded no-op: the chain does not
+// change, the rejection is counted and logged, and Apply returns the
+// reason to the proposer. Nothing in Apply reads a clock or randomness.
+type fsm struct {
+	chain  *anchor.Chain
+	logger *slog.Logger
+
+	mu         sync.Mutex
+	head       anchor.Block
+	headHash   string
+	tree       *merkle.Tree
+	roots      map[int64]string // log_size -> log_root, from the blocks
+	rejected   int64
+	lastReject string
+	corrupt    error
+	applied    chan struct{} // closed and replaced after each new block
+}
+
+var _ raft.FSM = (*fsm)(nil)
+
+// applyResult is what Apply returns to the proposer's future.
+type applyResult struct {
+	Block anchor.Block
+	Err   error
+}
+
+// newFSM verifies the local chain from genesis and loads its head and
+// manifest log. A chain that fails verification (edited store) is refused.
+func newFSM(ctx context.Context, chain *anchor.Chain, logger *slog.Logger) (*fsm, error) {
+	if _, err := chain.Verify(ctx); err != nil {
+		return nil, fmt.Errorf("replication: the local chain store fails verification, refusing to start (restore it from a peer): %w", err)
+	}
+	f := &fsm{chain: chain, logger: logger, tree: merkle.New(), roots: map[int64]string{}, applied: make(chan struct{})}
+	anchored, err := chain.Manifests(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("replication: %w", err)
+	}
+	for _, a := range anchored {
+		lh, err := a.Manifest.LeafHash()
+		if err != nil {
+			return nil, fmt.Errorf("replication: %w", err)
+		}
+		if err := f.tree.Append(lh); err != nil {
+			return nil, fmt.Errorf("replication: %w", err)
+		}
+	}
+	head, err := chain.Head(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("replication: %w", err)
+	}
+	for h := int64(0); h <= head.Height; h++ {
+		b, err := chain.Block(ctx, h)
+		if err != nil {
+			return nil, fmt.Errorf("replication: %w", err)
+		}
+		f.roots[b.LogSize] = b.LogRoot
+	}
+	if err := f.setHead(head); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+func (f *fsm) setHead(b anchor.Block) error {
+	h, err := b.Hash()
+	if err != nil {
+		return fmt.Errorf("replication: %w", err)
+	}
+	f.head, f.headHash = b, h
+	return nil
+}
+
+// Apply applies one committed log entry.
+func (f *fsm) Apply(l *raft.Log) any {
+	if l.Type != raft.LogCommand {
+		return nil
+	}
+	ctx := context.Background()
+	e, err := decodeEntry(l.Data)
+	if err != nil {
+		return f.reject(ctx, l.Index, err)
+	}
+	b := *e.Block
+	f.mu.Lock()
+	headHeight := f.head.Height
+	f.mu.Unlock()
+	if b.Height <= headHeight {
+		// Raft replays the entries after its last snapshot on restart;
+		// the chain already holds them.
+		if stored, err := f.chain.Block(ctx, b.Height); err == nil && sameBlock(stored, b) {
+			return applyResult{Block: stored}
+		}
+		return f.reject(ctx, l.Index, fmt.Errorf("replication: block %d: height already holds a different block", b.Height))
+	}
+	if err := f.chain.Append(ctx, b); err != nil {
+		return f.reject(ctx, l.Index, err)
+	}
+	if err := f.accept(b); err != nil {
+		return f.reject(ctx, l.Index, err)
+	}
+	f.logger.Debug("block applied", logHeight, b.Height, logManifests, len(b.Manifests), logIndex, l.Index)
+	return applyResult{Block: b}
+}
+
+func sameBlock(a, b anchor.Block) bool {
+	ha, err1 := a.Hash()
+	hb, err2 := b.Hash()
+	return err1 == nil && err2 == nil && ha == hb && a.Signature == b.Signature
+}
+
+// accept moves the in-memory head and log past b, stored by the chain.
+func (f *fsm) accept(b anchor.Block) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	tree := f.tree.Clone()
+	for _, m := range b.Manifests {
+		lh, err := m.LeafHash()
+		if err != nil {
+			return fmt.Errorf("replication: %w", err)
+		}
+		if err := tree.Append(lh); err != nil {
+			return fmt.Errorf("replication: %w", err)
+		}
+	}
+	if err := f.setHead(b); err != nil {
+		return err
+	}
+	f.tree = tree
+	f.roots[b.LogSize] = b.LogRoot
+	close(f.applied)
+	f.applied = make(chan struct{})
+	return nil
+}
+
+// reject records a refused entry. When the refusal comes from the local
+// store itself failing verification (edited on disk), the node is marked
+// corrupt: it stops proposing and reports it in Status.
+func (f *fsm) reject(ctx context.Context, index uint64, err error) applyResult {
+	f.mu.Lock()
+	f.rejected++
+	f.lastReject = err.Error()
+	f.mu.Unlock()
+	f.logger.Warn("log entry rejected: recorded as a no-op", logIndex, index, logErr, err)
+	if _, verr := f.chain.Verify(ctx); verr != nil {
+		f.mu.Lock()
+		f.corrupt = verr
+		f.mu.Unlock()
+		f.logger.Error("LOCAL CHAIN STORE FAILS VERIFICATION: this node no longer applies blocks; restore its chain from a peer", logErr, verr)
+	}
+	return applyResult{Err: fmt.Errorf("replication: log entry %d rejected: %w", index, err)}
+}
+
+// state is a consistent view of the head for proposers and status.
+type fsmState struct {
+	Head       anchor.Block
+	HeadHash   string
+	Tree       *merkle.Tree // a clone, the caller's to change
+	Rejected   int64
+	LastReject string
+	Corrupt    error
+}
+
+func (f *fsm) state() fsmState {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return fsmState{Head: f.head, HeadHash: f.headHash, Tree: f.tree.Clone(), Rejected: f.rejected, LastReject: f.lastReject, Corrupt: f.corrupt}
+}
+
+// rootAt returns the log root the chain had at log size n.
+func (f *fsm) rootAt(n int64) (string, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	r, ok := f.roots[n]
+	return r, ok
+}
+
+// waitHeight blocks until the chain holds height h or ctx ends.
+func (f *fsm) waitHeight(ctx context.Context, h int64) error {
+	for {
+		f.mu.Lock()
+		reached, ch, corrupt := f.head.Height >= h, f.applied, f.corrupt
+		f.mu.Unlock()
+		if reached {
+			return nil
+		}
+		if corrupt != nil {
+			return fmt.Errorf("replication: local chain store is corrupt: %w", corrupt)
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return fmt.Errorf("replication: waiting for block %d: %w", h, ctx.Err())
+		}
+	}
+}
+
+// changed returns a channel closed at the next applied block.
+func (f *fsm) changed() <-chan struct{} {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.applied
+}
+
+// Snapshot captures the current height; Persist streams blocks up to it
+// (blocks never change once stored, so Apply may go on meanwhile).
+func (f *fsm) Snapshot() (raft.FSMSnapshot, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return &chainSnapshot{chain: f.chain, height: f.head.Height}, nil
+}
+
+// Restore brings the local chain to a peer's snapshot: every block of the
+// snapshot is validated by Chain.Append before it is stored, and a local
+// chain that disagrees with the snapshot is refused (and kept as it is,
+// as evidence) rather than silently overwritten.
+func (f *fsm) Restore(rc io.ReadCloser) error {
+	defer rc.Close()
+	ctx := context.Background()
+	err := readSnapshot(rc, f.chain, func(b anchor.Block) error {
+		f.mu.Lock()
+		headHeight := f.head.Height
+		f.mu.Unlock()
+		if b.Height <= headHeight {
+			stored, err := f.chain.Block(ctx, b.Height)
+			if err != nil {
+				return err
+			}
+			if !sameBlock(stored, b) {
+				return fmt.Errorf("replication: snapshot block %d differs from the local chain's: refusing to overwrite (fork?)", b.Height)
+			}
+			return nil
+		}
+		if err := f.chain.Append(ctx, b); err != nil {
+			return err
+		}
+		return f.accept(b)
+	})
+	if err != nil {
+		return fmt.Errorf("replication: restore snapshot: %w", err)
+	}
+	return nil
+}
+
+// errCorrupt is returned to submitters while the local store is corrupt.
+var errCorrupt = errors.New("replication: the local chain store fails verification; this node does not anchor until it is restored")
