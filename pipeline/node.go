@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/healthanchor/healthanchor/anchor"
@@ -32,6 +33,7 @@ type Node struct {
 	// blocks on its own chain store (single-node chain).
 	Anchorer Anchorer
 
+	anchorMu   sync.Mutex // one block at a time: producer_seq and height are read, then used
 	signingKey ed25519.PrivateKey
 	saltKey    []byte
 }

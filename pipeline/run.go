@@ -160,8 +160,12 @@ func (n *Node) prepare(ctx context.Context, job JobConfig, backfill *Window) (*j
 	if err := n.extract(ctx, conn, w); err != nil {
 		// The window may no longer be readable as planned (a file changed
 		// under us): plan afresh next time. Nothing of it was anchored.
-		if derr := n.State.DropPending(ctx, job.Name); derr != nil {
-			err = errors.Join(err, derr)
+		if backfill == nil {
+			if anchored := n.windowAnchored(ctx, conn, w); anchored != "" {
+				err = fmt.Errorf("%w; batch %s of this window is already anchored, so the window is kept: restore its input and re-run", err, anchored)
+			} else if derr := n.State.DropPending(ctx, job.Name); derr != nil {
+				err = errors.Join(err, derr)
+			}
 		}
 		w.err = fmt.Errorf("job %s: %w", job.Name, err)
 		n.finish(ctx, w)
@@ -176,6 +180,8 @@ func (n *Node) prepare(ctx context.Context, job JobConfig, backfill *Window) (*j
 // run that is not on the chain yet. A batch already on the chain (a run
 // that crashed after anchoring) must have the same root as the re-read.
 func (n *Node) anchorAll(ctx context.Context, works []*jobWork) error {
+	n.anchorMu.Lock()
+	defer n.anchorMu.Unlock()
 	var fresh []anchor.Manifest
 	var pending []*batchWork
 	seq, err := n.Chain.NextProducerSeq(ctx, n.Config.Agency.ID)
@@ -263,4 +269,16 @@ func (n *Node) finish(ctx context.Context, w *jobWork) JobResult {
 		n.Logger.Error("could not record the run", "job", w.job.Name, "err", err)
 	}
 	return r
+}
+
+// windowAnchored returns the id of a batch of w's window that is on the
+// chain already, or "".
+func (n *Node) windowAnchored(ctx context.Context, conn connectors.Connector, w *jobWork) string {
+	for _, s := range conn.Schemas() {
+		id := anchor.BatchID(w.job.Name, w.source, s.ID(), w.window.Backfill, w.window.From, w.window.To)
+		if _, ok, err := n.Chain.Lookup(ctx, id); err == nil && ok {
+			return id
+		}
+	}
+	return ""
 }

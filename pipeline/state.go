@@ -175,8 +175,8 @@ func (s *State) LocalBatches(ctx context.Context) (map[string]LocalBatch, error)
 }
 
 // Complete marks the job's window done in one transaction: its batches
-// published, its watermark moved (unless backfill), its pending window
-// dropped.
+// published and, unless it is a backfill, its watermark moved and its
+// pending window dropped.
 func (s *State) Complete(ctx context.Context, job string, w Window, batches []LocalBatch) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -193,9 +193,9 @@ func (s *State) Complete(ctx context.Context, job string, w Window, batches []Lo
 		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO watermarks (job, watermark, updated_at) VALUES (?, ?, ?)`, job, w.To, now()); err != nil {
 			return fmt.Errorf("pipeline: state: %w", err)
 		}
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM pending WHERE job = ?`, job); err != nil {
-		return fmt.Errorf("pipeline: state: %w", err)
+		if _, err := tx.ExecContext(ctx, `DELETE FROM pending WHERE job = ?`, job); err != nil {
+			return fmt.Errorf("pipeline: state: %w", err)
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("pipeline: state: %w", err)

@@ -106,7 +106,7 @@ error; 3 another process holds a job's lock.`,
 	})
 	root.AddCommand(
 		newDemoCmd(g), newRunCmd(g), newPreviewCmd(g), newBatchesCmd(g), newVerifyCmd(g),
-		newRunsCmd(g), newConfigCmd(g), newGenCmd(),
+		newRunsCmd(g), newConfigCmd(g), newGenCmd(), newServeCmd(g),
 	)
 	return root
 }
