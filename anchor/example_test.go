@@ -21,22 +21,22 @@ var update = flag.Bool("update", false, "rewrite golden files")
 
 // formatExample is the worked example of docs/format.md, computed.
 type formatExample struct {
-	SaltKeyHex    string   `json:"salt_key_hex"`
-	SigningSeed   string   `json:"signing_seed_hex"`
-	PublicKey     string   `json:"public_key"`
-	BatchID       string   `json:"batch_id"`
-	Salts         []string `json:"salts"`
-	Canonical     []string `json:"canonical"`
-	LeafHashes    []string `json:"leaf_hashes"`
-	Root          string   `json:"root"`
-	ManifestJCS   string   `json:"manifest_jcs"`
-	ManifestSig   string   `json:"manifest_signature"`
-	ManifestLeaf  string   `json:"manifest_leaf_hash"`
-	GenesisHash   string   `json:"genesis_hash"`
-	BlockJCS      string   `json:"block_unsigned_jcs"`
-	BlockHash     string   `json:"block_hash"`
-	BlockLogRoot  string   `json:"block_log_root"`
-	BlockSig      string   `json:"block_signature"`
+	SaltKeyHex   string   `json:"salt_key_hex"`
+	SigningSeed  string   `json:"signing_seed_hex"`
+	PublicKey    string   `json:"public_key"`
+	BatchID      string   `json:"batch_id"`
+	Salts        []string `json:"salts"`
+	Canonical    []string `json:"canonical"`
+	LeafHashes   []string `json:"leaf_hashes"`
+	Root         string   `json:"root"`
+	ManifestJCS  string   `json:"manifest_jcs"`
+	ManifestSig  string   `json:"manifest_signature"`
+	ManifestLeaf string   `json:"manifest_leaf_hash"`
+	GenesisHash  string   `json:"genesis_hash"`
+	BlockJCS     string   `json:"block_unsigned_jcs"`
+	BlockHash    string   `json:"block_hash"`
+	BlockLogRoot string   `json:"block_log_root"`
+	BlockSig     string   `json:"block_signature"`
 }
 
 func exampleRows() []schemas.Row {

@@ -52,6 +52,15 @@ jobs:
         phone: TELEPHONE
         death_date: DATE_DECES
         updated_at: DATE_MAJ
+  # HL7 v2 feed of the hospital's ADT and lab systems (files of messages,
+  # batch-wrapped or MLLP-captured): one batch per canonical schema.
+  - name: hl7-feed
+    connector: hl7
+    schedule: "@every 15m"
+    options:
+      input: inbox/hl7/*.hl7
+      fallback_charset: windows-1252
+
   # The legacy hospital database (SQLite here; PostgreSQL and MariaDB work
   # the same way), read incrementally by its "maj" (last change) column.
   - name: legacy-patients

@@ -195,6 +195,7 @@ from the consortium CA; it then receives and verifies every block.`,
 func newClusterAnchorTestCmd(g *globalFlags) *cobra.Command {
 	var count, per int
 	var prefix string
+	var timeout time.Duration
 	cmd := &cobra.Command{
 		Use:    "anchor-test",
 		Short:  "Submit synthetic signed manifests to the running node (tests and benchmarks)",
@@ -220,7 +221,7 @@ func newClusterAnchorTestCmd(g *globalFlags) *cobra.Command {
 			}
 			enc := json.NewEncoder(cmd.OutOrStdout())
 			for i := range count {
-				ctx, cancel := context.WithTimeout(cmd.Context(), 30*time.Second)
+				ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
 				ms, err := testManifests(ctx, chain, pcfg.Agency.ID, key, fmt.Sprintf("%s-%d", prefix, i), per)
 				if err != nil {
 					cancel()
@@ -244,6 +245,7 @@ func newClusterAnchorTestCmd(g *globalFlags) *cobra.Command {
 	cmd.Flags().IntVar(&count, "count", 1, "submissions, one after the other")
 	cmd.Flags().IntVar(&per, "manifests", 1, "manifests per submission")
 	cmd.Flags().StringVar(&prefix, "prefix", "t", "job name prefix making batch ids unique")
+	cmd.Flags().DurationVar(&timeout, "timeout", 30*time.Second, "how long each submission may take")
 	return cmd
 }
 

@@ -20,6 +20,8 @@ import (
 	"github.com/healthanchor/healthanchor/pipeline"
 
 	_ "github.com/healthanchor/healthanchor/connectors/csv"
+	_ "github.com/healthanchor/healthanchor/connectors/hl7"
+	_ "github.com/healthanchor/healthanchor/connectors/sql"
 )
 
 // Exit codes, documented in --help and the README.
@@ -106,7 +108,7 @@ error; 3 another process holds a job's lock.`,
 	})
 	root.AddCommand(
 		newDemoCmd(g), newRunCmd(g), newPreviewCmd(g), newBatchesCmd(g), newVerifyCmd(g),
-		newRunsCmd(g), newConfigCmd(g), newGenCmd(), newServeCmd(g),
+		newRunsCmd(g), newConfigCmd(g), newGenCmd(), newServeCmd(g), newHL7Cmd(),
 	)
 	return root
 }

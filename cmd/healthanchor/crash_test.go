@@ -1,0 +1,130 @@
+package main
+
+import (
+	"fmt"
+	"math/rand"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// newDeployment runs the demo into a fresh folder and returns its config.
+func newDeployment(t *testing.T) (dir, cfg string) {
+	t.Helper()
+	dir = filepath.Join(t.TempDir(), "d")
+	mustCode(t, ha(t, nil, "demo", "--dir", dir), 0, "demo")
+	return dir, filepath.Join(dir, "healthanchor.yaml")
+}
+
+// dropGenerated writes a generated CSV of n records into the CSV inbox.
+func dropGenerated(t *testing.T, dir, name string, n int, seed int) {
+	t.Helper()
+	out := filepath.Join(dir, "inbox/csv", name)
+	mustCode(t, ha(t, nil, "gen", "--kind", "csv", "--rows", fmt.Sprint(n), "--seed", fmt.Sprint(seed), "--bad", "0.02", "--out", out+".part"), 0, "gen")
+	if err := os.Rename(out+".part", out); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// checkExactlyOnce verifies the chain and every batch, and checks that the
+// job's anchored rows and rejects add up to want records, that no batch
+// file is unaccounted for, and that no temporary file is left.
+func checkExactlyOnce(t *testing.T, dir, cfg, job string, want int64) {
+	t.Helper()
+	mustCode(t, ha(t, nil, "--config", cfg, "verify", "chain"), 0, "verify chain")
+	var got int64
+	files := map[string]bool{}
+	for _, b := range batches(t, cfg) {
+		if b.Job != job {
+			continue
+		}
+		got += b.Rows + b.Rejects
+		mustCode(t, ha(t, nil, "--config", cfg, "verify", "batch", b.BatchID), 0, "verify batch "+b.BatchID)
+		files[filepath.Base(b.ParquetPath)] = true
+		if b.RejectsPath != "" {
+			files[filepath.Base(b.RejectsPath)] = true
+		}
+	}
+	if got != want {
+		t.Errorf("job %s anchored %d records (rows + rejects), the source has %d", job, got, want)
+	}
+	entries, _ := os.ReadDir(filepath.Join(dir, "batches", job))
+	for _, e := range entries {
+		if !files[e.Name()] {
+			t.Errorf("stray file %s in the job's output folder", e.Name())
+		}
+	}
+	if tmp, _ := filepath.Glob(filepath.Join(dir, "batches/.tmp/*")); len(tmp) > 0 {
+		t.Errorf("temporary files left: %v", tmp)
+	}
+}
+
+// demoRecords is what the demo's patients-csv job anchors before a test
+// drops its own files (306 records in the demo sample).
+func demoRecords(t *testing.T, cfg string) int64 {
+	var n int64
+	for _, b := range batches(t, cfg) {
+		if b.Job == "patients-csv" {
+			n += b.Rows + b.Rejects
+		}
+	}
+	return n
+}
+
+// TestCrashMatrix kills `run` with SIGKILL at each named step, then runs
+// again: every record must end up anchored exactly once and every
+// published file must match its anchor.
+func TestCrashMatrix(t *testing.T) {
+	for _, step := range []string{"reading", "written", "anchored", "published"} {
+		t.Run(step, func(t *testing.T) {
+			dir, cfg := newDeployment(t)
+			base := demoRecords(t, cfg)
+			dropGenerated(t, dir, "patients-crash.csv", 5000, 7)
+			r := ha(t, []string{"HEALTHANCHOR_CRASH_AT=" + step}, "--config", cfg, "run", "patients-csv")
+			if r.code != -1 {
+				t.Fatalf("run with a crash at %s: exit %d, want killed\n%s", step, r.code, r.stderr)
+			}
+			mustCode(t, ha(t, nil, "--config", cfg, "run", "patients-csv"), 0, "run after the crash")
+			checkExactlyOnce(t, dir, cfg, "patients-csv", base+5000)
+			r = ha(t, nil, "--config", cfg, "run", "patients-csv")
+			mustCode(t, r, 0, "third run")
+			if !strings.Contains(r.stdout, "nothing new") {
+				t.Errorf("a third run found something new:\n%s", r.stdout)
+			}
+		})
+	}
+}
+
+// TestRandomKills SIGKILLs `run` at random moments while it works through
+// an inbox of several files, then lets one run finish: exactly the
+// source's records are anchored, once each, and no stray file is left.
+func TestRandomKills(t *testing.T) {
+	dir, cfg := newDeployment(t)
+	base := demoRecords(t, cfg)
+	const files, per = 6, 20000
+	for i := 0; i < files; i++ {
+		dropGenerated(t, dir, fmt.Sprintf("patients-bulk-%d.csv", i), per, 100+i)
+	}
+	rng := rand.New(rand.NewSource(1))
+	for i := 0; i < 8; i++ {
+		cmd := exec.Command(binary, "--config", cfg, "run", "patients-csv")
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Duration(50+rng.Intn(900)) * time.Millisecond)
+		cmd.Process.Signal(syscall.SIGKILL)
+		cmd.Wait()
+		if i == 3 {
+			// New files keep arriving between the kills.
+			dropGenerated(t, dir, "patients-late.csv", 3000, 99)
+		}
+	}
+	mustCode(t, ha(t, nil, "--config", cfg, "run", "patients-csv"), 0, "final run")
+	r := ha(t, nil, "--config", cfg, "run", "patients-csv")
+	mustCode(t, r, 0, "run after the final run")
+	checkExactlyOnce(t, dir, cfg, "patients-csv", base+files*per+3000)
+}

@@ -1,0 +1,173 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestLockContention holds a job's lock as another process would, and
+// checks that `run` then exits 3, says why, and anchors nothing.
+func TestLockContention(t *testing.T) {
+	dir, cfg := newDeployment(t)
+	dropGenerated(t, dir, "patients-big.csv", 100, 3)
+	before := len(batches(t, cfg))
+	f, err := os.OpenFile(filepath.Join(dir, "batches/.locks/patients-csv.lock"), os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		t.Fatal(err)
+	}
+	r := ha(t, nil, "--config", cfg, "run", "patients-csv")
+	mustCode(t, r, 3, "run while another process holds the lock")
+	if !strings.Contains(r.stderr, "another process") {
+		t.Errorf("exit 3 without saying why: %s", r.stderr)
+	}
+	if got := len(batches(t, cfg)); got != before {
+		t.Errorf("%d batches anchored while locked", got-before)
+	}
+	f.Close()
+	mustCode(t, ha(t, nil, "--config", cfg, "run", "patients-csv"), 0, "run once the lock is free")
+}
+
+// TestReadOnlyOutput makes the output folder unwritable (a file stands
+// where the temporary folder should be, which stops root too): the run fails
+// cleanly, nothing is anchored, and once writable again the next run
+// anchors the data exactly once.
+func TestReadOnlyOutput(t *testing.T) {
+	dir, cfg := newDeployment(t)
+	base := demoRecords(t, cfg)
+	before := len(batches(t, cfg))
+	dropGenerated(t, dir, "patients-ro.csv", 1000, 5)
+	tmp := filepath.Join(dir, "batches/.tmp")
+	os.RemoveAll(tmp)
+	if err := os.WriteFile(tmp, []byte("not a folder"), 0o444); err != nil {
+		t.Fatal(err)
+	}
+	r := ha(t, nil, "--config", cfg, "run", "patients-csv")
+	mustCode(t, r, 1, "run into an unwritable output folder")
+	if !strings.Contains(r.stdout+r.stderr, ".tmp") {
+		t.Errorf("the error does not name the folder: %s %s", r.stdout, r.stderr)
+	}
+	if got := len(batches(t, cfg)); got != before {
+		t.Fatalf("a failed run anchored %d batches", got-before)
+	}
+	os.Remove(tmp)
+	mustCode(t, ha(t, nil, "--config", cfg, "run", "patients-csv"), 0, "run once writable")
+	checkExactlyOnce(t, dir, cfg, "patients-csv", base+1000)
+}
+
+// TestServeGracefulShutdown starts the daemon with a job every second over
+// a large file, sends SIGTERM while a run is in flight, and checks that it
+// exits 0 with the chain consistent, /healthz and /metrics served, and a
+// later run completing the data exactly once.
+func TestServeGracefulShutdown(t *testing.T) {
+	dir, cfg := newDeployment(t)
+	base := demoRecords(t, cfg)
+	raw, _ := os.ReadFile(cfg)
+	port := freePort(t)
+	conf := strings.Replace(string(raw), `schedule: "CRON_TZ=Europe/Paris 30 2 * * *"`, `schedule: "@every 1s"`, 1)
+	conf = strings.Replace(conf, "timezone: Europe/Paris", fmt.Sprintf("timezone: Europe/Paris\nlisten: 127.0.0.1:%d", port), 1)
+	if err := os.WriteFile(cfg, []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dropGenerated(t, dir, "patients-serve.csv", 200000, 11)
+	cmd := exec.Command(binary, "--config", cfg, "serve", "--shutdown-timeout", "30s")
+	stderr, _ := cmd.StderrPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	logs := make(chan string, 1000)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			logs <- sc.Text()
+		}
+		close(logs)
+	}()
+	waitFor(t, logs, "serving", 20*time.Second)
+	body := get(t, fmt.Sprintf("http://127.0.0.1:%d/healthz", port))
+	var health map[string]any
+	if err := json.Unmarshal([]byte(body), &health); err != nil || health["status"] != "ok" {
+		t.Fatalf("/healthz: %s", body)
+	}
+	// Let a run start on the big file, then ask the daemon to stop.
+	time.Sleep(1500 * time.Millisecond)
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		for range logs {
+		}
+		done <- cmd.Wait()
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve exited with %v after SIGTERM", err)
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("serve did not stop within 60s of SIGTERM")
+	}
+	mustCode(t, ha(t, nil, "--config", cfg, "verify", "chain"), 0, "verify chain after shutdown")
+	mustCode(t, ha(t, nil, "--config", cfg, "run", "patients-csv"), 0, "run after shutdown")
+	checkExactlyOnce(t, dir, cfg, "patients-csv", base+200000)
+	r := ha(t, nil, "--config", cfg, "run", "--metrics-file", filepath.Join(dir, "m.prom"))
+	mustCode(t, r, 0, "run with a metrics file")
+	prom, _ := os.ReadFile(filepath.Join(dir, "m.prom"))
+	if !strings.Contains(string(prom), `healthanchor_last_success_timestamp_seconds{job="patients-csv"}`) {
+		t.Errorf("metrics file lacks the last success time:\n%s", prom)
+	}
+}
+
+func waitFor(t *testing.T, logs <-chan string, what string, d time.Duration) {
+	t.Helper()
+	timeout := time.After(d)
+	for {
+		select {
+		case l, ok := <-logs:
+			if !ok {
+				t.Fatalf("process ended before logging %q", what)
+			}
+			if strings.Contains(l, what) {
+				return
+			}
+		case <-timeout:
+			t.Fatalf("no %q in the logs within %v", what, d)
+		}
+	}
+}
+
+func get(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}

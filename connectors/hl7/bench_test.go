@@ -1,0 +1,158 @@
+package hl7
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/healthanchor/healthanchor/connectors/hl7/hl7gen"
+	"github.com/healthanchor/healthanchor/schemas"
+)
+
+// benchMessages gives a generated file of about 100 MB.
+const benchMessages = 140_000
+
+// benchFile generates the benchmark feed into a temporary folder.
+func benchFile(b *testing.B) (string, int64) {
+	b.Helper()
+	path := filepath.Join(b.TempDir(), "feed.hl7")
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := hl7gen.Generate(f, benchMessages, 1, 0.01); err != nil {
+		b.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		b.Fatal(err)
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return path, st.Size()
+}
+
+func reportMsgs(b *testing.B, msgs int) {
+	b.ReportMetric(float64(msgs)*float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+}
+
+// BenchmarkReadRaw is the floor: reading the file, nothing else.
+func BenchmarkReadRaw(b *testing.B) {
+	path, size := benchFile(b)
+	b.SetBytes(size)
+	buf := make([]byte, 256<<10)
+	b.ResetTimer()
+	for range b.N {
+		f, err := os.Open(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := io.CopyBuffer(io.Discard, struct{ io.Reader }{f}, buf); err != nil {
+			b.Fatal(err)
+		}
+		f.Close()
+	}
+}
+
+// BenchmarkFrameParse frames and parses every message.
+func BenchmarkFrameParse(b *testing.B) {
+	path, size := benchFile(b)
+	b.SetBytes(size)
+	b.ReportAllocs()
+	b.ResetTimer()
+	msgs := 0
+	for range b.N {
+		f, err := os.Open(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		fr := NewFramer(f, 0)
+		var p Parser
+		var m Message
+		msgs = 0
+		for {
+			u, err := fr.Next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := p.ParseInto(&m, u.Raw); err != nil {
+				b.Fatal(err)
+			}
+			msgs++
+		}
+		f.Close()
+	}
+	if msgs != benchMessages {
+		b.Fatalf("parsed %d messages, want %d", msgs, benchMessages)
+	}
+	reportMsgs(b, msgs)
+}
+
+// BenchmarkParseMap frames, parses and maps every message, and appends
+// the rows to Arrow record batches of 8192 rows.
+func BenchmarkParseMap(b *testing.B) {
+	path, size := benchFile(b)
+	b.SetBytes(size)
+	b.ReportAllocs()
+	b.ResetTimer()
+	msgs, rows, rejects := 0, 0, 0
+	for range b.N {
+		f, err := os.Open(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		builders := map[*schemas.Schema]*schemas.Builder{}
+		s := newStream(bufio.NewReaderSize(f, 64<<10), "feed.hl7", DefaultMaxFrame, nil)
+		mp := Mapper{}
+		msgs, rows, rejects = 0, 0, 0
+		for {
+			it, err := s.next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			if it.msg == nil {
+				rejects++
+				continue
+			}
+			msgs++
+			recs, err := mp.Map(it.msg, it.ref)
+			if err != nil {
+				rejects++
+				continue
+			}
+			for _, r := range recs {
+				bl := builders[r.Schema]
+				if bl == nil {
+					bl = schemas.NewBuilder(r.Schema, nil)
+					builders[r.Schema] = bl
+				}
+				if err := bl.Append(r.Row); err != nil {
+					b.Fatal(err)
+				}
+				rows++
+				if bl.Len() == 8192 {
+					bl.NewRecord().Release()
+				}
+			}
+		}
+		for _, bl := range builders {
+			bl.NewRecord().Release()
+			bl.Release()
+		}
+		f.Close()
+	}
+	if msgs != benchMessages || rejects == 0 || rows < msgs {
+		b.Fatalf("%d messages, %d rows, %d rejects", msgs, rows, rejects)
+	}
+	reportMsgs(b, msgs)
+}

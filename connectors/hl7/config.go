@@ -1,0 +1,63 @@
+package hl7
+
+import (
+	"fmt"
+	"time"
+)
+
+// Config is the hl7 connector's options (docs/hl7.md). Validate applies
+// the defaults and names the first bad field.
+type Config struct {
+	// Input is a file or a glob, relative to the job's base folder; each
+	// file is taken once (the drop-folder watermark).
+	Input string `yaml:"input"`
+	// Source names the source system in every row's source column; empty
+	// means each message's sending facility (MSH-4).
+	Source string `yaml:"source"`
+	// Timezone is the IANA zone of timestamps without a UTC offset;
+	// empty means the job's zone, else UTC.
+	Timezone string `yaml:"timezone"`
+	// FallbackCharset decodes messages without MSH-18 that are not valid
+	// UTF-8 (default windows-1252), with a warning.
+	FallbackCharset string `yaml:"fallback_charset"`
+	// PreferIDType is the identifier type code (PID-3 CX-5, e.g. "MR")
+	// whose identifier becomes patient_id; empty means the first PID-3
+	// repetition.
+	PreferIDType string `yaml:"prefer_id_type"`
+	// MaxMessageBytes bounds one message in memory (default 64 MiB); a
+	// longer one is rejected with its head.
+	MaxMessageBytes int `yaml:"max_message_bytes"`
+
+	loc      *time.Location
+	fallback *Charset
+}
+
+// Validate applies the defaults and checks every option, naming the field
+// at fault.
+func (c *Config) Validate() error {
+	if c.Input == "" {
+		return fmt.Errorf("hl7: input: required (a file or a glob such as inbox/hl7/*.hl7)")
+	}
+	if c.Timezone != "" {
+		loc, err := time.LoadLocation(c.Timezone)
+		if err != nil {
+			return fmt.Errorf("hl7: timezone: %q is not an IANA time zone: %w", c.Timezone, err)
+		}
+		c.loc = loc
+	}
+	if c.FallbackCharset == "" {
+		c.FallbackCharset = DefaultFallback
+	}
+	cs, err := LookupCharset(c.FallbackCharset)
+	if err != nil {
+		return fmt.Errorf("hl7: fallback_charset: %w", err)
+	}
+	c.fallback = cs
+	if c.MaxMessageBytes == 0 {
+		c.MaxMessageBytes = DefaultMaxFrame
+	}
+	if c.MaxMessageBytes < 1024 {
+		return fmt.Errorf("hl7: max_message_bytes: %d is below 1024", c.MaxMessageBytes)
+	}
+	return nil
+}

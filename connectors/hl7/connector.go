@@ -1,0 +1,104 @@
+package hl7
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/healthanchor/healthanchor/connectors"
+	"github.com/healthanchor/healthanchor/schemas"
+)
+
+func init() {
+	connectors.Register(connectors.Spec{
+		Name:   "hl7",
+		Doc:    "HL7 v2 files (ER7, batches, MLLP captures): ADT to patient/1 and encounter/1, ORU^R01 to observation/1",
+		Config: func() any { return &Config{} },
+		New: func(opts connectors.Options, env connectors.Env) (connectors.Connector, error) {
+			var cfg Config
+			if err := connectors.Decode(opts, &cfg); err != nil {
+				return nil, err
+			}
+			return New(cfg, env)
+		},
+	})
+}
+
+// Connector reads HL7 v2 files from a file or a glob, each file taken
+// once, and streams their canonical rows and rejects.
+type Connector struct {
+	cfg    Config
+	env    connectors.Env
+	log    *slog.Logger
+	drop   connectors.DropFolder
+	mapper Mapper
+}
+
+var _ connectors.Connector = (*Connector)(nil)
+
+// New returns a connector for cfg, which New validates.
+func New(cfg Config, env connectors.Env) (*Connector, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if env.Logger == nil {
+		env.Logger = slog.New(slog.DiscardHandler)
+	}
+	loc := cfg.loc
+	if loc == nil {
+		loc = env.Loc()
+	}
+	return &Connector{
+		cfg:    cfg,
+		env:    env,
+		log:    env.Logger,
+		drop:   connectors.DropFolder{BaseDir: env.BaseDir, Pattern: cfg.Input},
+		mapper: Mapper{Source: cfg.Source, Location: loc, PreferIDType: cfg.PreferIDType},
+	}, nil
+}
+
+// Source returns the configured source name, or "hl7"; rows carry their
+// message's MSH-4 unless a source is configured.
+func (c *Connector) Source() string {
+	if c.cfg.Source != "" {
+		return c.cfg.Source
+	}
+	return DefaultSource
+}
+
+// Schemas lists patient/1, encounter/1 and observation/1.
+func (c *Connector) Schemas() []*schemas.Schema {
+	return []*schemas.Schema{schemas.Patient, schemas.Encounter, schemas.Observation}
+}
+
+// Plan lists the input files present now (the drop-folder watermark).
+func (c *Connector) Plan(ctx context.Context, from connectors.Watermark) (connectors.Watermark, error) {
+	w, err := c.drop.Plan(ctx, from)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	return w, nil
+}
+
+// Read streams the records of every file of the window, in name order,
+// each file's records in input order. A file changed since it was
+// planned fails the read.
+func (c *Connector) Read(ctx context.Context, from, to connectors.Watermark, emit connectors.EmitFunc) error {
+	files, changed, err := c.drop.Window(from, to)
+	if err != nil {
+		return wrap(err)
+	}
+	for _, r := range changed {
+		if err := emit(r); err != nil {
+			return err
+		}
+	}
+	for _, f := range files {
+		if err := ctx.Err(); err != nil {
+			return wrap(err)
+		}
+		if err := c.readFile(ctx, f, emit); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,17 @@
+// Package hl7 is the HL7 v2 connector: a parser for ER7 (pipe-encoded)
+// messages of versions 2.1 to 2.8, the framing of the files they arrive
+// in (one or many messages, FHS/BHS batches, MLLP captures), the mapping
+// of ADT and ORU messages to the canonical patient/1, encounter/1 and
+// observation/1 schemas, and a field inspector for data engineers.
+//
+// The parser keeps a message as offsets over its bytes and decodes a
+// value (escape sequences, then the message's character set) only when
+// it is asked for, so that parsing a feed costs little more than reading
+// it. Every value has one of three states, kept distinct: present, an
+// explicit null ("" on the wire, meaning "delete this value"), and not
+// present.
+//
+// Anything that cannot become a row becomes a reject whose reason names
+// the field at fault (`PID-7: "19991332" is not a date`); the connector
+// never drops a message silently. docs/hl7.md describes every rule.
+package hl7

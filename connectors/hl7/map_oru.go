@@ -1,0 +1,166 @@
+package hl7
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/healthanchor/healthanchor/schemas"
+)
+
+var obs = struct {
+	patient, order, code, system, name, value, vtype, units, rng, flag, status, observed int
+}{
+	col(schemas.Observation, "patient_id"), col(schemas.Observation, "order_id"), col(schemas.Observation, "code"),
+	col(schemas.Observation, "code_system"), col(schemas.Observation, "name"), col(schemas.Observation, "value"),
+	col(schemas.Observation, "value_type"), col(schemas.Observation, "units"), col(schemas.Observation, "reference_range"),
+	col(schemas.Observation, "abnormal_flag"), col(schemas.Observation, "status"), col(schemas.Observation, "observed_at"),
+}
+
+// oru maps ORU^R01: one observation/1 row per OBX, with the patient of
+// the PID and the order of the OBR (else ORC) that come before it.
+func (mp *Mapper) oru(m *Message, source, ref string) error {
+	var (
+		patientID, order, orcOrder string
+		obrTime                    Value
+		obrTimePath                fieldRef
+		pidN, obrN, obxN           int
+		sawPID                     bool
+	)
+	for i := 0; i < m.NumSegments(); i++ {
+		s := m.Segment(i)
+		switch s.ID() {
+		case "PID":
+			pidN++
+			sawPID = true
+			patientID = mp.patientID(s)
+			if patientID == "" {
+				return inputErrorf("%s: patient identifier is required", segPath(s, pidN, 3))
+			}
+			order, orcOrder, obrTime, obrTimePath = "", "", Value{}, fieldRef{}
+		case "ORC":
+			orcOrder = firstID(s.Field(3), s.Field(2))
+			order, obrTime, obrTimePath = "", Value{}, fieldRef{}
+		case "OBR":
+			obrN++
+			order = firstID(s.Field(3), s.Field(2))
+			if order == "" {
+				order = orcOrder
+			}
+			obrTime, obrTimePath = s.Field(7), segPath(s, obrN, 7)
+		case "OBX":
+			obxN++
+			if !sawPID {
+				return inputErrorf("PID: no PID segment before OBX %d", obxN)
+			}
+			ord := order
+			if ord == "" {
+				ord = orcOrder
+			}
+			if err := mp.observation(s, obxN, patientID, ord, obrTime, obrTimePath, source, ref); err != nil {
+				return err
+			}
+		}
+	}
+	if obxN == 0 {
+		if !sawPID {
+			return inputErrorf("PID: ORU^R01 has no PID segment")
+		}
+		return inputErrorf("OBX: ORU^R01 has no OBX segment")
+	}
+	return nil
+}
+
+// firstID returns the entity identifier (EI-1) of the first field that
+// has one: the filler order number, then the placer's.
+func firstID(fields ...Value) string {
+	for _, f := range fields {
+		if id := f.Rep(1).Comp(1).String(); id != "" {
+			return id
+		}
+	}
+	return ""
+}
+
+func (mp *Mapper) observation(s Segment, n int, patientID, order string, obrTime Value, obrTimePath fieldRef, source, ref string) error {
+	p := func(field int) fieldRef { return segPath(s, n, field) }
+	r := ref + "/OBX" + strconv.Itoa(n)
+	row := schemas.Observation.NewRow()
+	row[schemas.IdxSource] = schemas.TextValue(source)
+	row[schemas.IdxSourceRef] = schemas.TextValue(r)
+	row[obs.patient] = schemas.TextValue(patientID)
+	row[obs.order] = schemas.OptText(order)
+	id := s.Field(3).Rep(1)
+	code, name, system := id.Comp(1), id.Comp(2), id.Comp(3)
+	if code.IsEmpty() && !id.Comp(4).IsEmpty() {
+		code, name, system = id.Comp(4), id.Comp(5), id.Comp(6)
+	}
+	if code.IsEmpty() {
+		return inputErrorf("%s: observation identifier is required", p(3))
+	}
+	row[obs.code] = text(code)
+	row[obs.system] = text(system)
+	row[obs.name] = text(name)
+	vtype := strings.ToUpper(s.Field(2).Rep(1).Comp(1).String())
+	row[obs.vtype] = schemas.OptText(vtype)
+	row[obs.value] = schemas.OptText(obsValue(s.Field(5), vtype))
+	units := s.Field(6).Rep(1)
+	if u := units.Comp(1); !u.IsEmpty() {
+		row[obs.units] = text(u)
+	} else {
+		row[obs.units] = text(units.Comp(2))
+	}
+	row[obs.rng] = schemas.OptText(joinComps(s.Field(7).Rep(1), 1, 3))
+	var flags []string
+	for k := 1; k <= s.Field(8).NumReps(); k++ {
+		if f := s.Field(8).Rep(k).Comp(1).String(); f != "" {
+			flags = append(flags, f)
+		}
+	}
+	row[obs.flag] = schemas.OptText(strings.Join(flags, "~"))
+	row[obs.status] = text(s.Field(11).Rep(1).Comp(1))
+	var err error
+	if !s.Field(14).IsEmpty() {
+		row[obs.observed], err = mp.timestamp(s.Field(14), p(14))
+	} else if obrTimePath.seg != "" {
+		row[obs.observed], err = mp.timestamp(obrTime, obrTimePath)
+	}
+	if err != nil {
+		return err
+	}
+	mp.emit(schemas.Observation, row, r)
+	return nil
+}
+
+// obsValue flattens OBX-5 to text by its value type (OBX-2): SN as its
+// parts run together (">^100" is ">100", "^1^:^2" is "1:2"); ST, TX and
+// FT repetitions as lines; any other type as its components joined with
+// "^" and repetitions with "~".
+func obsValue(v Value, vtype string) string {
+	n := v.NumReps()
+	var parts []string
+	for r := 1; r <= n; r++ {
+		rep := v.Rep(r)
+		switch vtype {
+		case "SN":
+			var b strings.Builder
+			for c := 1; c <= 4; c++ {
+				b.WriteString(rep.Comp(c).String())
+			}
+			parts = append(parts, b.String())
+		default:
+			if rep.NumComps() <= 1 {
+				parts = append(parts, rep.String())
+			} else {
+				parts = append(parts, joinComps(rep, 1, rep.NumComps()))
+			}
+		}
+	}
+	switch vtype {
+	case "ST", "TX", "FT":
+		return strings.Join(parts, "\n")
+	}
+	for len(parts) > 0 && parts[len(parts)-1] == "" {
+		parts = parts[:len(parts)-1]
+	}
+	return strings.Join(parts, "~")
+}
