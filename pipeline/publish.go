@@ -24,12 +24,12 @@ func (n *Node) publish(ctx context.Context, w *jobWork) error {
 	for _, b := range w.batches {
 		m := b.anchor.Manifest
 		b.parquetPath = filepath.Join(dir, b.id+".parquet")
-		if err := place(b.rows.Path, b.parquetPath, m.ParquetSHA256); err != nil {
+		if err := place(b.rows.Path, b.parquetPath, hex.EncodeToString(b.rows.SHA256), m.ParquetSHA256); err != nil {
 			return err
 		}
 		if b.rejects != nil {
 			b.rejectsPath = filepath.Join(dir, b.id+".rejects.parquet")
-			if err := place(b.rejects.Path, b.rejectsPath, m.RejectsSHA256); err != nil {
+			if err := place(b.rejects.Path, b.rejectsPath, hex.EncodeToString(b.rejects.SHA256), m.RejectsSHA256); err != nil {
 				return err
 			}
 		}
@@ -43,9 +43,10 @@ func (n *Node) publish(ctx context.Context, w *jobWork) error {
 	return n.State.Complete(ctx, w.job.Name, w.window, done)
 }
 
-// place renames tmp to final unless final already holds the anchored
-// bytes. Either way tmp is gone afterwards, and final has digest want.
-func place(tmp, final, want string) error {
+// place renames tmp (whose digest, computed as it was written, is
+// written) to final unless final already holds the anchored bytes. Either
+// way tmp is gone afterwards, and final has digest want.
+func place(tmp, final, written, want string) error {
 	if got, err := fileSHA256(final); err == nil {
 		if got != want {
 			return fmt.Errorf("pipeline: %s exists but differs from its anchor (sha256 %.12s…, anchored %.12s…); move it aside and re-run", final, got, want)
@@ -54,12 +55,8 @@ func place(tmp, final, want string) error {
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("pipeline: publish: %w", err)
 	}
-	got, err := fileSHA256(tmp)
-	if err != nil {
-		return fmt.Errorf("pipeline: publish: %w", err)
-	}
-	if got != want {
-		return fmt.Errorf("pipeline: %s: re-written file has sha256 %.12s…, anchored %.12s…", tmp, got, want)
+	if written != want {
+		return fmt.Errorf("pipeline: %s: re-written file has sha256 %.12s…, anchored %.12s…", tmp, written, want)
 	}
 	if err := os.Rename(tmp, final); err != nil {
 		return fmt.Errorf("pipeline: publish: %w", err)

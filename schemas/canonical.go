@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
-	"time"
 	"unicode/utf8"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -141,18 +140,72 @@ func toMicros(v int64, unit arrow.TimeUnit) int64 {
 	return v
 }
 
-// AppendDate appends days since 1970-01-01 as YYYY-MM-DD.
+// AppendDate appends days since 1970-01-01 as YYYY-MM-DD (proleptic
+// Gregorian, four-digit year).
 func AppendDate(dst []byte, days int64) []byte {
-	t := time.Unix(days*86400, 0).UTC()
-	return t.AppendFormat(dst, "2006-01-02")
+	y, m, d := civil(days)
+	return appendYMD(dst, y, m, d)
 }
 
 // AppendTimestamp appends microseconds since the epoch as
 // YYYY-MM-DDTHH:MM:SS.ffffffZ (always six fractional digits, UTC).
 func AppendTimestamp(dst []byte, micros int64) []byte {
-	sec := floorDiv(micros, 1e6)
-	t := time.Unix(sec, (micros-sec*1e6)*1e3).UTC()
-	return t.AppendFormat(dst, "2006-01-02T15:04:05.000000Z")
+	days := floorDiv(micros, 86400e6)
+	rest := micros - days*86400e6
+	y, m, d := civil(days)
+	dst = appendYMD(dst, y, m, d)
+	sec := rest / 1e6
+	dst = append(dst, 'T')
+	dst = append2(dst, sec/3600)
+	dst = append(dst, ':')
+	dst = append2(dst, sec/60%60)
+	dst = append(dst, ':')
+	dst = append2(dst, sec%60)
+	dst = append(dst, '.')
+	frac := rest % 1e6
+	for div := int64(100000); div > 0; div /= 10 {
+		dst = append(dst, byte('0'+frac/div%10))
+	}
+	return append(dst, 'Z')
+}
+
+// civil converts days since 1970-01-01 to a proleptic Gregorian date
+// (H. Hinnant's days_from_civil inverse).
+func civil(days int64) (y, m, d int64) {
+	z := days + 719468
+	era := floorDiv(z, 146097)
+	doe := z - era*146097
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
+	y = yoe + era*400
+	doy := doe - (365*yoe + yoe/4 - yoe/100)
+	mp := (5*doy + 2) / 153
+	d = doy - (153*mp+2)/5 + 1
+	if mp < 10 {
+		m = mp + 3
+	} else {
+		m = mp - 9
+	}
+	if m <= 2 {
+		y++
+	}
+	return y, m, d
+}
+
+func appendYMD(dst []byte, y, m, d int64) []byte {
+	if y < 0 {
+		dst = append(dst, '-')
+		y = -y
+	}
+	dst = append2(dst, y/100)
+	dst = append2(dst, y%100)
+	dst = append(dst, '-')
+	dst = append2(dst, m)
+	dst = append(dst, '-')
+	return append2(dst, d)
+}
+
+func append2(dst []byte, v int64) []byte {
+	return append(dst, byte('0'+v/10%10), byte('0'+v%10))
 }
 
 // AppendDecimal appends an unscaled integer as a decimal with exactly

@@ -93,7 +93,7 @@ func TestClusterBenchmark(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := range perNode {
-				ms, err := testManifests(ctx, s.chain, s.nd.id, s.key, fmt.Sprintf("tp-%d", i), per)
+				ms, err := testManifests(ctx, s.chain, s.nd.id, s.key, fmt.Sprintf("tp-%s-%d", s.nd.id, i), per)
 				if err != nil {
 					errs <- err
 					return

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 
@@ -77,8 +78,10 @@ func exitCode(err error) int {
 }
 
 type globalFlags struct {
-	config  string
-	verbose bool
+	config     string
+	verbose    bool
+	cpuProfile string
+	stopProf   func()
 }
 
 func newRootCmd() *cobra.Command {
@@ -103,6 +106,26 @@ error; 3 another process holds a job's lock.`,
 	}
 	root.PersistentFlags().StringVar(&g.config, "config", pipeline.DefaultConfigPath, "config file")
 	root.PersistentFlags().BoolVarP(&g.verbose, "verbose", "v", false, "log debug details")
+	root.PersistentFlags().StringVar(&g.cpuProfile, "cpuprofile", "", "write a CPU profile to this file (for performance work)")
+	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
+		if g.cpuProfile == "" {
+			return nil
+		}
+		f, err := os.Create(g.cpuProfile)
+		if err != nil {
+			return usageErr("--cpuprofile: %v", err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return usageErr("--cpuprofile: %v", err)
+		}
+		g.stopProf = func() { pprof.StopCPUProfile(); f.Close() }
+		return nil
+	}
+	root.PersistentPostRun = func(cmd *cobra.Command, args []string) {
+		if g.stopProf != nil {
+			g.stopProf()
+		}
+	}
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageErr("%v (see %s --help)", err, c.CommandPath())
 	})
