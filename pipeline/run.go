@@ -153,7 +153,7 @@ func (n *Node) prepare(ctx context.Context, job JobConfig, backfill *Window) (*j
 		}
 	}
 	w := &jobWork{job: job, window: window, source: conn.Source()}
-	if w.runID, err = n.State.StartRun(ctx, job.Name); err != nil {
+	if w.runID, err = n.State.StartRun(ctx, job.Name, window); err != nil {
 		return nil, err
 	}
 	start := time.Now()

@@ -34,7 +34,10 @@ CREATE TABLE IF NOT EXISTS runs (
 	rows_written  INTEGER NOT NULL DEFAULT 0,
 	rows_rejected INTEGER NOT NULL DEFAULT 0,
 	batch_ids     TEXT NOT NULL DEFAULT '',
-	error         TEXT NOT NULL DEFAULT ''
+	error         TEXT NOT NULL DEFAULT '',
+	window_from   TEXT NOT NULL DEFAULT '',
+	window_to     TEXT NOT NULL DEFAULT '',
+	backfill      INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS batches (
 	batch_id     TEXT PRIMARY KEY,
@@ -215,11 +218,18 @@ type RunRecord struct {
 	RowsRejected int64    `json:"rows_rejected"`
 	BatchIDs     []string `json:"batch_ids"`
 	Error        string   `json:"error"`
+	// WindowFrom and WindowTo are the watermarks the run's window starts
+	// after and ends at, as the connector wrote them (the values
+	// `run --from/--to` take for a backfill).
+	WindowFrom string `json:"window_from"`
+	WindowTo   string `json:"window_to"`
+	Backfill   bool   `json:"backfill"`
 }
 
-// StartRun records a run of job as running and returns its id.
-func (s *State) StartRun(ctx context.Context, job string) (int64, error) {
-	res, err := s.db.ExecContext(ctx, `INSERT INTO runs (job, started_at, status) VALUES (?, ?, ?)`, job, now(), RunRunning)
+// StartRun records a run of job over window w as running and returns its id.
+func (s *State) StartRun(ctx context.Context, job string, w Window) (int64, error) {
+	res, err := s.db.ExecContext(ctx, `INSERT INTO runs (job, started_at, status, window_from, window_to, backfill) VALUES (?, ?, ?, ?, ?, ?)`,
+		job, now(), RunRunning, string(w.From), string(w.To), w.Backfill)
 	if err != nil {
 		return 0, fmt.Errorf("pipeline: state: %w", err)
 	}
@@ -238,8 +248,8 @@ func (s *State) EndRun(ctx context.Context, r RunRecord) error {
 
 // Runs lists the run history, newest first, optionally for one job.
 func (s *State) Runs(ctx context.Context, job string, limit int) ([]RunRecord, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, job, started_at, COALESCE(ended_at, ''), status, rows_read, rows_written, rows_rejected, batch_ids, error
-		FROM runs WHERE ? = '' OR job = ? ORDER BY id DESC LIMIT ?`, job, job, limit)
+	rows, err := s.db.QueryContext(ctx, `SELECT id, job, started_at, COALESCE(ended_at, ''), status, rows_read, rows_written, rows_rejected, batch_ids, error,
+		window_from, window_to, backfill FROM runs WHERE ? = '' OR job = ? ORDER BY id DESC LIMIT ?`, job, job, limit)
 	if err != nil {
 		return nil, fmt.Errorf("pipeline: state: %w", err)
 	}
@@ -248,7 +258,8 @@ func (s *State) Runs(ctx context.Context, job string, limit int) ([]RunRecord, e
 	for rows.Next() {
 		var r RunRecord
 		var ids string
-		if err := rows.Scan(&r.ID, &r.Job, &r.StartedAt, &r.EndedAt, &r.Status, &r.RowsRead, &r.RowsWritten, &r.RowsRejected, &ids, &r.Error); err != nil {
+		if err := rows.Scan(&r.ID, &r.Job, &r.StartedAt, &r.EndedAt, &r.Status, &r.RowsRead, &r.RowsWritten, &r.RowsRejected, &ids, &r.Error,
+			&r.WindowFrom, &r.WindowTo, &r.Backfill); err != nil {
 			return nil, fmt.Errorf("pipeline: state: %w", err)
 		}
 		r.BatchIDs = []string{}
