@@ -88,7 +88,9 @@ func checkStored(b Block, height int64, hash, prev string, body []byte) error {
 // proposer with key, and appends it. Manifests whose batch id is already
 // on the chain make it fail with ErrDuplicateBatch.
 func (c *Chain) Propose(ctx context.Context, manifests []Manifest, proposer string, key ed25519.PrivateKey, now time.Time) (Block, error) {
-	v, err := c.replay(ctx, nil)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, err := c.head(ctx)
 	if err != nil {
 		return Block{}, err
 	}
@@ -116,7 +118,9 @@ func (c *Chain) Propose(ctx context.Context, manifests []Manifest, proposer stri
 
 // Append validates b as the next block and stores it.
 func (c *Chain) Append(ctx context.Context, b Block) error {
-	v, err := c.replay(ctx, nil)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, err := c.head(ctx)
 	if err != nil {
 		return err
 	}
@@ -151,10 +155,34 @@ func (c *Chain) appendChecked(ctx context.Context, v *validator, b Block) error 
 		}
 	}
 	if err := tx.Commit(); err != nil {
+		c.cached = nil
 		return fmt.Errorf("anchor: append block %d: %w", b.Height, err)
 	}
 	v.accept(b, hash, log)
 	return nil
+}
+
+// head returns the validator positioned at the stored head. The first
+// call replays (and so verifies) the whole chain; later calls reuse that
+// state as long as the stored head is the block this Chain appended or
+// saw last, so appending costs one block's checks, not the chain's. A
+// head changed behind our back (another process, an edit) is replayed.
+func (c *Chain) head(ctx context.Context) (*validator, error) {
+	var height int64
+	var hash string
+	if err := c.db.QueryRowContext(ctx, `SELECT height, hash FROM blocks ORDER BY height DESC LIMIT 1`).Scan(&height, &hash); err != nil {
+		return nil, fmt.Errorf("anchor: head: %w", err)
+	}
+	if c.cached != nil && c.cached.height == height && c.cached.headHash == hash {
+		return c.cached, nil
+	}
+	v, err := c.replay(ctx, nil)
+	if err != nil {
+		c.cached = nil
+		return nil, err
+	}
+	c.cached = v
+	return v, nil
 }
 
 func insertManifest(ctx context.Context, tx *sql.Tx, m Manifest, height int64, idx int, logIndex int64) error {

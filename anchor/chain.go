@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/healthanchor/healthanchor/anchor/merkle"
@@ -25,6 +26,8 @@ var ErrDuplicateBatch = errors.New("batch already anchored")
 
 // Chain is a hash-linked chain of signed blocks stored in SQLite.
 type Chain struct {
+	mu      sync.Mutex // serialises appends and guards cached
+	cached  *validator // state at the head, see head()
 	db      *sql.DB
 	path    string
 	genesis Block

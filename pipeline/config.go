@@ -18,6 +18,7 @@ import (
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
 
+	"github.com/healthanchor/healthanchor/anchor/replication"
 	"github.com/healthanchor/healthanchor/connectors"
 )
 
@@ -34,6 +35,10 @@ type Config struct {
 	Timezone  string       `yaml:"timezone"`   // zone of naive source times; default UTC
 	Listen    string       `yaml:"listen"`     // serve's HTTP address; default 127.0.0.1:9464
 	Jobs      []JobConfig  `yaml:"jobs"`
+	// Cluster, when present, makes the chain replicated among partner
+	// agencies (docs/replication.md); without it the node proposes blocks
+	// on its own chain store.
+	Cluster *replication.Config `yaml:"cluster"`
 
 	dir string
 	loc *time.Location
@@ -55,11 +60,14 @@ type ChainConfig struct {
 
 // JobConfig is one extraction job.
 type JobConfig struct {
-	Name      string             `yaml:"name"`
-	Connector string             `yaml:"connector"`
-	Schedule  string             `yaml:"schedule"`   // cron expression, optional CRON_TZ=
-	BatchRows int                `yaml:"batch_rows"` // rows per Arrow batch and row group
-	Options   connectors.Options `yaml:"options"`
+	Name      string `yaml:"name"`
+	Connector string `yaml:"connector"`
+	Schedule  string `yaml:"schedule"`   // cron expression, optional CRON_TZ=
+	BatchRows int    `yaml:"batch_rows"` // rows per Arrow batch and row group
+	// MaxBatchRows splits a window into several batches of at most this
+	// many rows each (0: one batch per schema and window).
+	MaxBatchRows int                `yaml:"max_batch_rows"`
+	Options      connectors.Options `yaml:"options"`
 }
 
 // ConfigError is a problem in a config file, with where it is and a fix.
@@ -168,6 +176,11 @@ func (c *Config) validate(path string, file *ast.File) ConfigErrors {
 			c.loc = loc
 		}
 	}
+	if c.Cluster != nil {
+		if err := c.Cluster.Validate(); err != nil {
+			add("$.cluster", "%v", err)
+		}
+	}
 	seen := map[string]bool{}
 	for i, j := range c.Jobs {
 		at := fmt.Sprintf("$.jobs[%d]", i)
@@ -182,6 +195,9 @@ func (c *Config) validate(path string, file *ast.File) ConfigErrors {
 		seen[j.Name] = true
 		if j.BatchRows < 0 {
 			add(at+".batch_rows", "batch_rows must be positive")
+		}
+		if j.MaxBatchRows < 0 {
+			add(at+".max_batch_rows", "max_batch_rows must be positive (0 for no limit)")
 		}
 		spec, err := connectors.Lookup(j.Connector)
 		if err != nil {

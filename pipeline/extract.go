@@ -91,35 +91,49 @@ func (n *Node) extract(ctx context.Context, conn connectors.Connector, w *jobWor
 		return fmt.Errorf("output dir: %w", err)
 	}
 	primary := conn.Schemas()[0]
-	writers := map[*schemas.Schema]*batchfile.Writer{}
-	order := []*schemas.Schema{}
+	var parts []*part // in the order they were opened; the primary schema's first part first
+	current := map[*schemas.Schema]*part{}
 	var rejects *batchfile.Writer
 	abort := func() {
-		for _, wr := range writers {
-			wr.Abort()
+		for _, p := range parts {
+			if p.wr != nil {
+				p.wr.Abort()
+			} else {
+				os.Remove(p.res.Path)
+			}
 		}
 		if rejects != nil {
 			rejects.Abort()
 		}
 	}
-	batchID := func(s *schemas.Schema) string {
-		return anchor.BatchID(w.job.Name, w.source, s.ID(), w.window.Backfill, w.window.From, w.window.To)
-	}
-	open := func(s *schemas.Schema, suffix string, idOf *schemas.Schema) (*batchfile.Writer, error) {
-		id := batchID(idOf)
+	open := func(s *schemas.Schema, suffix, id string) (*batchfile.Writer, error) {
 		path := filepath.Join(n.tmpDir(), w.job.Name+"."+id+suffix+".tmp")
 		return batchfile.Create(path, s, id, n.saltKey, batchfile.Options{BatchRows: w.job.BatchRows})
 	}
 	writerFor := func(s *schemas.Schema) (*batchfile.Writer, error) {
-		if wr, ok := writers[s]; ok {
-			return wr, nil
+		p, ok := current[s]
+		if ok && (w.job.MaxBatchRows == 0 || p.wr.Rows() < int64(w.job.MaxBatchRows)) {
+			return p.wr, nil
 		}
-		wr, err := open(s, ".parquet", s)
+		next := &part{schema: s}
+		if ok {
+			// The part is full: close it and open the schema's next one.
+			res, err := p.wr.Close()
+			p.wr = nil
+			if err != nil {
+				return nil, err
+			}
+			p.res = res
+			next.index = p.index + 1
+		}
+		next.id = anchor.BatchID(w.job.Name, w.source, partName(s, next.index), w.window.Backfill, w.window.From, w.window.To)
+		wr, err := open(s, ".parquet", next.id)
 		if err != nil {
 			return nil, err
 		}
-		writers[s] = wr
-		order = append(order, s)
+		next.wr = wr
+		current[s] = next
+		parts = append(parts, next)
 		return wr, nil
 	}
 	if _, err := writerFor(primary); err != nil {
@@ -141,7 +155,7 @@ func (n *Node) extract(ctx context.Context, conn connectors.Connector, w *jobWor
 		if r.Reject != nil {
 			if rejects == nil {
 				var err error
-				if rejects, err = open(schemas.Reject, ".rejects.parquet", primary); err != nil {
+				if rejects, err = open(schemas.Reject, ".rejects.parquet", parts[0].id); err != nil {
 					return err
 				}
 			}
@@ -165,14 +179,17 @@ func (n *Node) extract(ctx context.Context, conn connectors.Connector, w *jobWor
 	if n.Progress != nil {
 		n.Progress(w.job.Name, w.read)
 	}
-	for _, s := range order {
-		res, err := writers[s].Close()
-		delete(writers, s)
-		if err != nil {
-			abort()
-			return err
+	for _, p := range parts {
+		if p.wr != nil {
+			res, err := p.wr.Close()
+			p.wr = nil
+			if err != nil {
+				abort()
+				return err
+			}
+			p.res = res
 		}
-		w.batches = append(w.batches, &batchWork{id: batchID(s), schema: s, rows: res})
+		w.batches = append(w.batches, &batchWork{id: p.id, schema: p.schema, rows: p.res})
 	}
 	if rejects != nil {
 		res, err := rejects.Close()
@@ -197,4 +214,23 @@ func rejectRow(source string, r connectors.Record) schemas.Row {
 	row[schemas.Reject.Index("reason")] = schemas.TextValue(strings.ToValidUTF8(r.Reject.Reason, "\uFFFD"))
 	row[schemas.Reject.Index("raw")] = schemas.TextValue(string(r.Reject.Raw))
 	return row
+}
+
+// part is one batch file of a schema within a window; a window whose rows
+// exceed the job's max_batch_rows is split into several parts.
+type part struct {
+	schema *schemas.Schema
+	index  int
+	id     string
+	wr     *batchfile.Writer // nil once closed
+	res    batchfile.Result
+}
+
+// partName is what a part's batch id is derived from: the schema id for
+// the first part, "schema#k" for the k-th further one.
+func partName(s *schemas.Schema, index int) string {
+	if index == 0 {
+		return s.ID()
+	}
+	return fmt.Sprintf("%s#%d", s.ID(), index)
 }

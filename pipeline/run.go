@@ -218,8 +218,18 @@ func (n *Node) anchorAll(ctx context.Context, works []*jobWork) error {
 	if err != nil {
 		return fmt.Errorf("pipeline: anchor: %w", err)
 	}
+	// A replicated leader may pack other agencies' manifests in the same
+	// block, so find each of ours by batch id.
+	at := map[string]int{}
+	for i, m := range block.Manifests {
+		at[m.BatchID] = i
+	}
 	for i, b := range pending {
-		b.anchor = anchor.Anchored{Manifest: fresh[i], Height: block.Height, Index: i}
+		idx, ok := at[b.id]
+		if !ok {
+			return fmt.Errorf("pipeline: block %d does not hold batch %s", block.Height, b.id)
+		}
+		b.anchor = anchor.Anchored{Manifest: fresh[i], Height: block.Height, Index: idx}
 	}
 	n.Logger.Info("anchored", "block", block.Height, "manifests", len(fresh))
 	return nil

@@ -11,6 +11,7 @@ import (
 
 	"github.com/healthanchor/healthanchor/anchor"
 	"github.com/healthanchor/healthanchor/anchor/replication"
+	"github.com/healthanchor/healthanchor/pipeline"
 )
 
 func newChainCmd(g *globalFlags) *cobra.Command {
@@ -59,17 +60,12 @@ config without a cluster: section).`,
 
 // chainStatus asks the running node, or reads the local chain.
 func (g *globalFlags) chainStatus(ctx context.Context) (replication.Status, error) {
-	ccfg, ok, err := replication.LoadConfigFile(g.config)
+	pcfg, err := pipeline.LoadConfig(g.config)
 	if err != nil {
-		return replication.Status{}, &exitError{code: exitUsage, err: err}
+		return replication.Status{}, err
 	}
 	role := "standalone"
-	var pcfgChain string
-	if ok {
-		pcfg, err := loadPipelineConfig(g.config)
-		if err != nil {
-			return replication.Status{}, err
-		}
+	if ccfg := pcfg.Cluster; ccfg != nil {
 		c, err := replication.NewClient(*ccfg, pcfg.Dir())
 		if err != nil {
 			return replication.Status{}, &exitError{code: exitUsage, err: err}
@@ -83,15 +79,9 @@ func (g *globalFlags) chainStatus(ctx context.Context) (replication.Status, erro
 		if !errors.Is(err, replication.ErrUnavailable) {
 			return replication.Status{}, err
 		}
-		role, pcfgChain = "offline", pcfg.Path(pcfg.Chain.Path)
-	} else {
-		pcfg, err := loadPipelineConfig(g.config)
-		if err != nil {
-			return replication.Status{}, err
-		}
-		pcfgChain = pcfg.Path(pcfg.Chain.Path)
+		role = "offline"
 	}
-	chain, err := anchor.OpenChain(pcfgChain)
+	chain, err := anchor.OpenChain(pcfg.Path(pcfg.Chain.Path))
 	if err != nil {
 		return replication.Status{}, err
 	}
@@ -150,36 +140,42 @@ ahead), 1 when some height differs.`,
 			if peer == "" {
 				return usageErr("compare needs --peer HOST:PORT (a member's api_addr)")
 			}
-			pcfg, ccfg, err := g.clusterConfigs()
-			if err != nil {
-				return err
-			}
-			c, err := replication.NewClient(*ccfg, pcfg.Dir())
-			if err != nil {
-				return err
-			}
-			chain, err := anchor.OpenChain(pcfg.Path(pcfg.Chain.Path))
-			if err != nil {
-				return err
-			}
-			defer chain.Close()
-			rep, err := c.Compare(cmd.Context(), chain, peer)
-			if err != nil {
-				return err
-			}
-			w := cmd.OutOrStdout()
-			if asJSON {
-				json.NewEncoder(w).Encode(rep)
-			} else if rep.Agree {
-				fmt.Fprintf(w, "OK: local height %d and peer height %d agree up to %d\n", rep.LocalHeight, rep.PeerHeight, rep.CommonHeight)
-			}
-			if !rep.Agree {
-				return &exitError{code: exitFailed, err: fmt.Errorf("chains differ at height %d: local %s, peer %s", rep.FirstDifference, rep.LocalHash, rep.PeerHash)}
-			}
-			return nil
+			return g.comparePeer(cmd, peer, asJSON)
 		},
 	}
 	cmd.Flags().StringVar(&peer, "peer", "", "the peer's api_addr")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
+}
+
+// comparePeer compares the local chain with the peer's over mutual TLS;
+// a difference is exit 1.
+func (g *globalFlags) comparePeer(cmd *cobra.Command, peer string, asJSON bool) error {
+	pcfg, ccfg, err := g.clusterConfigs()
+	if err != nil {
+		return err
+	}
+	c, err := replication.NewClient(*ccfg, pcfg.Dir())
+	if err != nil {
+		return err
+	}
+	chain, err := anchor.OpenChain(pcfg.Path(pcfg.Chain.Path))
+	if err != nil {
+		return err
+	}
+	defer chain.Close()
+	rep, err := c.Compare(cmd.Context(), chain, peer)
+	if err != nil {
+		return err
+	}
+	w := cmd.OutOrStdout()
+	if asJSON {
+		json.NewEncoder(w).Encode(rep)
+	} else if rep.Agree {
+		fmt.Fprintf(w, "OK: local height %d and peer height %d agree up to %d\n", rep.LocalHeight, rep.PeerHeight, rep.CommonHeight)
+	}
+	if !rep.Agree {
+		return &exitError{code: exitFailed, err: fmt.Errorf("chains differ at height %d: local %s, peer %s", rep.FirstDifference, rep.LocalHash, rep.PeerHash)}
+	}
+	return nil
 }

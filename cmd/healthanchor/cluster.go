@@ -6,12 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
-	"strings"
 	"time"
 
-	"github.com/goccy/go-yaml"
 	"github.com/spf13/cobra"
 
 	"github.com/healthanchor/healthanchor/anchor"
@@ -61,57 +57,16 @@ once; nodes never bootstrap themselves.`,
 	return cmd
 }
 
-// clusterConfigs loads the pipeline config and its cluster section.
+// clusterConfigs loads the config, which must have a cluster section.
 func (g *globalFlags) clusterConfigs() (*pipeline.Config, *replication.Config, error) {
-	ccfg, ok, err := replication.LoadConfigFile(g.config)
-	if err != nil {
-		return nil, nil, &exitError{code: exitUsage, err: err}
-	}
-	if !ok {
-		return nil, nil, usageErr("%s has no cluster: section (create a trial consortium with `healthanchor cluster init`)", g.config)
-	}
-	pcfg, err := loadPipelineConfig(g.config)
+	pcfg, err := pipeline.LoadConfig(g.config)
 	if err != nil {
 		return nil, nil, err
 	}
-	return pcfg, ccfg, nil
-}
-
-// loadPipelineConfig loads path with pipeline.LoadConfig; while the
-// pipeline config does not know the cluster: key, it loads a copy of the
-// file without that section, written beside it so that relative paths
-// still resolve.
-func loadPipelineConfig(path string) (*pipeline.Config, error) {
-	cfg, err := pipeline.LoadConfig(path)
-	if err == nil || !strings.Contains(err.Error(), "cluster") {
-		return cfg, err
+	if pcfg.Cluster == nil {
+		return nil, nil, usageErr("%s has no cluster: section (create a trial consortium with `healthanchor cluster init`)", g.config)
 	}
-	raw, rerr := os.ReadFile(path)
-	if rerr != nil {
-		return nil, err
-	}
-	var top yaml.MapSlice
-	if yaml.Unmarshal(raw, &top) != nil {
-		return nil, err
-	}
-	var kept yaml.MapSlice
-	for _, it := range top {
-		if it.Key != "cluster" {
-			kept = append(kept, it)
-		}
-	}
-	out, merr := yaml.Marshal(kept)
-	if merr != nil {
-		return nil, err
-	}
-	tmp, terr := os.CreateTemp(filepath.Dir(path), ".healthanchor-pipeline-*.yaml")
-	if terr != nil {
-		return nil, err
-	}
-	defer os.Remove(tmp.Name())
-	tmp.Write(out)
-	tmp.Close()
-	return pipeline.LoadConfig(tmp.Name())
+	return pcfg, pcfg.Cluster, nil
 }
 
 func newClusterNodeCmd(g *globalFlags) *cobra.Command {
@@ -127,7 +82,7 @@ section is wired into it.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			logger := g.logger()
-			pcfg, ccfg, err := g.clusterConfigs()
+			pcfg, _, err := g.clusterConfigs()
 			if err != nil {
 				return err
 			}
@@ -136,14 +91,13 @@ section is wired into it.`,
 				return &exitError{code: exitUsage, err: err}
 			}
 			defer n.Close()
-			rn, err := replication.Start(cmd.Context(), *ccfg, pcfg.Dir(), n.Chain, pcfg.Agency.ID, n.SigningKey(), logger)
+			rn, err := n.Replicate(cmd.Context())
 			if err != nil {
 				return err
 			}
 			// Shutdown order: the jobs stop first (Serve returns), then
 			// the replica, then the stores (deferred n.Close).
 			defer rn.Close()
-			n.Anchorer = rn
 			if !jobs {
 				<-cmd.Context().Done()
 				return nil

@@ -64,6 +64,13 @@ a SQL job '{"value":"2026-01-01T00:00:00Z","type":"time","key":"0","key_type":"i
 				}
 				opts.Backfill = &w
 			}
+			rn, err := n.Replicate(cmd.Context())
+			if err != nil {
+				return fmt.Errorf("run: joining the cluster (is serve running for this config? it holds the node's ports): %w", err)
+			}
+			if rn != nil {
+				defer rn.Close()
+			}
 			if !asJSON && isTerminal(os.Stderr) {
 				n.Progress = newProgress(cmd.ErrOrStderr())
 			}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net/http"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -31,7 +32,18 @@ run redoes the window) and exits 0.`,
 				return err
 			}
 			defer n.Close()
-			return n.Serve(cmd.Context(), pipeline.ServeOptions{ShutdownTimeout: shutdown})
+			opts := pipeline.ServeOptions{ShutdownTimeout: shutdown, Handlers: map[string]http.Handler{}}
+			rn, err := n.Replicate(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if rn != nil {
+				// Shutdown order: Serve returns once the jobs have stopped;
+				// then the replica closes, then the stores (n.Close).
+				defer rn.Close()
+				opts.Handlers["/cluster/"] = http.StripPrefix("/cluster", rn.Handler())
+			}
+			return n.Serve(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().DurationVar(&shutdown, "shutdown-timeout", time.Minute, "how long running batches may finish after SIGTERM")

@@ -63,13 +63,17 @@ func printBatchReports(cmd *cobra.Command, reps []anchor.BatchReport, ok, asJSON
 
 func newVerifyChainCmd(g *globalFlags) *cobra.Command {
 	var asJSON bool
+	var peer string
 	cmd := &cobra.Command{
 		Use:   "chain",
 		Short: "Check every block and manifest from genesis to head",
 		Long: `Verify chain checks, from genesis to head, every block's stored hash and
 canonical body, its link to the previous block, its proposer's signature and
 its log root, and every manifest's signature, gapless producer_seq and unique
-batch id; and that the chain's index table agrees with the blocks.`,
+batch id; and that the chain's index table agrees with the blocks.
+
+With --peer HOST:PORT (a member's api_addr, in a replicated chain) it then
+compares the local chain with that peer's, block hash by block hash.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			n, err := g.openNode(g.logger())
@@ -87,9 +91,13 @@ batch id; and that the chain's index table agrees with the blocks.`,
 			}
 			fmt.Fprintf(w, "OK: chain %s verified: height %d, head %s, %d manifests, log root %s\n",
 				n.Chain.ChainID(), rep.Height, rep.HeadHash, rep.Manifests, rep.LogRoot)
+			if peer != "" {
+				return g.comparePeer(cmd, peer, false)
+			}
 			return nil
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the report as JSON")
+	cmd.Flags().StringVar(&peer, "peer", "", "also compare with this peer's chain (its api_addr)")
 	return cmd
 }

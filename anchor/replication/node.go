@@ -1,0 +1,270 @@
+package replication
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/raft"
+
+	"github.com/healthanchor/healthanchor/anchor"
+)
+
+const (
+	raftDBName        = "raft.db"
+	snapshotsRetained = 2
+)
+
+// Node is one replica of the chain: a Raft member (or observer) whose
+// state machine is the local chain store.
+type Node struct {
+	cfg     Config
+	chain   *anchor.Chain
+	agency  string
+	key     ed25519.PrivateKey
+	logger  *slog.Logger
+	members map[string]bool
+
+	fsm    *fsm
+	store  *raftStore
+	raft   *raft.Raft
+	trans  *raft.NetworkTransport
+	tls    *tls.Config
+	client *Client
+	api    *http.Server
+	ckpt   *checkpointer
+
+	submit   chan *submission
+	leaderCh chan bool
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
+	closeMu  sync.Mutex
+	closed   bool
+}
+
+// Start opens the node's Raft state in cfg.DataDir (relative to baseDir),
+// verifies the local chain from genesis (an edited store is refused),
+// and joins the cluster: Raft over mutual TLS on cfg.RaftAddr, the peer
+// API on cfg.APIAddr, the block proposer and the checkpoint exchange.
+// agencyID and key are the member's identity, used to sign blocks and
+// checkpoints; an observer passes an empty id and a nil key. Start never
+// bootstraps a cluster: a node without Raft state waits to be added.
+func Start(ctx context.Context, cfg Config, baseDir string, chain *anchor.Chain, agencyID string, key ed25519.PrivateKey, logger *slog.Logger) (*Node, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	logger = logger.With("component", "replication", logNode, cfg.NodeID)
+	n := &Node{cfg: cfg, chain: chain, agency: agencyID, key: key, logger: logger, members: map[string]bool{},
+		submit: make(chan *submission, 1024), leaderCh: make(chan bool, 8)}
+	for _, m := range chain.Genesis().Genesis.Members {
+		n.members[m.ID] = true
+	}
+	if !cfg.Observer {
+		if agencyID != cfg.NodeID {
+			return nil, fmt.Errorf("replication: cluster.node_id %q must be the agency id %q", cfg.NodeID, agencyID)
+		}
+		pub, ok := chain.MemberKey(agencyID)
+		if !ok || key == nil || !pub.Equal(key.Public()) {
+			return nil, fmt.Errorf("replication: %q is not a member of chain %q with this key; run it as an observer", agencyID, chain.ChainID())
+		}
+	}
+	var err error
+	if n.fsm, err = newFSM(ctx, chain, logger); err != nil {
+		return nil, err
+	}
+	dir := resolve(baseDir, cfg.DataDir)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("replication: data dir: %w", err)
+	}
+	if n.tls, err = LoadTLS(cfg.TLS, baseDir, n.admitted); err != nil {
+		return nil, err
+	}
+	n.client = newClient(n.tls)
+	if err := n.startRaft(dir); err != nil {
+		n.shutdown()
+		return nil, err
+	}
+	if err := n.startAPI(); err != nil {
+		n.shutdown()
+		return nil, err
+	}
+	if n.ckpt, err = newCheckpointer(n); err != nil {
+		n.shutdown()
+		return nil, err
+	}
+	runCtx, cancel := context.WithCancel(context.Background())
+	n.cancel = cancel
+	n.wg.Add(2)
+	go func() { defer n.wg.Done(); n.proposeLoop(runCtx) }()
+	go func() { defer n.wg.Done(); n.ckpt.run(runCtx) }()
+	logger.Info("replication started", "raft_addr", cfg.RaftAddr, "api_addr", cfg.APIAddr, logHeight, n.fsm.state().Head.Height)
+	return n, nil
+}
+
+func (n *Node) startRaft(dir string) error {
+	var err error
+	if n.store, err = openRaftStore(filepath.Join(dir, raftDBName)); err != nil {
+		return err
+	}
+	hl := raftLogger(n.logger, "raft")
+	snaps, err := raft.NewFileSnapshotStoreWithLogger(dir, snapshotsRetained, hl)
+	if err != nil {
+		return fmt.Errorf("replication: snapshots: %w", err)
+	}
+	has, err := raft.HasExistingState(n.store, n.store, snaps)
+	if err != nil {
+		return fmt.Errorf("replication: %w", err)
+	}
+	if !has {
+		n.logger.Warn("no Raft state in the data folder: this node waits for the leader to add it (bootstrap is done once, by cluster init)", "data_dir", dir)
+	}
+	stream, err := newTLSStream(n.cfg.RaftAddr, n.tls)
+	if err != nil {
+		return err
+	}
+	n.trans = raft.NewNetworkTransportWithConfig(&raft.NetworkTransportConfig{
+		Stream: stream, MaxPool: 3, Timeout: 5 * time.Second, Logger: raftLogger(n.logger, "raft-net"),
+	})
+	conf := raftConfig(n.cfg, hl)
+	conf.NotifyCh = n.leaderCh
+	if n.raft, err = raft.NewRaft(conf, n.fsm, n.store, n.store, snaps, n.trans); err != nil {
+		return fmt.Errorf("replication: raft: %w", err)
+	}
+	return nil
+}
+
+// raftConfig tunes Raft for agencies on a LAN or WAN of a few nodes:
+// sub-second failover, small snapshots kept often.
+func raftConfig(cfg Config, logger hclog.Logger) *raft.Config {
+	conf := raft.DefaultConfig()
+	conf.LocalID = raft.ServerID(cfg.NodeID)
+	conf.HeartbeatTimeout = 500 * time.Millisecond
+	conf.ElectionTimeout = 500 * time.Millisecond
+	conf.LeaderLeaseTimeout = 250 * time.Millisecond
+	conf.CommitTimeout = 5 * time.Millisecond
+	conf.SnapshotThreshold = 1024
+	conf.SnapshotInterval = 30 * time.Second
+	conf.TrailingLogs = 1024
+	conf.Logger = logger
+	return conf
+}
+
+func raftLoggerDiscard() hclog.Logger {
+	return hclog.New(&hclog.LoggerOptions{Output: io.Discard, Level: hclog.Off})
+}
+
+func (n *Node) startAPI() error {
+	ln, err := tls.Listen("tcp", n.cfg.APIAddr, n.tls)
+	if err != nil {
+		return fmt.Errorf("replication: api listener: %w", err)
+	}
+	n.api = &http.Server{Handler: n.peerHandler(), ReadHeaderTimeout: 5 * time.Second, ErrorLog: slog.NewLogLogger(n.logger.Handler(), slog.LevelDebug)}
+	n.wg.Add(1)
+	go func() {
+		defer n.wg.Done()
+		if err := n.api.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			n.logger.Error("peer api stopped", logErr, err)
+		}
+	}()
+	return nil
+}
+
+// admitted says whether a TLS peer's node id may connect: a genesis
+// member, or a server in the current Raft configuration (an observer
+// added by a member).
+func (n *Node) admitted(id string) bool {
+	if n.members[id] {
+		return true
+	}
+	if n.raft == nil {
+		return false
+	}
+	f := n.raft.GetConfiguration()
+	if f.Error() != nil {
+		return false
+	}
+	for _, s := range f.Configuration().Servers {
+		if string(s.ID) == id {
+			return true
+		}
+	}
+	return false
+}
+
+// Close stops the node in order: no new submissions or proposals, then
+// the peer API, then Raft (which stops applying to the chain), then the
+// transport and the Raft store. The chain itself belongs to the caller.
+func (n *Node) Close() error {
+	n.closeMu.Lock()
+	defer n.closeMu.Unlock()
+	if n.closed {
+		return nil
+	}
+	n.closed = true
+	if n.cancel != nil {
+		n.cancel()
+	}
+	return n.shutdown()
+}
+
+func (n *Node) shutdown() error {
+	var errs []error
+	if n.api != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		errs = append(errs, n.api.Shutdown(ctx))
+		cancel()
+	}
+	if n.raft != nil {
+		errs = append(errs, n.raft.Shutdown().Error())
+	}
+	if n.trans != nil {
+		errs = append(errs, n.trans.Close())
+	}
+	n.wg.Wait()
+	if n.store != nil {
+		errs = append(errs, n.store.Close())
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("replication: close: %w", err)
+	}
+	return nil
+}
+
+// isLeader reports whether this node leads the cluster now.
+func (n *Node) isLeader() bool { return n.raft.State() == raft.Leader }
+
+// leaderAPI returns the leader's id and peer API address.
+func (n *Node) leaderAPI() (string, string, bool) {
+	_, id := n.raft.LeaderWithID()
+	if id == "" {
+		return "", "", false
+	}
+	p, ok := n.cfg.Peer(string(id))
+	if !ok {
+		return string(id), "", false
+	}
+	return p.ID, p.APIAddr, true
+}
+
+// dialAddr is net.JoinHostPort-safe formatting for URLs.
+func apiURL(addr, path string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "https://" + addr + path
+	}
+	return "https://" + net.JoinHostPort(host, port) + path
+}

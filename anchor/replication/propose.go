@@ -1,0 +1,213 @@
+package replication
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/healthanchor/healthanchor/anchor"
+)
+
+// submission is one Anchor call waiting for the leader's next block. Its
+// manifests always go into the same block, in order.
+type submission struct {
+	manifests []anchor.Manifest
+	done      chan applyResult // buffered, written once
+}
+
+// Errors a submitter sees. ErrRejected is final: the manifests are wrong
+// (not signed by a member, wrong chain, producer_seq gap) and retrying
+// will not help. ErrUnavailable means the outcome is unknown (no leader,
+// leadership lost, timeout): retry the same manifests, which is safe
+// because a batch id is anchored at most once.
+var (
+	ErrRejected    = errors.New("replication: manifests rejected")
+	ErrUnavailable = errors.New("replication: cluster unavailable")
+)
+
+const applyTimeout = 10 * time.Second
+
+// proposeLoop runs on every member; it only proposes while this node
+// leads. It gathers submissions for up to the batch window (or until the
+// block is full), then proposes one block and waits until it is applied
+// before the next, so that each block builds on the one before.
+func (n *Node) proposeLoop(ctx context.Context) {
+	needBarrier := true
+	for {
+		var batch []*submission
+		select {
+		case <-ctx.Done():
+			return
+		case leader := <-n.leaderCh:
+			needBarrier = needBarrier || leader
+			continue
+		case s := <-n.submit:
+			batch = append(batch, s)
+		}
+		count := len(batch[0].manifests)
+		timer := time.NewTimer(n.cfg.window)
+	collect:
+		for count < n.cfg.MaxBlockManifests {
+			select {
+			case s := <-n.submit:
+				batch = append(batch, s)
+				count += len(s.manifests)
+			case <-timer.C:
+				break collect
+			case <-ctx.Done():
+				timer.Stop()
+				answerAll(batch, applyResult{Err: fmt.Errorf("%w: node shutting down", ErrUnavailable)})
+				return
+			}
+		}
+		timer.Stop()
+		if needBarrier && n.isLeader() {
+			// A new leader first applies everything committed before it.
+			if err := n.raft.Barrier(applyTimeout).Error(); err != nil {
+				answerAll(batch, applyResult{Err: fmt.Errorf("%w: barrier: %v", ErrUnavailable, err)})
+				continue
+			}
+			needBarrier = false
+		}
+		n.proposeBlock(ctx, batch)
+	}
+}
+
+func answerAll(batch []*submission, r applyResult) {
+	for _, s := range batch {
+		s.done <- r
+	}
+}
+
+// proposeBlock admits each submission against the applied head, packs
+// the admitted ones into the next block, signs it and replicates it.
+func (n *Node) proposeBlock(ctx context.Context, batch []*submission) {
+	if !n.isLeader() {
+		answerAll(batch, applyResult{Err: fmt.Errorf("%w: not the leader", ErrUnavailable)})
+		return
+	}
+	st := n.fsm.state()
+	if st.Corrupt != nil {
+		answerAll(batch, applyResult{Err: errCorrupt})
+		return
+	}
+	var manifests []anchor.Manifest
+	var included []*submission
+	adm := newAdmission(n.chain)
+	for _, s := range batch {
+		if err := adm.admit(ctx, s.manifests); err != nil {
+			s.done <- applyResult{Err: err}
+			continue
+		}
+		manifests = append(manifests, s.manifests...)
+		included = append(included, s)
+	}
+	if len(included) == 0 {
+		return
+	}
+	b, err := n.buildBlock(st, manifests)
+	if err != nil {
+		answerAll(included, applyResult{Err: err})
+		return
+	}
+	data, err := encodeBlockEntry(b)
+	if err != nil {
+		answerAll(included, applyResult{Err: err})
+		return
+	}
+	f := n.raft.Apply(data, applyTimeout)
+	if err := f.Error(); err != nil {
+		answerAll(included, applyResult{Err: fmt.Errorf("%w: block %d: %v", ErrUnavailable, b.Height, err)})
+		return
+	}
+	res, _ := f.Response().(applyResult)
+	if res.Err != nil {
+		// The block was committed but every node refused it (stale head
+		// after a leadership change): the submitters may retry.
+		answerAll(included, applyResult{Err: fmt.Errorf("%w: %v", ErrUnavailable, res.Err)})
+		return
+	}
+	n.logger.Info("block committed", logHeight, b.Height, logManifests, len(b.Manifests))
+	answerAll(included, res)
+}
+
+// buildBlock makes and signs the block after st's head.
+func (n *Node) buildBlock(st fsmState, manifests []anchor.Manifest) (anchor.Block, error) {
+	b := anchor.Block{
+		Version: anchor.BlockVersion, ChainID: n.chain.ChainID(), Height: st.Head.Height + 1, PrevHash: st.HeadHash,
+		Time: time.Now().UTC().Format(time.RFC3339), Proposer: n.agency, Manifests: manifests,
+	}
+	for _, m := range manifests {
+		lh, err := m.LeafHash()
+		if err != nil {
+			return anchor.Block{}, fmt.Errorf("replication: %w", err)
+		}
+		if err := st.Tree.Append(lh); err != nil {
+			return anchor.Block{}, fmt.Errorf("replication: %w", err)
+		}
+	}
+	b.LogSize = int64(st.Tree.Size())
+	b.LogRoot = fmt.Sprintf("%x", st.Tree.Root())
+	if err := b.Sign(n.key); err != nil {
+		return anchor.Block{}, fmt.Errorf("replication: sign block: %w", err)
+	}
+	return b, nil
+}
+
+// admission checks submissions for one block against the chain and the
+// submissions admitted before them, as the state machine will.
+type admission struct {
+	chain   *anchor.Chain
+	inBlock map[string]bool
+	seqs    map[string]int64
+}
+
+func newAdmission(chain *anchor.Chain) *admission {
+	return &admission{chain: chain, inBlock: map[string]bool{}, seqs: map[string]int64{}}
+}
+
+// admit accepts all of ms or none.
+func (a *admission) admit(ctx context.Context, ms []anchor.Manifest) error {
+	inBlock := map[string]bool{}
+	seqs := map[string]int64{}
+	for _, m := range ms {
+		if m.ChainID != a.chain.ChainID() {
+			return fmt.Errorf("%w: batch %s is for chain %q, not %q", ErrRejected, m.BatchID, m.ChainID, a.chain.ChainID())
+		}
+		pub, ok := a.chain.MemberKey(m.Agency)
+		if !ok {
+			return fmt.Errorf("%w: batch %s: agency %q is not a member", ErrRejected, m.BatchID, m.Agency)
+		}
+		if err := m.Verify(pub); err != nil {
+			return fmt.Errorf("%w: %v", ErrRejected, err)
+		}
+		_, onChain, err := a.chain.Lookup(ctx, m.BatchID)
+		if err != nil {
+			return fmt.Errorf("%w: %v", ErrUnavailable, err)
+		}
+		if onChain || a.inBlock[m.BatchID] || inBlock[m.BatchID] {
+			return fmt.Errorf("replication: batch %s: %w", m.BatchID, anchor.ErrDuplicateBatch)
+		}
+		inBlock[m.BatchID] = true
+		want, ok := seqs[m.Agency]
+		if !ok {
+			if want, ok = a.seqs[m.Agency]; !ok {
+				if want, err = a.chain.NextProducerSeq(ctx, m.Agency); err != nil {
+					return fmt.Errorf("%w: %v", ErrUnavailable, err)
+				}
+			}
+		}
+		if m.ProducerSeq != want {
+			return fmt.Errorf("%w: batch %s: agency %s producer_seq %d, want %d (gapless)", ErrRejected, m.BatchID, m.Agency, m.ProducerSeq, want)
+		}
+		seqs[m.Agency] = want + 1
+	}
+	for id := range inBlock {
+		a.inBlock[id] = true
+	}
+	for ag, s := range seqs {
+		a.seqs[ag] = s
+	}
+	return nil
+}
