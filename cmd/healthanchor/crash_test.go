@@ -172,3 +172,30 @@ func TestBackfill(t *testing.T) {
 		t.Errorf("repeating a backfill anchored %d more batches", len(again)-len(after))
 	}
 }
+
+// TestMaxBatchRows splits a window into batches of at most max_batch_rows
+// rows: every part verifies and the parts add up to the source.
+func TestMaxBatchRows(t *testing.T) {
+	dir, cfg := newDeployment(t)
+	base := demoRecords(t, cfg)
+	raw, _ := os.ReadFile(cfg)
+	conf := strings.Replace(string(raw), "  - name: patients-csv\n    connector: csv\n", "  - name: patients-csv\n    connector: csv\n    max_batch_rows: 2000\n", 1)
+	if conf == string(raw) {
+		t.Fatal("could not set max_batch_rows in the demo config")
+	}
+	os.WriteFile(cfg, []byte(conf), 0o644)
+	before := len(batches(t, cfg))
+	dropGenerated(t, dir, "patients-split.csv", 9000, 21)
+	mustCode(t, ha(t, nil, "--config", cfg, "run", "patients-csv"), 0, "run")
+	list := batches(t, cfg)
+	parts := list[before:]
+	if len(parts) != 5 {
+		t.Errorf("9000 records (about 2%% rejects) with max_batch_rows 2000 gave %d batches, want 5", len(parts))
+	}
+	for _, b := range parts {
+		if b.Rows > 2000 {
+			t.Errorf("batch %s has %d rows, over the limit", b.BatchID, b.Rows)
+		}
+	}
+	checkExactlyOnce(t, dir, cfg, "patients-csv", base+9000)
+}
