@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+
+	"github.com/healthanchor/healthanchor/internal/fsutil"
 )
 
 // FileWatermark is the watermark of file-drop connectors (csv, hl7): every
@@ -74,7 +76,7 @@ func (d DropFolder) Plan(ctx context.Context, from Watermark) (Watermark, error)
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		sum, err := hashFile(f.path)
+		sum, err := fsutil.HashFile(f.path)
 		if err != nil {
 			return nil, fmt.Errorf("input %s: %w", f.path, err)
 		}
@@ -237,17 +239,4 @@ func hasMeta(p string) bool {
 		}
 	}
 	return false
-}
-
-func hashFile(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }

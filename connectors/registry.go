@@ -82,3 +82,21 @@ func namesLocked() []string {
 	sort.Strings(names)
 	return names
 }
+
+// Typed builds the Spec of a connector whose options decode into a config
+// struct C (with yaml tags and, usually, a Validate method): the common
+// case, so that a connector's registration is one call.
+func Typed[C any](name, doc string, build func(cfg C, env Env) (Connector, error)) Spec {
+	return Spec{
+		Name:   name,
+		Doc:    doc,
+		Config: func() any { return new(C) },
+		New: func(opts Options, env Env) (Connector, error) {
+			var cfg C
+			if err := Decode(opts, &cfg); err != nil {
+				return nil, err
+			}
+			return build(cfg, env)
+		},
+	}
+}

@@ -2,13 +2,13 @@ package pipeline
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/healthanchor/healthanchor/internal/fsutil"
 )
 
 // publish moves the job's anchored temporary files to their final names,
@@ -47,7 +47,7 @@ func (n *Node) publish(ctx context.Context, w *jobWork) error {
 // written) to final unless final already holds the anchored bytes. Either
 // way tmp is gone afterwards, and final has digest want.
 func place(tmp, final, written, want string) error {
-	if got, err := fileSHA256(final); err == nil {
+	if got, err := fsutil.HashFile(final); err == nil {
 		if got != want {
 			return fmt.Errorf("pipeline: %s exists but differs from its anchor (sha256 %.12s…, anchored %.12s…); move it aside and re-run", final, got, want)
 		}
@@ -64,26 +64,8 @@ func place(tmp, final, written, want string) error {
 	return nil
 }
 
-func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
-}
-
 func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("pipeline: publish: %w", err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
+	if err := fsutil.SyncDir(dir); err != nil {
 		return fmt.Errorf("pipeline: publish: fsync %s: %w", dir, err)
 	}
 	return nil

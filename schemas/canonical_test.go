@@ -56,10 +56,10 @@ func TestAppendDecimal(t *testing.T) {
 
 func TestEscaping(t *testing.T) {
 	cases := map[string]string{
-		"plain":           `"plain"`,
-		"q\"b\\":          `"q\"b\\"`,
-		"\b\f\n\r\t":      `"\b\f\n\r\t"`,
-		"\x00\x01\x1f":    `"\u0000\u0001\u001f"`,
+		"plain":            `"plain"`,
+		"q\"b\\":           `"q\"b\\"`,
+		"\b\f\n\r\t":       `"\b\f\n\r\t"`,
+		"\x00\x01\x1f":     `"\u0000\u0001\u001f"`,
 		"\x7f / é 中 😀 <>&": "\"\x7f / é 中 😀 <>&\"",
 	}
 	for in, want := range cases {

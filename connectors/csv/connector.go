@@ -9,18 +9,8 @@ import (
 )
 
 func init() {
-	connectors.Register(connectors.Spec{
-		Name:   "csv",
-		Doc:    "CSV files dropped in a folder (a file or a glob), each taken once",
-		Config: func() any { return &Config{} },
-		New: func(opts connectors.Options, env connectors.Env) (connectors.Connector, error) {
-			var cfg Config
-			if err := connectors.Decode(opts, &cfg); err != nil {
-				return nil, fmt.Errorf("csv: %w", err)
-			}
-			return New(cfg, env)
-		},
-	})
+	connectors.Register(connectors.Typed("csv", "CSV files dropped in a folder (a file or a glob), each taken once",
+		func(cfg Config, env connectors.Env) (connectors.Connector, error) { return New(cfg, env) }))
 }
 
 var _ connectors.Connector = (*Connector)(nil)

@@ -9,18 +9,8 @@ import (
 )
 
 func init() {
-	connectors.Register(connectors.Spec{
-		Name:   "hl7",
-		Doc:    "HL7 v2 files (ER7, batches, MLLP captures): ADT to patient/1 and encounter/1, ORU^R01 to observation/1",
-		Config: func() any { return &Config{} },
-		New: func(opts connectors.Options, env connectors.Env) (connectors.Connector, error) {
-			var cfg Config
-			if err := connectors.Decode(opts, &cfg); err != nil {
-				return nil, err
-			}
-			return New(cfg, env)
-		},
-	})
+	connectors.Register(connectors.Typed("hl7", "HL7 v2 files (ER7, batches, MLLP captures): ADT to patient/1 and encounter/1, ORU^R01 to observation/1",
+		func(cfg Config, env connectors.Env) (connectors.Connector, error) { return New(cfg, env) }))
 }
 
 // Connector reads HL7 v2 files from a file or a glob, each file taken
