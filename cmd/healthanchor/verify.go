@@ -14,7 +14,7 @@ func newVerifyCmd(g *globalFlags) *cobra.Command {
 		`Verify is the auditor's tool. It works offline from the chain store and the
 files. Exit 0 when everything holds, 1 on any mismatch (with what differs),
 2 on usage or configuration errors.`)
-	cmd.AddCommand(newVerifyBatchCmd(g), newVerifyChainCmd(g))
+	cmd.AddCommand(newVerifyBatchCmd(g), newVerifyChainCmd(g), newVerifyProofCmd())
 	return cmd
 }
 
