@@ -232,3 +232,26 @@ func TestUsageAndConfigErrors(t *testing.T) {
 	os.WriteFile(filepath.Join(notDemo, "precious.txt"), []byte("x"), 0o644)
 	mustCode(t, ha(t, nil, "demo", "--dir", notDemo), 2, "demo into a non-empty folder")
 }
+
+// TestProveThroughCLI proves one demo record by its source_ref and checks
+// the bundle with nothing but the genesis; a changed bundle fails.
+func TestProveThroughCLI(t *testing.T) {
+	dir, cfg := newDeployment(t)
+	var id string
+	for _, b := range batches(t, cfg) {
+		if b.Job == "patients-csv" {
+			id = b.BatchID
+		}
+	}
+	proof := filepath.Join(dir, "proof.json")
+	mustCode(t, ha(t, nil, "--config", cfg, "prove", id, "--source-ref", "inbox/csv/patients-2026-11-24.csv:17", "--out", proof), 0, "prove")
+	genesis := filepath.Join(dir, "genesis.json")
+	r := ha(t, nil, "verify", "proof", proof, "--genesis", genesis)
+	mustCode(t, r, 0, "verify proof")
+	data, _ := os.ReadFile(proof)
+	changed := strings.Replace(string(data), `"index": `, `"index": 1`, 1)
+	os.WriteFile(proof, []byte(changed), 0o644)
+	mustCode(t, ha(t, nil, "verify", "proof", proof, "--genesis", genesis), 1, "verify a changed proof")
+	mustCode(t, ha(t, nil, "--config", cfg, "prove", id, "--source-ref", "no-such-ref"), 1, "prove a record that is not there")
+	mustCode(t, ha(t, nil, "--config", cfg, "prove", id), 2, "prove without choosing a record")
+}
