@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/healthanchor/healthanchor/anchor"
@@ -56,33 +57,52 @@ func (n *Node) Run(ctx context.Context, opt RunOptions) ([]JobResult, error) {
 	if opt.Backfill != nil && len(jobs) != 1 {
 		return nil, fmt.Errorf("pipeline: a backfill names exactly one job")
 	}
-	var works []*jobWork
 	var locks []*jobLock
 	defer func() {
 		for _, l := range locks {
 			l.release()
 		}
 	}()
-	results := make([]JobResult, len(jobs))
-	for i, job := range jobs {
-		results[i] = JobResult{Job: job.Name, Batches: []BatchResult{}}
+	for _, job := range jobs {
 		lock, err := n.lockJob(job.Name)
 		if err != nil {
 			return nil, err
 		}
 		locks = append(locks, lock)
-		w, err := n.prepare(ctx, job, opt.Backfill)
-		if err != nil {
-			results[i].Status, results[i].Error = RunFailed, err.Error()
-			n.Logger.Error("job failed", "job", job.Name, "err", err)
-			continue
+	}
+	// Jobs are independent until the block: extract them in parallel,
+	// a few at a time (each already uses a core to write and one to hash).
+	results := make([]JobResult, len(jobs))
+	prepared := make([]*jobWork, len(jobs))
+	sem := make(chan struct{}, parallelJobs)
+	var wg sync.WaitGroup
+	for i, job := range jobs {
+		results[i] = JobResult{Job: job.Name, Batches: []BatchResult{}}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			w, err := n.prepare(ctx, job, opt.Backfill)
+			switch {
+			case err != nil:
+				results[i].Status, results[i].Error = RunFailed, err.Error()
+				n.Logger.Error("job failed", "job", job.Name, "err", err)
+			case w == nil:
+				results[i].Status = RunNoop
+				n.Logger.Info("nothing new", "job", job.Name)
+				n.recordRun(ctx, job.Name, RunNoop, nil)
+			default:
+				prepared[i] = w
+			}
+		}()
+	}
+	wg.Wait()
+	var works []*jobWork
+	for _, w := range prepared {
+		if w != nil {
+			works = append(works, w)
 		}
-		if w == nil {
-			results[i].Status = RunNoop
-			n.Logger.Info("nothing new", "job", job.Name)
-			continue
-		}
-		works = append(works, w)
 	}
 	n.crash("written")
 	if err := n.anchorAll(ctx, works); err != nil {
@@ -138,12 +158,15 @@ func (n *Node) prepare(ctx context.Context, job JobConfig, backfill *Window) (*j
 		Logger: n.Logger.With("job", job.Name), Location: n.Config.Location(), BaseDir: n.Config.Dir(),
 	})
 	if err != nil {
-		return nil, fmt.Errorf("job %s: %w", job.Name, err)
+		err = fmt.Errorf("job %s: %w", job.Name, err)
+		n.recordRun(ctx, job.Name, RunFailed, err)
+		return nil, err
 	}
 	window, ok, err := n.plan(ctx, conn, job.Name, backfill)
 	if err != nil || !ok {
 		if err != nil {
 			err = fmt.Errorf("job %s: %w", job.Name, err)
+			n.recordRun(ctx, job.Name, RunFailed, err)
 		}
 		return nil, err
 	}
@@ -174,6 +197,25 @@ func (n *Node) prepare(ctx context.Context, job JobConfig, backfill *Window) (*j
 	n.Logger.Info("extracted", "job", job.Name, "read", w.read, "written", w.written, "rejected", w.rejected,
 		"batches", len(w.batches), "seconds", time.Since(start).Seconds())
 	return w, nil
+}
+
+// parallelJobs is how many jobs extract at once.
+const parallelJobs = 2
+
+// recordRun records a run that ended before it had a window: nothing new,
+// or a failure to open or plan the source.
+func (n *Node) recordRun(ctx context.Context, job, status string, cause error) {
+	id, err := n.State.StartRun(ctx, job, Window{})
+	if err == nil {
+		rec := RunRecord{ID: id, Status: status, BatchIDs: nil}
+		if cause != nil {
+			rec.Error = cause.Error()
+		}
+		err = n.State.EndRun(ctx, rec)
+	}
+	if err != nil {
+		n.Logger.Error("could not record the run", "job", job, "err", err)
+	}
 }
 
 // anchorAll anchors, in one block, the manifests of every batch of the
