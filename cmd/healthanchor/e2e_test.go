@@ -255,3 +255,25 @@ func TestProveThroughCLI(t *testing.T) {
 	mustCode(t, ha(t, nil, "--config", cfg, "prove", id, "--source-ref", "no-such-ref"), 1, "prove a record that is not there")
 	mustCode(t, ha(t, nil, "--config", cfg, "prove", id), 2, "prove without choosing a record")
 }
+
+func TestConnectorsList(t *testing.T) {
+	r := ha(t, nil, "connectors", "list", "--json")
+	mustCode(t, r, 0, "connectors list")
+	var list []connectorListing
+	if err := json.Unmarshal([]byte(r.stdout), &list); err != nil {
+		t.Fatal(err)
+	}
+	found := map[string]bool{}
+	for _, c := range list {
+		for _, o := range c.Options {
+			if o.Name == "input" || o.Name == "dsn" {
+				found[c.Name] = true
+			}
+		}
+	}
+	for _, name := range []string{"csv", "hl7", "sql"} {
+		if !found[name] {
+			t.Errorf("connector %s missing or without its main option in %s", name, r.stdout)
+		}
+	}
+}
