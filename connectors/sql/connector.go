@@ -9,18 +9,8 @@ import (
 )
 
 func init() {
-	connectors.Register(connectors.Spec{
-		Name:   "sql",
-		Doc:    "a PostgreSQL, MySQL/MariaDB or SQLite table or read-only query, read incrementally by a watermark column",
-		Config: func() any { return &Config{} },
-		New: func(opts connectors.Options, env connectors.Env) (connectors.Connector, error) {
-			var cfg Config
-			if err := connectors.Decode(opts, &cfg); err != nil {
-				return nil, err
-			}
-			return New(cfg, env)
-		},
-	})
+	connectors.Register(connectors.Typed("sql", "a PostgreSQL, MySQL/MariaDB or SQLite table or read-only query, read incrementally by a watermark column",
+		func(cfg Config, env connectors.Env) (connectors.Connector, error) { return New(cfg, env) }))
 }
 
 var _ connectors.Connector = (*Connector)(nil)

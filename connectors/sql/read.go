@@ -32,7 +32,7 @@ func (c *Connector) Read(ctx context.Context, from, to connectors.Watermark, emi
 		return err
 	}
 	defer s.close()
-	r := &rowReader{c: c, s: s, emit: emit, to: tm}
+	r := &rowReader{c: c, s: s, rec: c.newRecorder(s), emit: emit, to: tm}
 	if c.cfg.lookback > 0 {
 		if r.horizon, err = c.horizonTime(tm.position); err != nil {
 			return err
@@ -69,6 +69,7 @@ func (c *Connector) horizonTime(p position) (time.Time, error) {
 type rowReader struct {
 	c       *Connector
 	s       *session
+	rec     *recorder
 	emit    connectors.EmitFunc
 	to      *mark
 	seen    map[string]string // from's seen set, during the look-back pass
@@ -92,7 +93,7 @@ func (r *rowReader) main(cells []any) error {
 			return nil
 		}
 	}
-	return r.emit(r.c.record(r.s, cells))
+	return r.emit(r.rec.record(cells))
 }
 
 // inHorizon reports whether a watermark cell lies in to's horizon.

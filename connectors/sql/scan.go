@@ -11,63 +11,6 @@ import (
 	"time"
 )
 
-// each calls fn for every row after cur up to and including upper, in
-// (watermark, key) order, reading chunk rows per statement. cells is
-// reused between calls; fn must copy what it keeps.
-func (s *session) each(ctx context.Context, cur cursor, upper position, chunk int, fn func(cells []any) error) error {
-	cells := make([]any, len(s.src.cols))
-	ptrs := make([]any, len(cells))
-	for i := range cells {
-		ptrs[i] = &cells[i]
-	}
-	for {
-		q, args, err := s.src.pageSQL(cur, upper, chunk)
-		if err != nil {
-			return err
-		}
-		n, last, err := s.page(ctx, q, args, cells, ptrs, fn)
-		if err != nil {
-			return err
-		}
-		if n < chunk {
-			return nil
-		}
-		if cur.pos, err = s.positionOf(last[0], last[1]); err != nil {
-			return err
-		}
-		cur.kind = curFull
-	}
-}
-
-// page runs one page statement, returning how many rows it read and the
-// watermark and key cells of the last one.
-func (s *session) page(ctx context.Context, q string, args, cells, ptrs []any, fn func([]any) error) (int, [2]any, error) {
-	var last [2]any
-	rows, err := s.conn.QueryContext(ctx, q, args...)
-	if err != nil {
-		return 0, last, s.readErr(ctx, err)
-	}
-	defer rows.Close()
-	n := 0
-	for rows.Next() {
-		if err := rows.Scan(ptrs...); err != nil {
-			return n, last, s.readErr(ctx, err)
-		}
-		n++
-		last[0], last[1] = cells[0], cells[1]
-		if err := ctx.Err(); err != nil {
-			return n, last, fmt.Errorf("sql: read: %w", err)
-		}
-		if err := fn(cells); err != nil {
-			return n, last, err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return n, last, s.readErr(ctx, err)
-	}
-	return n, last, nil
-}
-
 // readErr wraps an error met while reading, preferring the context's.
 func (s *session) readErr(ctx context.Context, err error) error {
 	if ctx.Err() != nil {
@@ -92,16 +35,27 @@ func (s *session) positionOf(w, k any) (position, error) {
 // keyText is a key cell as written in source refs and seen sets.
 func keyText(v any) string {
 	switch x := v.(type) {
-	case int64:
-		return strconv.FormatInt(x, 10)
-	case []byte:
-		return string(x)
 	case string:
 		return x
-	case time.Time:
-		return x.UTC().Format(time.RFC3339Nano)
+	case []byte:
+		return string(x)
 	}
-	return fmt.Sprint(v)
+	return string(appendKey(nil, v))
+}
+
+// appendKey appends keyText(v) to b.
+func appendKey(b []byte, v any) []byte {
+	switch x := v.(type) {
+	case int64:
+		return strconv.AppendInt(b, x, 10)
+	case []byte:
+		return append(b, x...)
+	case string:
+		return append(b, x...)
+	case time.Time:
+		return x.UTC().AppendFormat(b, time.RFC3339Nano)
+	}
+	return fmt.Append(b, v)
 }
 
 // rowHash is a short content hash of a row's cells, for the look-back's
