@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"database/sql"
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -12,11 +13,16 @@ import (
 // and returns the validator positioned at the head. fn, when set, sees
 // each block after it passed, with its stored hash.
 func (c *Chain) replay(ctx context.Context, fn func(b Block, storedHash string) error) (*validator, error) {
-	v, err := newValidator(c.genesis, c.members)
+	return c.replayTo(ctx, math.MaxInt64, fn)
+}
+
+// replayTo is replay stopping after the block at height last.
+func (c *Chain) replayTo(ctx context.Context, last int64, fn func(b Block, storedHash string) error) (*validator, error) {
+	v, err := newValidator(c.Genesis())
 	if err != nil {
 		return nil, err
 	}
-	rows, err := c.db.QueryContext(ctx, `SELECT height, hash, prev_hash, body FROM blocks ORDER BY height`)
+	rows, err := c.conn().QueryContext(ctx, `SELECT height, hash, prev_hash, body FROM blocks WHERE height <= ? ORDER BY height`, last)
 	if err != nil {
 		return nil, fmt.Errorf("anchor: replay: %w", err)
 	}
@@ -41,11 +47,11 @@ func (c *Chain) replay(ctx context.Context, fn func(b Block, storedHash string) 
 			}
 			continue
 		}
-		log, err := v.check(b)
+		nx, err := v.check(b)
 		if err != nil {
 			return nil, err
 		}
-		v.accept(b, hash, log)
+		v.accept(b, hash, nx)
 		if fn != nil {
 			if err := fn(b, hash); err != nil {
 				return nil, err
@@ -95,7 +101,7 @@ func (c *Chain) Propose(ctx context.Context, manifests []Manifest, proposer stri
 		return Block{}, err
 	}
 	b := Block{
-		Version: BlockVersion, ChainID: c.genesis.ChainID, Height: v.height + 1, PrevHash: v.headHash,
+		Version: BlockVersion, ChainID: v.chainID, Height: v.height + 1, PrevHash: v.headHash,
 		Time: now.UTC().Format(time.RFC3339), Proposer: proposer, Manifests: manifests,
 	}
 	log := v.log.Clone()
@@ -116,6 +122,28 @@ func (c *Chain) Propose(ctx context.Context, manifests []Manifest, proposer stri
 	return b, c.appendChecked(ctx, v, b)
 }
 
+// ProposeMembership builds the next block carrying change (signed by a
+// majority of the current members), signs it as member proposer with
+// key, and appends it. From the next block on, the chain's members are
+// the changed set.
+func (c *Chain) ProposeMembership(ctx context.Context, change MembershipChange, proposer string, key ed25519.PrivateKey, now time.Time) (Block, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, err := c.head(ctx)
+	if err != nil {
+		return Block{}, err
+	}
+	b := Block{
+		Version: BlockVersion, ChainID: v.chainID, Height: v.height + 1, PrevHash: v.headHash,
+		Time: now.UTC().Format(time.RFC3339), Proposer: proposer, Manifests: []Manifest{},
+		LogSize: int64(v.log.Size()), LogRoot: fmt.Sprintf("%x", v.log.Root()), Membership: &change,
+	}
+	if err := b.Sign(key); err != nil {
+		return Block{}, err
+	}
+	return b, c.appendChecked(ctx, v, b)
+}
+
 // Append validates b as the next block and stores it.
 func (c *Chain) Append(ctx context.Context, b Block) error {
 	c.mu.Lock()
@@ -128,7 +156,7 @@ func (c *Chain) Append(ctx context.Context, b Block) error {
 }
 
 func (c *Chain) appendChecked(ctx context.Context, v *validator, b Block) error {
-	log, err := v.check(b)
+	nx, err := v.check(b)
 	if err != nil {
 		return err
 	}
@@ -140,7 +168,7 @@ func (c *Chain) appendChecked(ctx context.Context, v *validator, b Block) error 
 	if err != nil {
 		return err
 	}
-	tx, err := c.db.BeginTx(ctx, nil)
+	tx, err := c.conn().BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("anchor: append: %w", err)
 	}
@@ -158,7 +186,7 @@ func (c *Chain) appendChecked(ctx context.Context, v *validator, b Block) error 
 		c.cached = nil
 		return fmt.Errorf("anchor: append block %d: %w", b.Height, err)
 	}
-	v.accept(b, hash, log)
+	v.accept(b, hash, nx)
 	return nil
 }
 
@@ -170,7 +198,7 @@ func (c *Chain) appendChecked(ctx context.Context, v *validator, b Block) error 
 func (c *Chain) head(ctx context.Context) (*validator, error) {
 	var height int64
 	var hash string
-	if err := c.db.QueryRowContext(ctx, `SELECT height, hash FROM blocks ORDER BY height DESC LIMIT 1`).Scan(&height, &hash); err != nil {
+	if err := c.conn().QueryRowContext(ctx, `SELECT height, hash FROM blocks ORDER BY height DESC LIMIT 1`).Scan(&height, &hash); err != nil {
 		return nil, fmt.Errorf("anchor: head: %w", err)
 	}
 	if c.cached != nil && c.cached.height == height && c.cached.headHash == hash {

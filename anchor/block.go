@@ -20,7 +20,10 @@ type Block struct {
 	LogSize   int64      `json:"log_size"` // manifests on the chain up to and including this block
 	LogRoot   string     `json:"log_root"` // RFC 6962 root over those manifests, hex
 	Genesis   *Genesis   `json:"genesis,omitempty"`
-	Signature string     `json:"signature,omitempty"`
+	// Membership, on a membership block only, changes the member set
+	// from the next block on (docs/format.md, "Membership block").
+	Membership *MembershipChange `json:"membership,omitempty"`
+	Signature  string            `json:"signature,omitempty"`
 }
 
 // Genesis is what the first block declares: the chain's members.
@@ -33,7 +36,10 @@ type Member struct {
 	ID        string `json:"id"`
 	Name      string `json:"name"`
 	PublicKey string `json:"public_key"` // base64 Ed25519 public key
-	Address   string `json:"address"`    // node address, empty for a single node
+	Address   string `json:"address"`    // node's peer API address, empty for a single node
+	// RaftAddr is the node's Raft address, set by membership changes so
+	// that every node can add the member to the Raft configuration.
+	RaftAddr string `json:"raft_addr,omitempty"`
 }
 
 // BlockVersion is the version this code writes and accepts.
@@ -42,12 +48,27 @@ const BlockVersion = 1
 // ZeroHash is the prev_hash of the genesis block.
 const ZeroHash = "0000000000000000000000000000000000000000000000000000000000000000"
 
-func (b Block) unsigned() ([]byte, error) {
-	b.Signature = ""
+// normalised writes absent lists as empty ones, the only canonical form.
+func (b Block) normalised() Block {
 	if b.Manifests == nil {
 		b.Manifests = []Manifest{}
 	}
-	return Canonical(b)
+	if b.Membership != nil {
+		ch := *b.Membership
+		if ch.Remove == nil {
+			ch.Remove = []string{}
+		}
+		if ch.Add == nil {
+			ch.Add = []Member{}
+		}
+		b.Membership = &ch
+	}
+	return b
+}
+
+func (b Block) unsigned() ([]byte, error) {
+	b.Signature = ""
+	return Canonical(b.normalised())
 }
 
 // Hash is the block's hash: hex SHA-256 of JCS(block without signature).
@@ -84,8 +105,5 @@ func (b Block) VerifySignature(pub ed25519.PublicKey) error {
 
 // Encode returns the block's stored form: JCS of the whole block.
 func (b Block) Encode() ([]byte, error) {
-	if b.Manifests == nil {
-		b.Manifests = []Manifest{}
-	}
-	return Canonical(b)
+	return Canonical(b.normalised())
 }

@@ -24,14 +24,16 @@ import (
 // the caller should treat that batch as anchored, not retry it.
 var ErrDuplicateBatch = errors.New("batch already anchored")
 
-// Chain is a hash-linked chain of signed blocks stored in SQLite.
+// Chain is a hash-linked chain of signed blocks stored in SQLite. Its
+// store can be replaced while it is in use (Swap, restore.go).
 type Chain struct {
-	mu      sync.Mutex // serialises appends and guards cached
-	cached  *validator // state at the head, see head()
+	mu     sync.Mutex // serialises appends and swaps, and guards cached
+	cached *validator // state at the head, see head()
+
+	rw      sync.RWMutex // guards db and genesis, which Swap replaces
 	db      *sql.DB
 	path    string
 	genesis Block
-	members map[string]ed25519.PublicKey
 }
 
 // NewGenesis builds and signs the genesis block of chain chainID, proposed
@@ -93,19 +95,39 @@ func OpenChain(path string) (*Chain, error) {
 	if err != nil {
 		return nil, fmt.Errorf("anchor: chain: %w", err)
 	}
-	c := &Chain{db: db, path: path}
-	g, err := c.Block(context.Background(), 0)
+	g, err := readGenesis(db)
 	if err != nil {
 		db.Close()
-		return nil, fmt.Errorf("anchor: chain %s: genesis: %w", path, err)
+		return nil, fmt.Errorf("anchor: chain %s: %w", path, err)
 	}
-	if c.members, err = checkGenesis(g); err != nil {
-		db.Close()
-		return nil, err
-	}
-	c.genesis = g
-	return c, nil
+	return &Chain{db: db, path: path, genesis: g}, nil
 }
+
+// readGenesis reads and checks block 0 of a chain store.
+func readGenesis(db *sql.DB) (Block, error) {
+	var body []byte
+	if err := db.QueryRow(`SELECT body FROM blocks WHERE height = 0`).Scan(&body); err != nil {
+		return Block{}, fmt.Errorf("genesis: %w", err)
+	}
+	g, err := decodeBlock(body)
+	if err != nil {
+		return Block{}, err
+	}
+	if _, err := checkGenesis(g); err != nil {
+		return Block{}, err
+	}
+	return g, nil
+}
+
+// conn returns the current database handle.
+func (c *Chain) conn() *sql.DB {
+	c.rw.RLock()
+	defer c.rw.RUnlock()
+	return c.db
+}
+
+// Path is the chain store's file.
+func (c *Chain) Path() string { return c.path }
 
 func checkGenesis(g Block) (map[string]ed25519.PublicKey, error) {
 	if g.Height != 0 || g.Genesis == nil || g.PrevHash != ZeroHash {
@@ -126,39 +148,60 @@ func membersOf(g Block) (map[string]ed25519.PublicKey, error) {
 	if g.Genesis == nil || len(g.Genesis.Members) == 0 {
 		return nil, errors.New("anchor: genesis names no members")
 	}
-	m := map[string]ed25519.PublicKey{}
-	for _, mem := range g.Genesis.Members {
-		pub, err := DecodePublicKey(mem.PublicKey)
-		if err != nil {
-			return nil, fmt.Errorf("anchor: genesis member %q: %w", mem.ID, err)
-		}
-		if _, dup := m[mem.ID]; dup || mem.ID == "" {
-			return nil, fmt.Errorf("anchor: genesis member id %q is empty or repeated", mem.ID)
-		}
-		m[mem.ID] = pub
+	m, err := memberKeys(g.Genesis.Members)
+	if err != nil {
+		return nil, fmt.Errorf("anchor: genesis: %w", err)
 	}
 	return m, nil
 }
 
 // Close closes the store.
-func (c *Chain) Close() error { return c.db.Close() }
+func (c *Chain) Close() error { return c.conn().Close() }
 
 // ChainID is the chain's id from genesis.
-func (c *Chain) ChainID() string { return c.genesis.ChainID }
+func (c *Chain) ChainID() string { return c.Genesis().ChainID }
 
 // Genesis returns the genesis block.
-func (c *Chain) Genesis() Block { return c.genesis }
+func (c *Chain) Genesis() Block {
+	c.rw.RLock()
+	defer c.rw.RUnlock()
+	return c.genesis
+}
 
-// MemberKey returns the public key of a member agency.
+// MemberKey returns the public key of a current member agency: one of
+// the genesis, as changed by the membership blocks up to the head. When
+// the stored chain fails verification, it answers from the genesis
+// members, so that tools can still open the store and report what fails.
 func (c *Chain) MemberKey(id string) (ed25519.PublicKey, bool) {
-	k, ok := c.members[id]
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	keys := map[string]ed25519.PublicKey{}
+	if v, err := c.head(context.Background()); err == nil {
+		keys = v.keys
+	} else if g, err := membersOf(c.Genesis()); err == nil {
+		keys = g
+	}
+	k, ok := keys[id]
 	return k, ok
+}
+
+// Membership returns the current members, in chain order, and the
+// membership epoch: how many membership blocks the chain holds, which a
+// new MembershipChange must name.
+func (c *Chain) Membership(ctx context.Context) ([]Member, int64, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, err := c.head(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	return append([]Member(nil), v.members...), v.epoch, nil
 }
 
 // Block reads the block at height as stored.
 func (c *Chain) Block(ctx context.Context, height int64) (Block, error) {
 	var body []byte
-	err := c.db.QueryRowContext(ctx, `SELECT body FROM blocks WHERE height = ?`, height).Scan(&body)
+	err := c.conn().QueryRowContext(ctx, `SELECT body FROM blocks WHERE height = ?`, height).Scan(&body)
 	if err != nil {
 		return Block{}, fmt.Errorf("anchor: block %d: %w", height, err)
 	}
@@ -178,7 +221,7 @@ func decodeBlock(body []byte) (Block, error) {
 // Head returns the last block.
 func (c *Chain) Head(ctx context.Context) (Block, error) {
 	var h int64
-	if err := c.db.QueryRowContext(ctx, `SELECT MAX(height) FROM blocks`).Scan(&h); err != nil {
+	if err := c.conn().QueryRowContext(ctx, `SELECT MAX(height) FROM blocks`).Scan(&h); err != nil {
 		return Block{}, fmt.Errorf("anchor: head: %w", err)
 	}
 	return c.Block(ctx, h)
@@ -195,7 +238,7 @@ type Anchored struct {
 // Lookup finds the anchored manifest of a batch. ok is false when the
 // batch is not on the chain.
 func (c *Chain) Lookup(ctx context.Context, batchID string) (a Anchored, ok bool, err error) {
-	err = c.db.QueryRowContext(ctx, `SELECT height, idx, log_index FROM manifests WHERE batch_id = ?`, batchID).
+	err = c.conn().QueryRowContext(ctx, `SELECT height, idx, log_index FROM manifests WHERE batch_id = ?`, batchID).
 		Scan(&a.Height, &a.Index, &a.LogIndex)
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, false, nil
@@ -217,7 +260,7 @@ func (c *Chain) Lookup(ctx context.Context, batchID string) (a Anchored, ok bool
 // NextProducerSeq returns the producer_seq the agency's next manifest takes.
 func (c *Chain) NextProducerSeq(ctx context.Context, agency string) (int64, error) {
 	var max sql.NullInt64
-	err := c.db.QueryRowContext(ctx, `SELECT MAX(producer_seq) FROM manifests WHERE agency = ?`, agency).Scan(&max)
+	err := c.conn().QueryRowContext(ctx, `SELECT MAX(producer_seq) FROM manifests WHERE agency = ?`, agency).Scan(&max)
 	if err != nil {
 		return 0, fmt.Errorf("anchor: producer seq: %w", err)
 	}

@@ -8,13 +8,15 @@ import (
 	"github.com/healthanchor/healthanchor/anchor/merkle"
 )
 
-// validator holds what checking the next block needs: the members, the
-// head, each agency's last producer_seq, the batch ids seen and the
-// manifest log. It is built by replaying the chain from genesis, so the
-// same rules run when appending and when verifying.
+// validator holds what checking the next block needs: the members and
+// their membership epoch, the head, each agency's last producer_seq, the
+// batch ids seen and the manifest log. It is built by replaying the chain
+// from genesis, so the same rules run when appending and when verifying.
 type validator struct {
 	chainID  string
-	members  map[string]ed25519.PublicKey
+	members  []Member // current members, in chain order
+	keys     map[string]ed25519.PublicKey
+	epoch    int64 // membership changes applied so far
 	height   int64
 	headHash string
 	seqs     map[string]int64
@@ -22,7 +24,11 @@ type validator struct {
 	log      *merkle.Tree
 }
 
-func newValidator(genesis Block, members map[string]ed25519.PublicKey) (*validator, error) {
+func newValidator(genesis Block) (*validator, error) {
+	keys, err := membersOf(genesis)
+	if err != nil {
+		return nil, err
+	}
 	h, err := genesis.Hash()
 	if err != nil {
 		return nil, err
@@ -31,16 +37,24 @@ func newValidator(genesis Block, members map[string]ed25519.PublicKey) (*validat
 		return nil, fmt.Errorf("anchor: genesis must hold no manifests and the empty log root")
 	}
 	return &validator{
-		chainID: genesis.ChainID, members: members, height: 0, headHash: h,
+		chainID: genesis.ChainID, members: genesis.Genesis.Members, keys: keys, height: 0, headHash: h,
 		seqs: map[string]int64{}, batches: map[string]bool{}, log: merkle.New(),
 	}, nil
 }
 
+// next is what accepting a block changes besides the head: the log and,
+// after a membership block, the member set.
+type next struct {
+	log     *merkle.Tree
+	members []Member // nil when unchanged
+	keys    map[string]ed25519.PublicKey
+}
+
 // check validates b as the next block without changing the state, and
-// returns the log after b.
-func (v *validator) check(b Block) (*merkle.Tree, error) {
-	fail := func(format string, args ...any) (*merkle.Tree, error) {
-		return nil, fmt.Errorf("anchor: block %d: "+format, append([]any{b.Height}, args...)...)
+// returns the state after b.
+func (v *validator) check(b Block) (next, error) {
+	fail := func(format string, args ...any) (next, error) {
+		return next{}, fmt.Errorf("anchor: block %d: "+format, append([]any{b.Height}, args...)...)
 	}
 	switch {
 	case b.Version != BlockVersion:
@@ -54,12 +68,15 @@ func (v *validator) check(b Block) (*merkle.Tree, error) {
 	case b.Genesis != nil:
 		return fail("only block 0 may carry a genesis")
 	}
-	pub, ok := v.members[b.Proposer]
+	pub, ok := v.keys[b.Proposer]
 	if !ok {
 		return fail("proposer %q is not a member", b.Proposer)
 	}
 	if err := b.VerifySignature(pub); err != nil {
-		return nil, err
+		return next{}, err
+	}
+	if b.Membership != nil {
+		return v.checkMembership(b)
 	}
 	log := v.log.Clone()
 	seqs := map[string]int64{}
@@ -70,10 +87,10 @@ func (v *validator) check(b Block) (*merkle.Tree, error) {
 		}
 		lh, err := m.LeafHash()
 		if err != nil {
-			return nil, err
+			return next{}, err
 		}
 		if err := log.Append(lh); err != nil {
-			return nil, err
+			return next{}, err
 		}
 	}
 	if b.LogSize != int64(log.Size()) {
@@ -82,7 +99,30 @@ func (v *validator) check(b Block) (*merkle.Tree, error) {
 	if root := hex.EncodeToString(log.Root()); b.LogRoot != root {
 		return fail("log_root %.16s…, recomputed %.16s…", b.LogRoot, root)
 	}
-	return log, nil
+	return next{log: log}, nil
+}
+
+// checkMembership validates a membership block: no manifests, the log
+// unchanged, and a change approved by a majority of the current members.
+func (v *validator) checkMembership(b Block) (next, error) {
+	fail := func(format string, args ...any) (next, error) {
+		return next{}, fmt.Errorf("anchor: block %d: "+format, append([]any{b.Height}, args...)...)
+	}
+	if len(b.Manifests) != 0 {
+		return fail("a membership block holds no manifests")
+	}
+	if b.LogSize != int64(v.log.Size()) || b.LogRoot != hex.EncodeToString(v.log.Root()) {
+		return fail("a membership block keeps log_size and log_root as they are")
+	}
+	members, err := b.Membership.Apply(v.chainID, v.epoch, v.members)
+	if err != nil {
+		return fail("%w", err)
+	}
+	keys, err := memberKeys(members)
+	if err != nil {
+		return fail("%w", err)
+	}
+	return next{log: v.log, members: members, keys: keys}, nil
 }
 
 func (v *validator) checkManifest(m Manifest, seqs map[string]int64, inBlock map[string]bool) error {
@@ -92,7 +132,7 @@ func (v *validator) checkManifest(m Manifest, seqs map[string]int64, inBlock map
 	if m.ChainID != v.chainID {
 		return fmt.Errorf("batch %s: chain id %q, want %q", m.BatchID, m.ChainID, v.chainID)
 	}
-	pub, ok := v.members[m.Agency]
+	pub, ok := v.keys[m.Agency]
 	if !ok {
 		return fmt.Errorf("batch %s: agency %q is not a member", m.BatchID, m.Agency)
 	}
@@ -114,11 +154,15 @@ func (v *validator) checkManifest(m Manifest, seqs map[string]int64, inBlock map
 	return nil
 }
 
-// accept moves the state past b, which check accepted with log.
-func (v *validator) accept(b Block, hash string, log *merkle.Tree) {
+// accept moves the state past b, which check accepted with nx.
+func (v *validator) accept(b Block, hash string, nx next) {
 	v.height = b.Height
 	v.headHash = hash
-	v.log = log
+	v.log = nx.log
+	if nx.members != nil {
+		v.members, v.keys = nx.members, nx.keys
+		v.epoch++
+	}
 	for _, m := range b.Manifests {
 		v.batches[m.BatchID] = true
 		v.seqs[m.Agency] = m.ProducerSeq

@@ -2,6 +2,7 @@ package anchor
 
 import (
 	"context"
+	"crypto/ed25519"
 	"encoding/hex"
 	"fmt"
 	"strings"
@@ -79,13 +80,19 @@ func (c *Chain) VerifyBatch(ctx context.Context, path string) (BatchReport, erro
 	}
 	differs("footer merkle root", sc.Meta[batchfile.MetaMerkleRoot], rep.Root)
 	differs("footer rows", sc.Meta[batchfile.MetaRows], fmt.Sprint(sc.Rows))
-	pub, ok := c.MemberKey(m.Agency)
+	// Keys are those of the members when the block was added: a member
+	// removed since then still signed its past batches.
+	before, err := c.replayTo(ctx, a.Height-1, nil)
+	if err != nil {
+		return rep, err
+	}
+	pub, ok := before.keys[m.Agency]
 	if !ok {
 		problems = append(problems, fmt.Sprintf("agency %q is not a member", m.Agency))
 	} else if err := m.Verify(pub); err != nil {
 		problems = append(problems, err.Error())
 	}
-	if err := c.verifyBlockAt(ctx, a); err != nil {
+	if err := c.verifyBlockAt(ctx, a, before.keys); err != nil {
 		problems = append(problems, err.Error())
 	}
 	if len(problems) > 0 {
@@ -96,10 +103,10 @@ func (c *Chain) VerifyBatch(ctx context.Context, path string) (BatchReport, erro
 
 // verifyBlockAt checks the block holding an anchored manifest: its stored
 // hash, its proposer's signature, and its link to the block before.
-func (c *Chain) verifyBlockAt(ctx context.Context, a Anchored) error {
+func (c *Chain) verifyBlockAt(ctx context.Context, a Anchored, keys map[string]ed25519.PublicKey) error {
 	var hash, prev string
 	var body []byte
-	if err := c.db.QueryRowContext(ctx, `SELECT hash, prev_hash, body FROM blocks WHERE height = ?`, a.Height).Scan(&hash, &prev, &body); err != nil {
+	if err := c.conn().QueryRowContext(ctx, `SELECT hash, prev_hash, body FROM blocks WHERE height = ?`, a.Height).Scan(&hash, &prev, &body); err != nil {
 		return fmt.Errorf("anchor: block %d: %w", a.Height, err)
 	}
 	b, err := decodeBlock(body)
@@ -109,7 +116,7 @@ func (c *Chain) verifyBlockAt(ctx context.Context, a Anchored) error {
 	if err := checkStored(b, a.Height, hash, prev, body); err != nil {
 		return err
 	}
-	pub, ok := c.MemberKey(b.Proposer)
+	pub, ok := keys[b.Proposer]
 	if !ok {
 		return fmt.Errorf("anchor: block %d: proposer %q is not a member", b.Height, b.Proposer)
 	}
@@ -117,7 +124,7 @@ func (c *Chain) verifyBlockAt(ctx context.Context, a Anchored) error {
 		return err
 	}
 	var prevHash string
-	if err := c.db.QueryRowContext(ctx, `SELECT hash FROM blocks WHERE height = ?`, a.Height-1).Scan(&prevHash); err != nil {
+	if err := c.conn().QueryRowContext(ctx, `SELECT hash FROM blocks WHERE height = ?`, a.Height-1).Scan(&prevHash); err != nil {
 		return fmt.Errorf("anchor: block %d: %w", a.Height-1, err)
 	}
 	if prevHash != b.PrevHash {

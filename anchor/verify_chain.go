@@ -60,7 +60,7 @@ func (c *Chain) Verify(ctx context.Context) (ChainReport, error) {
 }
 
 func (c *Chain) loadIndex(ctx context.Context) (map[string]indexRow, error) {
-	rows, err := c.db.QueryContext(ctx, `SELECT batch_id, height, idx, log_index, agency, producer_seq, job, schema, rows, rejects, merkle_root, parquet_sha256, leaf_hash FROM manifests`)
+	rows, err := c.conn().QueryContext(ctx, `SELECT batch_id, height, idx, log_index, agency, producer_seq, job, schema, rows, rejects, merkle_root, parquet_sha256, leaf_hash FROM manifests`)
 	if err != nil {
 		return nil, fmt.Errorf("anchor: manifests index: %w", err)
 	}

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/robfig/cron/v3"
 )
@@ -23,6 +24,9 @@ type ServeOptions struct {
 	Handlers map[string]http.Handler
 	// Ready, when set, receives the listener's address once it listens.
 	Ready func(addr string)
+	// Collectors are extra Prometheus metrics served on /metrics (the
+	// replica's fork and rejected-entry counts).
+	Collectors []prometheus.Collector
 }
 
 // Serve runs the daemon until ctx is done: every job with a schedule runs
@@ -39,6 +43,7 @@ func (n *Node) Serve(ctx context.Context, opt ServeOptions) error {
 		opt.ShutdownTimeout = time.Minute
 	}
 	metrics := NewMetrics()
+	metrics.Registry.MustRegister(opt.Collectors...)
 	if err := metrics.Load(ctx, n); err != nil {
 		return err
 	}

@@ -123,7 +123,11 @@ func sameManifest(a, b anchor.Manifest) (bool, error) {
 
 // submitLocal hands manifests to this node's proposer (leader only).
 func (n *Node) submitLocal(ctx context.Context, ms []anchor.Manifest) (anchor.Block, error) {
-	s := &submission{manifests: ms, done: make(chan applyResult, 1)}
+	return n.await(ctx, &submission{manifests: ms, done: make(chan applyResult, 1)})
+}
+
+// await queues s for this node's proposer and waits for its block.
+func (n *Node) await(ctx context.Context, s *submission) (anchor.Block, error) {
 	select {
 	case n.submit <- s:
 	case <-ctx.Done():

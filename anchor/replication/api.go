@@ -20,6 +20,8 @@ func (n *Node) peerHandler() http.Handler {
 	mux.HandleFunc("GET /v1/hashes", n.handleHashes)
 	mux.HandleFunc("POST /v1/anchor", n.handleAnchor)
 	mux.HandleFunc("POST /v1/observers", n.handleAddObserver)
+	mux.HandleFunc("POST /v1/membership", n.handleMembership)
+	mux.HandleFunc("GET /v1/members", n.handleMembers)
 	return mux
 }
 
@@ -57,7 +59,7 @@ func writeErr(w http.ResponseWriter, err error) {
 
 // callerIsMember checks the client certificate's node id is a member.
 func (n *Node) callerIsMember(r *http.Request) error {
-	if r.TLS == nil || len(r.TLS.PeerCertificates) == 0 || !n.members[r.TLS.PeerCertificates[0].Subject.CommonName] {
+	if r.TLS == nil || len(r.TLS.PeerCertificates) == 0 || !n.isMember(r.TLS.PeerCertificates[0].Subject.CommonName) {
 		return errNotMember
 	}
 	return nil
@@ -117,6 +119,39 @@ func (n *Node) handleAnchor(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, b)
 }
 
+func (n *Node) handleMembership(w http.ResponseWriter, r *http.Request) {
+	if err := n.callerIsMember(r); err != nil {
+		writeErr(w, err)
+		return
+	}
+	var ch anchor.MembershipChange
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&ch); err != nil {
+		writeErr(w, fmt.Errorf("%w: membership change: %v", ErrRejected, err))
+		return
+	}
+	if r.Header.Get(forwardedHeader) != "" && !n.isLeader() {
+		writeErr(w, fmt.Errorf("%w: not the leader", ErrUnavailable))
+		return
+	}
+	b, err := n.ProposeMembership(r.Context(), ch)
+	if err != nil {
+		writeErr(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, b)
+}
+
+func (n *Node) handleMembers(w http.ResponseWriter, r *http.Request) {
+	members, epoch, err := n.chain.Membership(r.Context())
+	if err != nil {
+		writeErr(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, MembersReply{ChainID: n.chain.ChainID(), Epoch: epoch, Members: members})
+}
+
 func (n *Node) handleAddObserver(w http.ResponseWriter, r *http.Request) {
 	if err := n.callerIsMember(r); err != nil {
 		writeErr(w, err)
@@ -138,8 +173,11 @@ func (n *Node) handleAddObserver(w http.ResponseWriter, r *http.Request) {
 // follower forwards the request to the leader. An observer cannot take a
 // member's id.
 func (n *Node) AddObserver(ctx context.Context, id, raftAddr string) error {
-	if n.members[id] {
+	if n.isMember(id) {
 		return fmt.Errorf("%w: %q is a member id", ErrRejected, id)
+	}
+	if n.cfg.Observer {
+		return fmt.Errorf("%w: an observer cannot admit nodes", ErrRejected)
 	}
 	if !n.isLeader() {
 		_, addr, ok := n.leaderAPI()

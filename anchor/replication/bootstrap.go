@@ -8,11 +8,13 @@ import (
 	"github.com/hashicorp/raft"
 )
 
-// Bootstrap writes the initial Raft configuration (every peer of cfg
-// that is not an observer, as a voter) into the node's empty data folder.
-// It is run once per node by `cluster init`; Start never bootstraps, and
-// Bootstrap refuses a folder that already holds Raft state.
-func Bootstrap(cfg Config, baseDir string) error {
+// Bootstrap writes the initial Raft configuration (every peer of cfg as
+// a voter, and the given observers as non-voters) into the node's empty
+// data folder. Every node of a cluster must be bootstrapped with the same
+// peers and observers. It is run once per node by `cluster init`; Start
+// never bootstraps, and Bootstrap refuses a folder that already holds
+// Raft state.
+func Bootstrap(cfg Config, baseDir string, observers ...Peer) error {
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
@@ -35,6 +37,9 @@ func Bootstrap(cfg Config, baseDir string) error {
 	var servers []raft.Server
 	for _, p := range cfg.Peers {
 		servers = append(servers, raft.Server{Suffrage: raft.Voter, ID: raft.ServerID(p.ID), Address: raft.ServerAddress(p.RaftAddr)})
+	}
+	for _, o := range observers {
+		servers = append(servers, raft.Server{Suffrage: raft.Nonvoter, ID: raft.ServerID(o.ID), Address: raft.ServerAddress(o.RaftAddr)})
 	}
 	_, trans := raft.NewInmemTransport(raft.ServerAddress(cfg.RaftAddr))
 	conf := raftConfig(cfg, raftLoggerDiscard())

@@ -16,6 +16,8 @@ import (
 	"github.com/transparency-dev/formats/log"
 	fnote "github.com/transparency-dev/formats/note"
 	"golang.org/x/mod/sumdb/note"
+
+	"github.com/healthanchor/healthanchor/anchor"
 )
 
 // checkpointer signs a C2SP tlog-checkpoint for each new head, pulls the
@@ -39,16 +41,11 @@ type checkpointer struct {
 const pollInterval = time.Second
 
 func newCheckpointer(n *Node) (*checkpointer, error) {
-	members := map[string]ed25519.PublicKey{}
-	for id := range n.members {
-		pub, _ := n.chain.MemberKey(id)
-		members[id] = pub
-	}
-	vs, err := memberVerifiers(members)
-	if err != nil {
+	c := &checkpointer{n: n, origin: n.chain.ChainID(), logger: n.logger, seen: map[string]bool{}}
+	var err error
+	if c.verifiers, err = c.refreshVerifiers(); err != nil {
 		return nil, err
 	}
-	c := &checkpointer{n: n, origin: n.chain.ChainID(), verifiers: vs, logger: n.logger, seen: map[string]bool{}}
 	if n.key != nil && !n.cfg.Observer {
 		skey, _ := NoteKeys(n.agency, n.key)
 		if c.signer, err = note.NewSigner(skey); err != nil {
@@ -79,6 +76,37 @@ func (c *checkpointer) run(ctx context.Context) {
 	}
 }
 
+// refreshVerifiers rebuilds the verifiers from the chain's current
+// members, which membership blocks change.
+func (c *checkpointer) refreshVerifiers() (note.Verifiers, error) {
+	members := map[string]ed25519.PublicKey{}
+	for _, m := range c.n.fsm.memberList() {
+		pub, err := anchor.DecodePublicKey(m.PublicKey)
+		if err != nil {
+			return nil, fmt.Errorf("replication: %w", err)
+		}
+		members[m.ID] = pub
+	}
+	vs, err := memberVerifiers(members)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	c.verifiers = vs
+	c.mu.Unlock()
+	return vs, nil
+}
+
+// signing says whether this node signs checkpoints now: it is a member
+// of the chain with the key it holds.
+func (c *checkpointer) signing() bool {
+	if c.signer == nil {
+		return false
+	}
+	m, ok := c.n.fsm.member(c.n.agency)
+	return ok && m.PublicKey == anchor.EncodePublicKey(c.n.key.Public().(ed25519.PublicKey))
+}
+
 // body is the checkpoint text for a log of size with root (hex).
 func (c *checkpointer) body(size int64, rootHex string) (string, error) {
 	root, err := hex.DecodeString(rootHex)
@@ -97,6 +125,9 @@ func (c *checkpointer) signHead(ctx context.Context) error {
 	body, err := c.body(st.Head.LogSize, st.Head.LogRoot)
 	if err != nil {
 		return err
+	}
+	if !c.signing() {
+		return c.addSigned(ctx, st.Head.LogSize, body, nil)
 	}
 	return c.addSigned(ctx, st.Head.LogSize, body, c.signer)
 }
@@ -156,21 +187,36 @@ func sigLines(signed string) []string {
 	return out
 }
 
-// exchange pulls every peer's latest checkpoint.
+// exchange pulls the latest checkpoint of every peer of the config and
+// every current member with a peer API address.
 func (c *checkpointer) exchange(ctx context.Context) {
+	addrs := map[string]string{}
 	for _, p := range c.n.cfg.Peers {
-		if p.ID == c.n.cfg.NodeID {
+		addrs[p.ID] = p.APIAddr
+	}
+	for _, m := range c.n.fsm.memberList() {
+		if _, ok := addrs[m.ID]; !ok && m.Address != "" {
+			addrs[m.ID] = m.Address
+		}
+	}
+	ids := make([]string, 0, len(addrs))
+	for id := range addrs {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		if id == c.n.cfg.NodeID {
 			continue
 		}
 		cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-		text, err := c.n.client.Checkpoint(cctx, p.APIAddr)
+		text, err := c.n.client.Checkpoint(cctx, addrs[id])
 		cancel()
 		if err != nil {
-			c.logger.Debug("peer checkpoint unavailable", logPeer, p.ID, logErr, err)
+			c.logger.Debug("peer checkpoint unavailable", logPeer, id, logErr, err)
 			continue
 		}
-		if err := c.consider(ctx, p.ID, text); err != nil {
-			c.logger.Warn("peer checkpoint refused", logPeer, p.ID, logErr, err)
+		if err := c.consider(ctx, id, text); err != nil {
+			c.logger.Warn("peer checkpoint refused", logPeer, id, logErr, err)
 		}
 	}
 }
@@ -180,7 +226,11 @@ func (c *checkpointer) consider(ctx context.Context, peer, text string) error {
 	if text == "" {
 		return nil
 	}
-	n, err := note.Open([]byte(text), c.verifiers)
+	vs, err := c.refreshVerifiers()
+	if err != nil {
+		return err
+	}
+	n, err := note.Open([]byte(text), vs)
 	if err != nil {
 		return fmt.Errorf("replication: checkpoint from %s: %w", peer, err)
 	}
@@ -208,6 +258,9 @@ func (c *checkpointer) consider(ctx context.Context, peer, text string) error {
 		if err := c.n.store.addSignatures(ctx, size, lines); err != nil {
 			return err
 		}
+		if !c.signing() {
+			return nil
+		}
 		return c.addSigned(ctx, size, n.Text, c.cosigner)
 	}
 	return c.recordFork(ctx, peer, size, text)
@@ -233,6 +286,7 @@ func (c *checkpointer) recordFork(ctx context.Context, peer string, size int64, 
 	}
 	c.logger.Error("FORK: a validly signed checkpoint disagrees with the local chain; both notes are kept as evidence",
 		logPeer, peer, logSize, size)
+	c.n.metrics.fork()
 	return nil
 }
 

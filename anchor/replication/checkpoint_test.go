@@ -20,7 +20,7 @@ func checkpointNode(t *testing.T, tc testChain, id string) *checkpointer {
 	}
 	t.Cleanup(func() { store.Close() })
 	n := &Node{cfg: Config{NodeID: id}, chain: tc.chain, agency: id, key: tc.keys[id], logger: discard,
-		members: map[string]bool{"a": true, "b": true}, store: store, fsm: newTestFSM(t, tc.chain)}
+		metrics: newMetrics(), store: store, fsm: newTestFSM(t, tc.chain)}
 	c, err := newCheckpointer(n)
 	if err != nil {
 		t.Fatal(err)

@@ -147,6 +147,38 @@ func (c *Client) Hashes(ctx context.Context, addr string) ([]BlockHash, error) {
 	return hs, err
 }
 
+func (c *Client) submitMembership(ctx context.Context, addr string, ch anchor.MembershipChange, forwarded bool) (anchor.Block, error) {
+	var b anchor.Block
+	h := map[string]string{}
+	if forwarded {
+		h[forwardedHeader] = "1"
+	}
+	err := c.do(ctx, http.MethodPost, addr, "/v1/membership", ch, &b, h)
+	return b, err
+}
+
+// SubmitMembership submits a membership change, signed by a majority of
+// the current members, at the member node at addr, which forwards it to
+// the leader; it answers with the membership block once committed.
+func (c *Client) SubmitMembership(ctx context.Context, addr string, ch anchor.MembershipChange) (anchor.Block, error) {
+	return c.submitMembership(ctx, addr, ch, false)
+}
+
+// Members returns the chain's current members as the node at addr holds
+// them, and the membership epoch a new change must name.
+func (c *Client) Members(ctx context.Context, addr string) (MembersReply, error) {
+	var r MembersReply
+	err := c.do(ctx, http.MethodGet, addr, "/v1/members", nil, &r, nil)
+	return r, err
+}
+
+// MembersReply is the answer of GET /v1/members.
+type MembersReply struct {
+	ChainID string          `json:"chain_id"`
+	Epoch   int64           `json:"epoch"`
+	Members []anchor.Member `json:"members"`
+}
+
 // AddObserver asks the node at addr (a member) to admit observer id,
 // reachable for Raft at raftAddr, as a non-voting replica.
 func (c *Client) AddObserver(ctx context.Context, addr, id, raftAddr string) error {

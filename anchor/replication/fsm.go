@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"sync"
 
@@ -30,10 +29,19 @@ type fsm struct {
 	headHash   string
 	tree       *merkle.Tree
 	roots      map[int64]string // log_size -> log_root, from the blocks
+	members    []anchor.Member  // the chain's current members
 	rejected   int64
 	lastReject string
 	corrupt    error
 	applied    chan struct{} // closed and replaced after each new block
+
+	// membersChanged receives a value (without blocking) after a
+	// membership block or a restore, for the Raft configuration and the
+	// TLS allow-list to follow the chain's members.
+	membersChanged chan struct{}
+	// onFork, when set, is told about a local history that disagreed
+	// with a validly signed snapshot and was kept aside as evidence.
+	onFork func(restoreFork)
 }
 
 var _ raft.FSM = (*fsm)(nil)
@@ -50,35 +58,82 @@ func newFSM(ctx context.Context, chain *anchor.Chain, logger *slog.Logger) (*fsm
 	if _, err := chain.Verify(ctx); err != nil {
 		return nil, fmt.Errorf("replication: the local chain store fails verification, refusing to start (restore it from a peer): %w", err)
 	}
-	f := &fsm{chain: chain, logger: logger, tree: merkle.New(), roots: map[int64]string{}, applied: make(chan struct{})}
-	anchored, err := chain.Manifests(ctx)
+	f := &fsm{chain: chain, logger: logger, applied: make(chan struct{}), membersChanged: make(chan struct{}, 1)}
+	if err := f.load(ctx); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// load reads the head, the manifest log and the members from the chain
+// store, after opening it or swapping in a restored one.
+func (f *fsm) load(ctx context.Context) error {
+	tree, roots := merkle.New(), map[int64]string{}
+	anchored, err := f.chain.Manifests(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("replication: %w", err)
+		return fmt.Errorf("replication: %w", err)
 	}
 	for _, a := range anchored {
 		lh, err := a.Manifest.LeafHash()
 		if err != nil {
-			return nil, fmt.Errorf("replication: %w", err)
+			return fmt.Errorf("replication: %w", err)
 		}
-		if err := f.tree.Append(lh); err != nil {
-			return nil, fmt.Errorf("replication: %w", err)
+		if err := tree.Append(lh); err != nil {
+			return fmt.Errorf("replication: %w", err)
 		}
 	}
-	head, err := chain.Head(ctx)
+	head, err := f.chain.Head(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("replication: %w", err)
+		return fmt.Errorf("replication: %w", err)
 	}
 	for h := int64(0); h <= head.Height; h++ {
-		b, err := chain.Block(ctx, h)
+		b, err := f.chain.Block(ctx, h)
 		if err != nil {
-			return nil, fmt.Errorf("replication: %w", err)
+			return fmt.Errorf("replication: %w", err)
 		}
-		f.roots[b.LogSize] = b.LogRoot
+		roots[b.LogSize] = b.LogRoot
 	}
+	members, _, err := f.chain.Membership(ctx)
+	if err != nil {
+		return fmt.Errorf("replication: %w", err)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	if err := f.setHead(head); err != nil {
-		return nil, err
+		return err
 	}
-	return f, nil
+	f.tree, f.roots, f.members, f.corrupt = tree, roots, members, nil
+	close(f.applied)
+	f.applied = make(chan struct{})
+	f.notifyMembers()
+	return nil
+}
+
+// notifyMembers signals a membership change without blocking.
+func (f *fsm) notifyMembers() {
+	select {
+	case f.membersChanged <- struct{}{}:
+	default:
+	}
+}
+
+// memberList returns the chain's current members.
+func (f *fsm) memberList() []anchor.Member {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]anchor.Member(nil), f.members...)
+}
+
+// member returns the current member with id.
+func (f *fsm) member(id string) (anchor.Member, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, m := range f.members {
+		if m.ID == id {
+			return m, true
+		}
+	}
+	return anchor.Member{}, false
 }
 
 func (f *fsm) setHead(b anchor.Block) error {
@@ -115,7 +170,7 @@ func (f *fsm) Apply(l *raft.Log) any {
 	if err := f.chain.Append(ctx, b); err != nil {
 		return f.reject(ctx, l.Index, err)
 	}
-	if err := f.accept(b); err != nil {
+	if err := f.accept(ctx, b); err != nil {
 		return f.reject(ctx, l.Index, err)
 	}
 	f.logger.Debug("block applied", logHeight, b.Height, logManifests, len(b.Manifests), logIndex, l.Index)
@@ -128,10 +183,23 @@ func sameBlock(a, b anchor.Block) bool {
 	return err1 == nil && err2 == nil && ha == hb && a.Signature == b.Signature
 }
 
-// accept moves the in-memory head and log past b, stored by the chain.
-func (f *fsm) accept(b anchor.Block) error {
+// accept moves the in-memory head, log and members past b, stored by
+// the chain.
+func (f *fsm) accept(ctx context.Context, b anchor.Block) error {
+	var members []anchor.Member
+	if b.Membership != nil {
+		var err error
+		if members, _, err = f.chain.Membership(ctx); err != nil {
+			return fmt.Errorf("replication: %w", err)
+		}
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if members != nil {
+		f.members = members
+		f.notifyMembers()
+		f.logger.Info("membership changed", logHeight, b.Height, "members", len(members))
+	}
 	tree := f.tree.Clone()
 	for _, m := range b.Manifests {
 		lh, err := m.LeafHash()
@@ -168,6 +236,13 @@ func (f *fsm) reject(ctx context.Context, index uint64, err error) applyResult {
 		f.logger.Error("LOCAL CHAIN STORE FAILS VERIFICATION: this node no longer applies blocks; restore its chain from a peer", logErr, verr)
 	}
 	return applyResult{Err: fmt.Errorf("replication: log entry %d rejected: %w", index, err)}
+}
+
+// rejectedCount is how many entries were refused since start.
+func (f *fsm) rejectedCount() int64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.rejected
 }
 
 // state is a consistent view of the head for proposers and status.
@@ -227,38 +302,6 @@ func (f *fsm) Snapshot() (raft.FSMSnapshot, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return &chainSnapshot{chain: f.chain, height: f.head.Height}, nil
-}
-
-// Restore brings the local chain to a peer's snapshot: every block of the
-// snapshot is validated by Chain.Append before it is stored, and a local
-// chain that disagrees with the snapshot is refused (and kept as it is,
-// as evidence) rather than silently overwritten.
-func (f *fsm) Restore(rc io.ReadCloser) error {
-	defer rc.Close()
-	ctx := context.Background()
-	err := readSnapshot(rc, f.chain, func(b anchor.Block) error {
-		f.mu.Lock()
-		headHeight := f.head.Height
-		f.mu.Unlock()
-		if b.Height <= headHeight {
-			stored, err := f.chain.Block(ctx, b.Height)
-			if err != nil {
-				return err
-			}
-			if !sameBlock(stored, b) {
-				return fmt.Errorf("replication: snapshot block %d differs from the local chain's: refusing to overwrite (fork?)", b.Height)
-			}
-			return nil
-		}
-		if err := f.chain.Append(ctx, b); err != nil {
-			return err
-		}
-		return f.accept(b)
-	})
-	if err != nil {
-		return fmt.Errorf("replication: restore snapshot: %w", err)
-	}
-	return nil
 }
 
 // errCorrupt is returned to submitters while the local store is corrupt.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"os"
 	"strings"
 	"testing"
 
@@ -143,16 +144,40 @@ func TestSnapshotRestoresAnotherReplica(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// A replica whose chain went another way refuses the snapshot and
-	// keeps its own blocks.
+	if _, err := os.Stat(replica.chain.Path() + ".restore"); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the built store was left behind: %v", err)
+	}
+	if _, err := replica.chain.Verify(context.Background()); err != nil {
+		t.Fatalf("restored chain: %v", err)
+	}
+
+	// A replica whose chain went another way takes the snapshot's chain
+	// and keeps its own store aside as evidence, reporting a fork.
 	other := newTestChain(t, &g, tc.keys)
 	of := newTestFSM(t, other.chain)
-	if res := of.Apply(logOf(t, 1, nextBlock(t, of, "b", tc.keys["b"], tc.manifest(t, "a", 1)))).(applyResult); res.Err != nil {
+	mine := tc.manifest(t, "a", 1)
+	if res := of.Apply(logOf(t, 1, nextBlock(t, of, "b", tc.keys["b"], mine))).(applyResult); res.Err != nil {
 		t.Fatal(res.Err)
 	}
-	if err := of.Restore(nopCloser{bytes.NewReader(buf.Bytes())}); err == nil || !strings.Contains(err.Error(), "differs") {
-		t.Fatalf("restore over a diverged chain: %v, want a refusal", err)
+	var forks []restoreFork
+	of.onFork = func(f restoreFork) { forks = append(forks, f) }
+	if err := of.Restore(nopCloser{bytes.NewReader(buf.Bytes())}); err != nil {
+		t.Fatalf("restore over a diverged chain: %v", err)
 	}
+	if got, want := of.state().HeadHash, f.state().HeadHash; got != want {
+		t.Fatalf("diverged replica's head after restore %s, want %s", got, want)
+	}
+	if len(forks) != 1 || forks[0].Height != 1 {
+		t.Fatalf("forks reported: %+v, want one at height 1", forks)
+	}
+	kept, err := anchor.OpenChain(forks[0].KeptAs)
+	if err != nil {
+		t.Fatalf("evidence store: %v", err)
+	}
+	if _, ok, _ := kept.Lookup(context.Background(), mine.BatchID); !ok {
+		t.Error("the evidence store lost the local block")
+	}
+	kept.Close()
 
 	// A snapshot holding a forged block is refused.
 	forged := bytes.Replace(buf.Bytes(), []byte(`"proposer":"a"`), []byte(`"proposer":"b"`), 1)

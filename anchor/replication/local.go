@@ -21,7 +21,11 @@ func LocalStatus(ctx context.Context, chain *anchor.Chain, role string) (Status,
 	}
 	s := Status{ChainID: chain.ChainID(), Height: head.Height, HeadHash: h, LogSize: head.LogSize, LogRoot: head.LogRoot,
 		Role: role, Members: []MemberStatus{}, Forks: []Fork{}}
-	for _, m := range chain.Genesis().Genesis.Members {
+	members, _, err := chain.Membership(ctx)
+	if err != nil {
+		return Status{}, fmt.Errorf("replication: %w", err)
+	}
+	for _, m := range members {
 		s.Members = append(s.Members, MemberStatus{ID: m.ID, Name: m.Name, Address: m.Address, Suffrage: "unknown"})
 	}
 	return s, nil

@@ -34,7 +34,7 @@ type Node struct {
 	agency  string
 	key     ed25519.PrivateKey
 	logger  *slog.Logger
-	members map[string]bool
+	metrics *metrics
 
 	fsm    *fsm
 	store  *raftStore
@@ -68,24 +68,27 @@ func Start(ctx context.Context, cfg Config, baseDir string, chain *anchor.Chain,
 		logger = slog.New(slog.DiscardHandler)
 	}
 	logger = logger.With("component", "replication", logNode, cfg.NodeID)
-	n := &Node{cfg: cfg, chain: chain, agency: agencyID, key: key, logger: logger, members: map[string]bool{},
+	n := &Node{cfg: cfg, chain: chain, agency: agencyID, key: key, logger: logger, metrics: newMetrics(),
 		submit: make(chan *submission, 1024), leaderCh: make(chan bool, 8)}
-	for _, m := range chain.Genesis().Genesis.Members {
-		n.members[m.ID] = true
-	}
 	if !cfg.Observer {
 		if agencyID != cfg.NodeID {
 			return nil, fmt.Errorf("replication: cluster.node_id %q must be the agency id %q", cfg.NodeID, agencyID)
 		}
-		pub, ok := chain.MemberKey(agencyID)
-		if !ok || key == nil || !pub.Equal(key.Public()) {
-			return nil, fmt.Errorf("replication: %q is not a member of chain %q with this key; run it as an observer", agencyID, chain.ChainID())
+		if key == nil {
+			return nil, fmt.Errorf("replication: member node %q needs its agency key; run a replica without one as an observer", agencyID)
+		}
+		if pub, ok := chain.MemberKey(agencyID); ok && !pub.Equal(key.Public()) {
+			return nil, fmt.Errorf("replication: the agency key is not %q's key on chain %q", agencyID, chain.ChainID())
+		} else if !ok {
+			logger.Warn("this agency is not a member on the local chain yet: the node replicates and waits for the membership block adding it", "agency", agencyID)
 		}
 	}
 	var err error
 	if n.fsm, err = newFSM(ctx, chain, logger); err != nil {
 		return nil, err
 	}
+	n.fsm.onFork = n.recordRestoreFork
+	n.metrics.rejected = n.fsm.rejectedCount
 	dir := resolve(baseDir, cfg.DataDir)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("replication: data dir: %w", err)
@@ -109,8 +112,13 @@ func Start(ctx context.Context, cfg Config, baseDir string, chain *anchor.Chain,
 	runCtx, cancel := context.WithCancel(context.Background())
 	n.cancel = cancel
 	n.wg.Add(2)
-	go func() { defer n.wg.Done(); n.proposeLoop(runCtx) }()
 	go func() { defer n.wg.Done(); n.ckpt.run(runCtx) }()
+	go func() { defer n.wg.Done(); n.reconcileLoop(runCtx) }()
+	if !cfg.Observer {
+		// An observer never proposes: it has no proposer at all.
+		n.wg.Add(1)
+		go func() { defer n.wg.Done(); n.proposeLoop(runCtx) }()
+	}
 	logger.Info("replication started", "raft_addr", cfg.RaftAddr, "api_addr", cfg.APIAddr, logHeight, n.fsm.state().Head.Height)
 	return n, nil
 }
@@ -183,11 +191,19 @@ func (n *Node) startAPI() error {
 	return nil
 }
 
-// admitted says whether a TLS peer's node id may connect: a genesis
-// member, or a server in the current Raft configuration (an observer
-// added by a member).
+// isMember says whether id is a member on the local chain now (the
+// genesis members as changed by membership blocks).
+func (n *Node) isMember(id string) bool {
+	_, ok := n.fsm.member(id)
+	return ok
+}
+
+// admitted says whether a TLS peer's node id may connect: a current
+// member of the chain, or a server in the current Raft configuration (an
+// observer added by a member, a member being added). A removed member
+// is refused once it has left both.
 func (n *Node) admitted(id string) bool {
-	if n.members[id] {
+	if n.isMember(id) {
 		return true
 	}
 	if n.raft == nil {
@@ -253,11 +269,21 @@ func (n *Node) leaderAPI() (string, string, bool) {
 	if id == "" {
 		return "", "", false
 	}
-	p, ok := n.cfg.Peer(string(id))
-	if !ok {
-		return string(id), "", false
+	addr := n.peerAPI(string(id))
+	return string(id), addr, addr != ""
+}
+
+// peerAPI returns a node's peer API address: from the config's peers,
+// else from the chain's member list (members added after this node's
+// config was written).
+func (n *Node) peerAPI(id string) string {
+	if p, ok := n.cfg.Peer(id); ok {
+		return p.APIAddr
 	}
-	return p.ID, p.APIAddr, true
+	if m, ok := n.fsm.member(id); ok {
+		return m.Address
+	}
+	return ""
 }
 
 // dialAddr is net.JoinHostPort-safe formatting for URLs.

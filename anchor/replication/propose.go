@@ -12,8 +12,9 @@ import (
 // submission is one Anchor call waiting for the leader's next block. Its
 // manifests always go into the same block, in order.
 type submission struct {
-	manifests []anchor.Manifest
-	done      chan applyResult // buffered, written once
+	manifests  []anchor.Manifest
+	membership *anchor.MembershipChange // a membership change, proposed in a block of its own
+	done       chan applyResult         // buffered, written once
 }
 
 // Errors a submitter sees. ErrRejected is final: the manifests are wrong
@@ -80,9 +81,29 @@ func answerAll(batch []*submission, r applyResult) {
 	}
 }
 
-// proposeBlock admits each submission against the applied head, packs
-// the admitted ones into the next block, signs it and replicates it.
+// proposeBlock proposes the batch's manifests in one block, then each
+// membership change in a block of its own.
 func (n *Node) proposeBlock(ctx context.Context, batch []*submission) {
+	var plain []*submission
+	var changes []*submission
+	for _, s := range batch {
+		if s.membership != nil {
+			changes = append(changes, s)
+		} else {
+			plain = append(plain, s)
+		}
+	}
+	if len(plain) > 0 {
+		n.proposeManifests(ctx, plain)
+	}
+	for _, s := range changes {
+		n.proposeMembership(s)
+	}
+}
+
+// proposeManifests admits each submission against the applied head,
+// packs the admitted ones into the next block, signs it and replicates it.
+func (n *Node) proposeManifests(ctx context.Context, batch []*submission) {
 	if !n.isLeader() {
 		answerAll(batch, applyResult{Err: fmt.Errorf("%w: not the leader", ErrUnavailable)})
 		return
@@ -111,25 +132,28 @@ func (n *Node) proposeBlock(ctx context.Context, batch []*submission) {
 		answerAll(included, applyResult{Err: err})
 		return
 	}
+	answerAll(included, n.commit(b))
+}
+
+// commit replicates a signed block through Raft and returns what the
+// state machine made of it.
+func (n *Node) commit(b anchor.Block) applyResult {
 	data, err := encodeBlockEntry(b)
 	if err != nil {
-		answerAll(included, applyResult{Err: err})
-		return
+		return applyResult{Err: err}
 	}
 	f := n.raft.Apply(data, applyTimeout)
 	if err := f.Error(); err != nil {
-		answerAll(included, applyResult{Err: fmt.Errorf("%w: block %d: %v", ErrUnavailable, b.Height, err)})
-		return
+		return applyResult{Err: fmt.Errorf("%w: block %d: %v", ErrUnavailable, b.Height, err)}
 	}
 	res, _ := f.Response().(applyResult)
 	if res.Err != nil {
 		// The block was committed but every node refused it (stale head
 		// after a leadership change): the submitters may retry.
-		answerAll(included, applyResult{Err: fmt.Errorf("%w: %v", ErrUnavailable, res.Err)})
-		return
+		return applyResult{Err: fmt.Errorf("%w: %v", ErrUnavailable, res.Err)}
 	}
-	n.logger.Info("block committed", logHeight, b.Height, logManifests, len(b.Manifests))
-	answerAll(included, res)
+	n.logger.Info("block committed", logHeight, b.Height, logManifests, len(b.Manifests), "membership", b.Membership != nil)
+	return res
 }
 
 // buildBlock makes and signs the block after st's head.

@@ -67,7 +67,7 @@ func (n *Node) Status() Status {
 			suffrage[string(sv.ID)] = "observer"
 		}
 	}
-	for _, m := range n.chain.Genesis().Genesis.Members {
+	for _, m := range n.fsm.memberList() {
 		sf := suffrage[m.ID]
 		if sf == "" {
 			sf = "none"
@@ -75,7 +75,7 @@ func (n *Node) Status() Status {
 		s.Members = append(s.Members, MemberStatus{ID: m.ID, Name: m.Name, Address: m.Address, Suffrage: sf})
 	}
 	for _, sv := range servers {
-		if !n.members[string(sv.ID)] {
+		if !n.isMember(string(sv.ID)) {
 			s.Members = append(s.Members, MemberStatus{ID: string(sv.ID), Address: string(sv.Address), Suffrage: suffrage[string(sv.ID)]})
 		}
 	}

@@ -5,7 +5,6 @@ import (
 	"crypto/ed25519"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -20,21 +19,24 @@ func newClusterCmd(g *globalFlags) *cobra.Command {
 	cmd := groupCmd("cluster", "Set up and run a replicated consortium chain",
 		`Cluster commands create a trial consortium on this machine and manage the
 Raft replication of the chain between partner agencies (docs/replication.md).`)
-	cmd.AddCommand(newClusterInitCmd(), newClusterNodeCmd(g), newClusterAddObserverCmd(g), newClusterAnchorTestCmd(g))
+	cmd.AddCommand(newClusterInitCmd(), newClusterNodeCmd(g), newClusterObserveCmd(g), newClusterAddObserverCmd(g),
+		newClusterMemberCmd(g), newClusterAnchorTestCmd(g))
 	return cmd
 }
 
 func newClusterInitCmd() *cobra.Command {
-	var nodes int
+	var nodes, observers int
 	var dir string
 	cmd := &cobra.Command{
-		Use:   "init --nodes N --dir DIR",
+		Use:   "init --nodes N [--observers K] --dir DIR",
 		Short: "Create N agency folders forming a local trial consortium",
 		Long: `Init creates DIR/ca (the consortium CA) and DIR/node1 ... DIR/nodeN, each with
 its agency keys, a TLS certificate signed by the CA, the shared genesis naming
 every agency, a healthanchor.yaml on free loopback ports with a CSV job over
 DIR/nodeK/inbox/csv/, and the Raft bootstrap state. Bootstrapping happens here
-once; nodes never bootstrap themselves.`,
+once; nodes never bootstrap themselves. With --observers K it also creates
+DIR/observer1 ... DIR/observerK: non-voting replicas (an auditor's copy) with a
+certificate and a config marked observer, run with ` + "`cluster observe`" + `.`,
 		Example: `  healthanchor cluster init --nodes 3 --dir /tmp/consortium
   healthanchor --config /tmp/consortium/node1/healthanchor.yaml cluster node`,
 		Args: cobra.NoArgs,
@@ -42,7 +44,7 @@ once; nodes never bootstrap themselves.`,
 			if dir == "" {
 				return usageErr("cluster init needs --dir")
 			}
-			made, err := localcluster.Init(dir, nodes, time.Now())
+			made, err := localcluster.Init(dir, nodes, observers, time.Now())
 			if err != nil {
 				return &exitError{code: exitUsage, err: err}
 			}
@@ -53,6 +55,7 @@ once; nodes never bootstrap themselves.`,
 		},
 	}
 	cmd.Flags().IntVar(&nodes, "nodes", 3, "number of agencies (3 to 7 for a consortium)")
+	cmd.Flags().IntVar(&observers, "observers", 0, "number of observers (non-voting replicas)")
 	cmd.Flags().StringVar(&dir, "dir", "", "folder to create (absent or empty)")
 	return cmd
 }
@@ -77,34 +80,14 @@ func newClusterNodeCmd(g *globalFlags) *cobra.Command {
 		Hidden: true,
 		Long: `Node runs this agency's replica of the chain (Raft over mutual TLS, the peer
 API, checkpoints) and, with --jobs, the scheduled jobs anchoring through the
-cluster, until SIGTERM. It is what serve does once the config's cluster:
-section is wired into it.`,
+cluster, until SIGTERM: what serve does, with the jobs optional.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			logger := g.logger()
 			pcfg, _, err := g.clusterConfigs()
 			if err != nil {
 				return err
 			}
-			n, err := pipeline.Open(pcfg, logger)
-			if err != nil {
-				return &exitError{code: exitUsage, err: err}
-			}
-			defer n.Close()
-			rn, err := n.Replicate(cmd.Context())
-			if err != nil {
-				return err
-			}
-			// Shutdown order: the jobs stop first (Serve returns), then
-			// the replica, then the stores (deferred n.Close).
-			defer rn.Close()
-			if !jobs {
-				<-cmd.Context().Done()
-				return nil
-			}
-			return n.Serve(cmd.Context(), pipeline.ServeOptions{
-				Handlers: map[string]http.Handler{"/cluster/": http.StripPrefix("/cluster", rn.Handler())},
-			})
+			return g.serve(cmd.Context(), pcfg, time.Minute, jobs)
 		},
 	}
 	cmd.Flags().BoolVar(&jobs, "jobs", true, "run the config's scheduled jobs and HTTP listener too")

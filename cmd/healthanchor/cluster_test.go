@@ -36,30 +36,51 @@ type testCluster struct {
 // Every process it starts is killed, by pid, when the test ends.
 func newTestCluster(t *testing.T, n int) *testCluster {
 	t.Helper()
+	return newTestClusterWith(t, n, 0)
+}
+
+// newTestClusterWith is newTestCluster with observers, which come last
+// in tc.nodes (observer1 ...).
+func newTestClusterWith(t *testing.T, n, observers int) *testCluster {
+	t.Helper()
 	if r := ha(t, nil, "cluster", "--help"); r.code != 0 {
 		t.Skip("the cluster command is not registered in this binary")
 	}
 	dir := t.TempDir()
-	r := ha(t, nil, "cluster", "init", "--nodes", fmt.Sprint(n), "--dir", dir)
+	r := ha(t, nil, "cluster", "init", "--nodes", fmt.Sprint(n), "--observers", fmt.Sprint(observers), "--dir", dir)
 	mustCode(t, r, 0, "cluster init")
 	tc := &testCluster{t: t, dir: dir}
+	var ids []string
 	for k := 1; k <= n; k++ {
-		nd := &clusterNode{id: fmt.Sprintf("node%d", k), dir: filepath.Join(dir, fmt.Sprintf("node%d", k))}
-		nd.config = filepath.Join(nd.dir, "healthanchor.yaml")
-		cfg, ok, err := replication.LoadConfigFile(nd.config)
-		if err != nil || !ok {
-			t.Fatalf("%s: cluster section: %v", nd.config, err)
-		}
-		nd.cfg = cfg
-		tc.nodes = append(tc.nodes, nd)
-		tc.start(nd)
+		ids = append(ids, fmt.Sprintf("node%d", k))
+	}
+	for k := 1; k <= observers; k++ {
+		ids = append(ids, fmt.Sprintf("observer%d", k))
 	}
 	t.Cleanup(func() {
 		for _, nd := range tc.nodes {
 			tc.kill(nd)
 		}
 	})
+	for _, id := range ids {
+		tc.add(id)
+	}
 	return tc
+}
+
+// add starts the node whose folder DIR/id holds a healthanchor.yaml.
+func (tc *testCluster) add(id string) *clusterNode {
+	tc.t.Helper()
+	nd := &clusterNode{id: id, dir: filepath.Join(tc.dir, id)}
+	nd.config = filepath.Join(nd.dir, "healthanchor.yaml")
+	cfg, ok, err := replication.LoadConfigFile(nd.config)
+	if err != nil || !ok {
+		tc.t.Fatalf("%s: cluster section: %v", nd.config, err)
+	}
+	nd.cfg = cfg
+	tc.nodes = append(tc.nodes, nd)
+	tc.start(nd)
+	return nd
 }
 
 func (tc *testCluster) start(nd *clusterNode) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"net/http"
 	"time"
 
@@ -27,25 +28,57 @@ run redoes the window) and exits 0.`,
   curl -s 127.0.0.1:9464/metrics | grep healthanchor_`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			n, err := g.openNode(g.logger())
+			cfg, err := pipeline.LoadConfig(g.config)
 			if err != nil {
 				return err
 			}
-			defer n.Close()
-			opts := pipeline.ServeOptions{ShutdownTimeout: shutdown, Handlers: map[string]http.Handler{}}
-			rn, err := n.Replicate(cmd.Context())
-			if err != nil {
-				return err
-			}
-			if rn != nil {
-				// Shutdown order: Serve returns once the jobs have stopped;
-				// then the replica closes, then the stores (n.Close).
-				defer rn.Close()
-				opts.Handlers["/cluster/"] = http.StripPrefix("/cluster", rn.Handler())
-			}
-			return n.Serve(cmd.Context(), opts)
+			return g.serve(cmd.Context(), cfg, shutdown, true)
 		},
 	}
 	cmd.Flags().DurationVar(&shutdown, "shutdown-timeout", time.Minute, "how long running batches may finish after SIGTERM")
 	return cmd
+}
+
+// serve runs the node of cfg until ctx is done: an observer's replica
+// only; a member not yet on its local chain, its replica only until its
+// membership block arrives; otherwise the jobs (when withJobs) anchoring
+// through the replica, or through the local chain for a single node.
+func (g *globalFlags) serve(ctx context.Context, cfg *pipeline.Config, shutdown time.Duration, withJobs bool) error {
+	logger := g.logger()
+	if cfg.Cluster != nil {
+		if cfg.Cluster.Observer {
+			// An observer holds no agency key and runs no jobs.
+			return runObserver(ctx, cfg, logger)
+		}
+		join, key, err := joining(cfg)
+		if err != nil {
+			return &exitError{code: exitUsage, err: err}
+		}
+		if join {
+			logger.Warn("agency is not a member on the local chain yet: running the replica only until its membership block arrives; restart the node then to run its jobs", "agency", cfg.Agency.ID)
+			return runReplica(ctx, cfg, cfg.Agency.ID, key, logger)
+		}
+	}
+	n, err := pipeline.Open(cfg, logger)
+	if err != nil {
+		return &exitError{code: exitUsage, err: err}
+	}
+	defer n.Close()
+	opts := pipeline.ServeOptions{ShutdownTimeout: shutdown, Handlers: map[string]http.Handler{}}
+	rn, err := n.Replicate(ctx)
+	if err != nil {
+		return err
+	}
+	if rn != nil {
+		// Shutdown order: Serve returns once the jobs have stopped; then
+		// the replica closes, then the stores (n.Close).
+		defer rn.Close()
+		opts.Handlers["/cluster/"] = http.StripPrefix("/cluster", rn.Handler())
+		opts.Collectors = rn.Collectors()
+	}
+	if !withJobs {
+		<-ctx.Done()
+		return nil
+	}
+	return n.Serve(ctx, opts)
 }

@@ -9,11 +9,25 @@ import (
 // over the node's inbox, and the cluster section.
 func configYAML(nd Node, name string) string {
 	c := nd.Cluster
+	jobs := fmt.Sprintf(`jobs:
+  # Drop CSV patient exports into inbox/csv/ and they are anchored.
+  - name: inbox
+    connector: csv
+    schedule: "@every 5s"
+    options:
+      input: inbox/csv/*.csv
+      source: %s-his
+`, nd.ID)
+	keys := ""
+	if c.Observer {
+		jobs = "# An observer anchors nothing: it only keeps and verifies a replica.\njobs: []\n"
+		keys = "  # An observer signs nothing: its key files are not read (`healthanchor cluster observe`).\n"
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, `# healthanchor trial consortium node %s, made by `+"`healthanchor cluster init`"+`.
 # Every key is documented in docs/config.md and docs/replication.md.
 agency:
-  id: %s
+%s  id: %s
   name: %s
   key_file: keys/agency.key         # Ed25519 signing key (mode 0600)
   salt_key_file: keys/salt.key      # secret for row salts (mode 0600)
@@ -25,15 +39,7 @@ output_dir: batches
 timezone: UTC
 listen: %s
 
-jobs:
-  # Drop CSV patient exports into inbox/csv/ and they are anchored.
-  - name: inbox
-    connector: csv
-    schedule: "@every 5s"
-    options:
-      input: inbox/csv/*.csv
-      source: %s-his
-
+%s
 cluster:
   node_id: %s
   raft_addr: %s                # Raft, mutual TLS
@@ -45,9 +51,10 @@ cluster:
     key_file: %s
   max_block_manifests: %d
   batch_window: %s
-  peers:
-`, nd.ID, nd.ID, name, nd.ListenAddr, nd.ID, c.NodeID, c.RaftAddr, c.APIAddr,
-		c.TLS.CAFile, c.TLS.CertFile, c.TLS.KeyFile, c.MaxBlockManifests, c.BatchWindow)
+  observer: %v
+  peers:                            # the voting members
+`, nd.ID, keys, nd.ID, name, nd.ListenAddr, jobs, c.NodeID, c.RaftAddr, c.APIAddr,
+		c.TLS.CAFile, c.TLS.CertFile, c.TLS.KeyFile, c.MaxBlockManifests, c.BatchWindow, c.Observer)
 	for _, p := range c.Peers {
 		fmt.Fprintf(&b, "    - {id: %s, raft_addr: \"%s\", api_addr: \"%s\"}\n", p.ID, p.RaftAddr, p.APIAddr)
 	}

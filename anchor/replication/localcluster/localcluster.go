@@ -2,7 +2,9 @@
 // `healthanchor cluster init`: N agency folders with their keys, TLS
 // certificates from a fresh consortium CA, a shared genesis naming every
 // agency, a healthanchor.yaml on free loopback ports with a CSV job over
-// the agency's own inbox, and the Raft bootstrap state.
+// the agency's own inbox, and the Raft bootstrap state; and K observer
+// folders (non-voting replicas) with a certificate, the genesis and a
+// config marked observer.
 package localcluster
 
 import (
@@ -20,27 +22,32 @@ import (
 	"github.com/healthanchor/healthanchor/anchor/replication"
 )
 
-// Node is one agency folder made by Init.
+// Node is one agency (or observer) folder made by Init.
 type Node struct {
-	ID         string // "node1" ...
+	ID         string // "node1" ..., "observer1" ...
 	Dir        string
 	ConfigPath string
 	Cluster    replication.Config
 	ListenAddr string // the daemon's HTTP listener
 }
 
-// Init creates dir (which must be absent or empty) holding ca/ and
-// node1 ... nodeN, and returns the nodes.
-func Init(dir string, n int, now time.Time) ([]Node, error) {
+// Init creates dir (which must be absent or empty) holding ca/,
+// node1 ... nodeN and observer1 ... observerK, and returns the nodes,
+// members first. Observers are in every node's bootstrap configuration
+// as non-voters.
+func Init(dir string, n, observers int, now time.Time) ([]Node, error) {
 	if n < 1 || n > 15 {
 		return nil, fmt.Errorf("localcluster: %d nodes: use 1 to 15 (3 to 7 for a consortium)", n)
+	}
+	if observers < 0 || observers > 15 {
+		return nil, fmt.Errorf("localcluster: %d observers: use 0 to 15", observers)
 	}
 	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
 		return nil, fmt.Errorf("localcluster: %s is not empty; choose another --dir", dir)
 	} else if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("localcluster: %w", err)
 	}
-	ports, err := freePorts(3 * n)
+	ports, err := freePorts(3 * (n + observers))
 	if err != nil {
 		return nil, err
 	}
@@ -87,21 +94,35 @@ func Init(dir string, n int, now time.Time) ([]Node, error) {
 	if err != nil {
 		return nil, err
 	}
+	var obs []replication.Peer
+	for k := range observers {
+		i := n + k
+		id := fmt.Sprintf("observer%d", k+1)
+		nodes = append(nodes, Node{ID: id, Dir: filepath.Join(dir, id), ListenAddr: ports[3*i+2]})
+		obs = append(obs, replication.Peer{ID: id, RaftAddr: ports[3*i], APIAddr: ports[3*i+1]})
+		members = append(members, anchor.Member{Name: fmt.Sprintf("Trial observer %d", k+1)})
+		if err := makeDirs(nodes[i].Dir); err != nil {
+			return nil, err
+		}
+	}
+	all := append(append([]replication.Peer{}, peers...), obs...)
 	for i := range nodes {
 		nd := &nodes[i]
 		if err := writeNode(ca, nd, body, genesis); err != nil {
 			return nil, err
 		}
+		self := all[i]
 		nd.Cluster = replication.Config{
-			NodeID: nd.ID, RaftAddr: peers[i].RaftAddr, APIAddr: peers[i].APIAddr, DataDir: "raft",
+			NodeID: nd.ID, RaftAddr: self.RaftAddr, APIAddr: self.APIAddr, DataDir: "raft",
 			TLS:   replication.TLSFiles{CAFile: "tls/ca.crt", CertFile: "tls/node.crt", KeyFile: "tls/node.key"},
 			Peers: peers, MaxBlockManifests: replication.DefaultMaxBlockManifests, BatchWindow: "20ms",
+			Observer: i >= n,
 		}
 		nd.ConfigPath = filepath.Join(nd.Dir, "healthanchor.yaml")
 		if err := os.WriteFile(nd.ConfigPath, []byte(configYAML(*nd, members[i].Name)), 0o644); err != nil {
 			return nil, fmt.Errorf("localcluster: %w", err)
 		}
-		if err := replication.Bootstrap(nd.Cluster, nd.Dir); err != nil {
+		if err := replication.Bootstrap(nd.Cluster, nd.Dir, obs...); err != nil {
 			return nil, err
 		}
 	}

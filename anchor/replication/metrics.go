@@ -1,0 +1,57 @@
+package replication
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// metrics are the replica's Prometheus metrics (see Node.Collectors).
+type metrics struct {
+	forks    prometheus.Counter
+	rejected func() int64 // the state machine's count of refused entries
+	gauge    prometheus.GaugeFunc
+}
+
+func newMetrics() *metrics {
+	m := &metrics{
+		forks: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "healthanchor_chain_forks_total",
+			Help: "Forks seen since start: validly signed checkpoints or snapshots disagreeing with the local chain (evidence kept, see chain status).",
+		}),
+	}
+	m.gauge = prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "healthanchor_chain_rejected_entries",
+		Help: "Raft log entries the state machine refused since start (recorded no-ops).",
+	}, func() float64 {
+		if m.rejected == nil {
+			return 0
+		}
+		return float64(m.rejected())
+	})
+	return m
+}
+
+func (m *metrics) fork() { m.forks.Inc() }
+
+// Collectors returns the replica's metrics for the daemon's registry:
+// the counter healthanchor_chain_forks_total and the gauge
+// healthanchor_chain_rejected_entries.
+func (n *Node) Collectors() []prometheus.Collector {
+	return []prometheus.Collector{n.metrics.forks, n.metrics.gauge}
+}
+
+// recordRestoreFork keeps a fork found while restoring a snapshot as
+// evidence, next to the checkpoint forks.
+func (n *Node) recordRestoreFork(f restoreFork) {
+	n.metrics.fork()
+	local := fmt.Sprintf("local block %d hash %s (the local store is kept as %s)", f.Height, f.LocalHash, f.KeptAs)
+	peer := fmt.Sprintf("snapshot block %d hash %s", f.Height, f.SnapshotHash)
+	if n.store == nil {
+		return
+	}
+	if err := n.store.addEvidence(context.Background(), "snapshot", 0, local, peer); err != nil {
+		n.logger.Error("fork evidence not stored", logErr, err)
+	}
+}
