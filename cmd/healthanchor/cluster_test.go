@@ -43,9 +43,6 @@ func newTestCluster(t *testing.T, n int) *testCluster {
 // in tc.nodes (observer1 ...).
 func newTestClusterWith(t *testing.T, n, observers int) *testCluster {
 	t.Helper()
-	if r := ha(t, nil, "cluster", "--help"); r.code != 0 {
-		t.Skip("the cluster command is not registered in this binary")
-	}
 	dir := t.TempDir()
 	r := ha(t, nil, "cluster", "init", "--nodes", fmt.Sprint(n), "--observers", fmt.Sprint(observers), "--dir", dir)
 	mustCode(t, r, 0, "cluster init")
@@ -89,7 +86,7 @@ func (tc *testCluster) start(nd *clusterNode) {
 	if err != nil {
 		tc.t.Fatal(err)
 	}
-	nd.cmd = exec.Command(binary, "--config", nd.config, "cluster", "node")
+	nd.cmd = exec.Command(binary, "--config", nd.config, "serve")
 	nd.cmd.Stdout, nd.cmd.Stderr = logf, logf
 	if err := nd.cmd.Start(); err != nil {
 		tc.t.Fatal(err)
