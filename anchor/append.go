@@ -100,10 +100,8 @@ func (c *Chain) Propose(ctx context.Context, manifests []Manifest, proposer stri
 	if err != nil {
 		return Block{}, err
 	}
-	b := Block{
-		Version: BlockVersion, ChainID: v.chainID, Height: v.height + 1, PrevHash: v.headHash,
-		Time: now.UTC().Format(time.RFC3339), Proposer: proposer, Manifests: manifests,
-	}
+	b := v.nextBlock(proposer, now)
+	b.Manifests = manifests
 	log := v.log.Clone()
 	for _, m := range manifests {
 		lh, err := m.LeafHash()
@@ -133,11 +131,8 @@ func (c *Chain) ProposeMembership(ctx context.Context, change MembershipChange, 
 	if err != nil {
 		return Block{}, err
 	}
-	b := Block{
-		Version: BlockVersion, ChainID: v.chainID, Height: v.height + 1, PrevHash: v.headHash,
-		Time: now.UTC().Format(time.RFC3339), Proposer: proposer, Manifests: []Manifest{},
-		LogSize: int64(v.log.Size()), LogRoot: fmt.Sprintf("%x", v.log.Root()), Membership: &change,
-	}
+	b := v.nextBlock(proposer, now)
+	b.LogSize, b.LogRoot, b.Membership = int64(v.log.Size()), fmt.Sprintf("%x", v.log.Root()), &change
 	if err := b.Sign(key); err != nil {
 		return Block{}, err
 	}
@@ -226,4 +221,12 @@ func insertManifest(ctx context.Context, tx *sql.Tx, m Manifest, height int64, i
 		return fmt.Errorf("anchor: index manifest %s: %w", m.BatchID, err)
 	}
 	return nil
+}
+
+// nextBlock is the unsigned skeleton of the block after the head.
+func (v *validator) nextBlock(proposer string, now time.Time) Block {
+	return Block{
+		Version: BlockVersion, ChainID: v.chainID, Height: v.height + 1, PrevHash: v.headHash,
+		Time: now.UTC().Format(time.RFC3339), Proposer: proposer, Manifests: []Manifest{},
+	}
 }

@@ -52,13 +52,7 @@ func Open(cfg *Config, logger *slog.Logger) (*Node, error) {
 	if n.saltKey, err = anchor.ReadSaltKey(cfg.Path(cfg.Agency.SaltKeyFile)); err != nil {
 		return nil, fmt.Errorf("pipeline: salt key: %w", err)
 	}
-	chainPath := cfg.Path(cfg.Chain.Path)
-	if _, err := os.Stat(chainPath); errors.Is(err, os.ErrNotExist) {
-		if err := createChain(chainPath, cfg.Path(cfg.Chain.Genesis)); err != nil {
-			return nil, err
-		}
-	}
-	if n.Chain, err = anchor.OpenChain(chainPath); err != nil {
+	if n.Chain, err = OpenChain(cfg); err != nil {
 		return nil, err
 	}
 	pub, ok := n.Chain.MemberKey(cfg.Agency.ID)
@@ -85,6 +79,18 @@ func Open(cfg *Config, logger *slog.Logger) (*Node, error) {
 // SigningKey is the agency's Ed25519 key, for components that sign on its
 // behalf (a replicated chain node signing blocks and checkpoints).
 func (n *Node) SigningKey() ed25519.PrivateKey { return n.signingKey }
+
+// OpenChain opens the config's chain store, creating it from the genesis
+// file on first use.
+func OpenChain(cfg *Config) (*anchor.Chain, error) {
+	path := cfg.Path(cfg.Chain.Path)
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		if err := createChain(path, cfg.Path(cfg.Chain.Genesis)); err != nil {
+			return nil, err
+		}
+	}
+	return anchor.OpenChain(path)
+}
 
 func createChain(path, genesisPath string) error {
 	if genesisPath == "" {

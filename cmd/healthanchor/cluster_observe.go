@@ -3,11 +3,7 @@ package main
 import (
 	"context"
 	"crypto/ed25519"
-	"encoding/json"
-	"errors"
-	"fmt"
 	"log/slog"
-	"os"
 
 	"github.com/spf13/cobra"
 
@@ -50,7 +46,7 @@ func runObserver(ctx context.Context, pcfg *pipeline.Config, logger *slog.Logger
 // (no agency) or a member agency not yet on its local chain (waiting for
 // the membership block adding it), and runs until ctx ends.
 func runReplica(ctx context.Context, pcfg *pipeline.Config, agency string, key ed25519.PrivateKey, logger *slog.Logger) error {
-	chain, err := openOrCreateChain(pcfg)
+	chain, err := pipeline.OpenChain(pcfg)
 	if err != nil {
 		return &exitError{code: exitUsage, err: err}
 	}
@@ -65,34 +61,11 @@ func runReplica(ctx context.Context, pcfg *pipeline.Config, agency string, key e
 	return nil
 }
 
-// openOrCreateChain opens the config's chain store, creating it from the
-// genesis file on first use.
-func openOrCreateChain(pcfg *pipeline.Config) (*anchor.Chain, error) {
-	path := pcfg.Path(pcfg.Chain.Path)
-	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-		if pcfg.Chain.Genesis == "" {
-			return nil, fmt.Errorf("chain %s does not exist and chain.genesis is not set", path)
-		}
-		raw, err := os.ReadFile(pcfg.Path(pcfg.Chain.Genesis))
-		if err != nil {
-			return nil, err
-		}
-		var g anchor.Block
-		if err := json.Unmarshal(raw, &g); err != nil {
-			return nil, fmt.Errorf("genesis %s: %w", pcfg.Chain.Genesis, err)
-		}
-		if err := anchor.CreateChain(path, g); err != nil {
-			return nil, err
-		}
-	}
-	return anchor.OpenChain(path)
-}
-
 // joining reports whether the config's agency is not (yet) a member on
 // its local chain: a new member whose membership block has not reached
 // it. Its key is returned for the replica to use once it is.
 func joining(pcfg *pipeline.Config) (bool, ed25519.PrivateKey, error) {
-	chain, err := openOrCreateChain(pcfg)
+	chain, err := pipeline.OpenChain(pcfg)
 	if err != nil {
 		return false, nil, err
 	}
