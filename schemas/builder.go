@@ -11,9 +11,10 @@ import (
 
 // Builder accumulates rows of one schema into Arrow record batches.
 type Builder struct {
-	schema *Schema
-	rb     *array.RecordBuilder
-	rows   int
+	schema  *Schema
+	rb      *array.RecordBuilder
+	rows    int
+	reserve int // rows to make room for after each NewRecord
 }
 
 // NewBuilder returns a builder for schema s using allocator mem (nil for the default).
@@ -22,6 +23,13 @@ func NewBuilder(s *Schema, mem memory.Allocator) *Builder {
 		mem = memory.DefaultAllocator
 	}
 	return &Builder{schema: s, rb: array.NewRecordBuilder(mem, s.Arrow())}
+}
+
+// Reserve makes room for rows rows now and after each NewRecord, so that
+// record batches of a known size are built without growing buffers.
+func (b *Builder) Reserve(rows int) {
+	b.reserve = rows
+	b.rb.Reserve(rows)
 }
 
 // Len is the number of rows appended since the last NewRecord.
@@ -64,7 +72,11 @@ func (b *Builder) Append(r Row) error {
 // the builder. The caller releases the batch.
 func (b *Builder) NewRecord() arrow.RecordBatch {
 	b.rows = 0
-	return b.rb.NewRecordBatch()
+	rec := b.rb.NewRecordBatch()
+	if b.reserve > 0 {
+		b.rb.Reserve(b.reserve)
+	}
+	return rec
 }
 
 // Release frees the builder's buffers.

@@ -289,3 +289,11 @@ func LeafHash(canonical []byte) [32]byte {
 	h.Sum(out[:0])
 	return out
 }
+
+// AppendLeaf appends 0x00 and then row i's canonical record to dst, so
+// that sha256.Sum256 of the result is the leaf hash without another copy
+// or a hasher allocation. The canonical record is the result minus its
+// first byte.
+func (e *LeafEncoder) AppendLeaf(dst []byte, rec arrow.RecordBatch, i int) ([]byte, error) {
+	return e.AppendRow(append(dst, 0), rec, i)
+}

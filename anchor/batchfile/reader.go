@@ -89,38 +89,51 @@ func Read(ctx context.Context, path string, fn RowFunc) (sc Scan, err error) {
 	if err != nil {
 		return sc, fmt.Errorf("batchfile: %s: %w", path, err)
 	}
-	tree := merkle.New()
-	var buf []byte
+	hasher := newLeafHasher(enc)
 	for rr.Next() {
-		rec := rr.RecordBatch()
-		if err := scanRecord(enc, rec, tree, &buf, &sc.Rows, fn); err != nil {
+		if err := hasher.add(rr.RecordBatch(), fn); err != nil {
 			return sc, fmt.Errorf("batchfile: %s: %w", path, err)
 		}
 	}
+	sc.Rows = hasher.rows
 	if err := rr.Err(); err != nil && !errors.Is(err, io.EOF) {
 		return sc, fmt.Errorf("batchfile: %s: decoding rows: %w", path, err)
 	}
-	sc.Root = tree.Root()
+	sc.Root = hasher.tree.Root()
 	return sc, nil
 }
 
-func scanRecord(enc *schemas.LeafEncoder, rec arrow.RecordBatch, tree *merkle.Tree, buf *[]byte, rows *int64, fn RowFunc) error {
+// leafHasher turns record batches into leaf hashes appended to a tree,
+// in row order: the one path both the writer and the reader hash by.
+type leafHasher struct {
+	enc  *schemas.LeafEncoder
+	tree *merkle.Tree
+	buf  []byte // 0x00 then the current row's canonical record
+	rows int64
+}
+
+func newLeafHasher(enc *schemas.LeafEncoder) *leafHasher {
+	return &leafHasher{enc: enc, tree: merkle.New()}
+}
+
+// add hashes every row of rec; fn, if not nil, sees each one.
+func (h *leafHasher) add(rec arrow.RecordBatch, fn RowFunc) error {
 	for i := 0; i < int(rec.NumRows()); i++ {
 		var err error
-		*buf, err = enc.AppendRow((*buf)[:0], rec, i)
+		h.buf, err = h.enc.AppendLeaf(h.buf[:0], rec, i)
 		if err != nil {
-			return fmt.Errorf("row %d: %w", *rows, err)
+			return fmt.Errorf("row %d: %w", h.rows, err)
 		}
-		lh := schemas.LeafHash(*buf)
-		if err := tree.Append(lh[:]); err != nil {
+		lh := sha256.Sum256(h.buf)
+		if err := h.tree.Append(lh[:]); err != nil {
 			return err
 		}
 		if fn != nil {
-			if err := fn(*rows, *buf, lh); err != nil {
+			if err := fn(h.rows, h.buf[1:], lh); err != nil {
 				return err
 			}
 		}
-		*rows++
+		h.rows++
 	}
 	return nil
 }

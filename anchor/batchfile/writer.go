@@ -18,7 +18,6 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/compress"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
-	"github.com/healthanchor/healthanchor/anchor/merkle"
 	"github.com/healthanchor/healthanchor/schemas"
 )
 
@@ -106,6 +105,7 @@ func Create(path string, s *schemas.Schema, batchID string, saltKey []byte, opt 
 	if w.perBatch <= 0 {
 		w.perBatch = DefaultBatchRows
 	}
+	w.builder.Reserve(w.perBatch)
 	w.counter.w = io.MultiWriter(f, w.sum)
 	popts := []parquet.WriterProperty{
 		parquet.WithCompression(compress.Codecs.Zstd),
@@ -152,20 +152,15 @@ func (w *Writer) writeLoop() {
 }
 
 func hashLoop(enc *schemas.LeafEncoder, in <-chan arrow.RecordBatch, out chan<- hashResult) {
-	tree := merkle.New()
-	var buf []byte
+	h := newLeafHasher(enc)
 	var err error
 	for rec := range in {
-		for i := 0; err == nil && i < int(rec.NumRows()); i++ {
-			buf, err = enc.AppendRow(buf[:0], rec, i)
-			if err == nil {
-				h := schemas.LeafHash(buf)
-				err = tree.Append(h[:])
-			}
+		if err == nil {
+			err = h.add(rec, nil)
 		}
 		rec.Release()
 	}
-	out <- hashResult{root: tree.Root(), err: err}
+	out <- hashResult{root: h.tree.Root(), err: err}
 }
 
 // Append adds one row. The writer fills _schema and _salt; the other
