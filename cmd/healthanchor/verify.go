@@ -20,7 +20,7 @@ files. Exit 0 when everything holds, 1 on any mismatch (with what differs),
 
 func newVerifyBatchCmd(g *globalFlags) *cobra.Command {
 	var asJSON bool
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "batch FILE|BATCH_ID",
 		Short: "Re-read a batch file and check its root, digest, manifest and block",
 		Long: `Verify batch re-reads the Parquet file, rebuilds every row's canonical record,
@@ -42,6 +42,8 @@ batch's published rows file and its rejects file.`,
 			return err
 		},
 	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the reports as JSON")
+	return cmd
 }
 
 func printBatchReports(cmd *cobra.Command, reps []anchor.BatchReport, ok, asJSON bool) {
