@@ -15,7 +15,7 @@ import (
 
 // sqlServer is a test server a job reads through the binary.
 type sqlServer struct {
-	name, driver, dsn, stdDriver, stdDSN, ts, param string
+	name, driver, dsn, stdDriver, ts, param string
 }
 
 var sqlServers = []sqlServer{
