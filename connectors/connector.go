@@ -23,7 +23,9 @@ type Record struct {
 	SourceRef string
 	// Schema and Row are set for a row. Row has one value per column of
 	// Schema, with source and source_ref filled; the pipeline fills
-	// _schema and _salt.
+	// _schema and _salt. Row belongs to the connector: it is valid only
+	// during the EmitFunc call (the connector may reuse it for the next
+	// record), so a receiver that keeps it copies it.
 	Schema *schemas.Schema
 	Row    schemas.Row
 	// Reject is set, instead of Schema and Row, for input that could not

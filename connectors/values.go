@@ -42,7 +42,14 @@ func ParseTimestamp(s string, layouts []string, loc *time.Location) (schemas.Val
 
 // NewRow returns a row of schema s with source and source_ref filled.
 func NewRow(s *schemas.Schema, source, ref string) schemas.Row {
-	r := s.NewRow()
+	return ResetRow(s.NewRow(), s, source, ref)
+}
+
+// ResetRow clears r (a row of schema s) for reuse and fills source and
+// source_ref, so that a connector can emit every record in one row.
+func ResetRow(r schemas.Row, s *schemas.Schema, source, ref string) schemas.Row {
+	clear(r)
+	r[schemas.IdxSchema] = schemas.TextValue(s.ID())
 	r[schemas.IdxSource] = schemas.TextValue(source)
 	r[schemas.IdxSourceRef] = schemas.TextValue(ref)
 	return r

@@ -37,8 +37,8 @@ type Result struct {
 }
 
 // ReadAll plans the window after from and reads it, recovering a panic as
-// an error.
-func ReadAll(t *testing.T, c connectors.Connector, from connectors.Watermark) (res Result, err error) {
+// an error. Rows are copied, since a connector may reuse its row.
+func ReadAll(t testing.TB, c connectors.Connector, from connectors.Watermark) (res Result, err error) {
 	t.Helper()
 	defer func() {
 		if p := recover(); p != nil {

@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/healthanchor/healthanchor/connectors"
+	"github.com/healthanchor/healthanchor/schemas"
 )
 
 // Log keys.
@@ -97,6 +98,7 @@ type fileReader struct {
 	c    *Connector
 	key  string
 	emit connectors.EmitFunc
+	row  schemas.Row // reused for every record (see connectors.Record)
 }
 
 // layout reads the file's layout from its first record; ok is false when
@@ -144,7 +146,10 @@ func (fr *fileReader) record(l layout, rec record) error {
 		return fr.reject(rec, fmt.Errorf("record has %d fields, want %d", len(rec.fields), l.fields))
 	}
 	ref := fr.key + ":" + strconv.Itoa(rec.line)
-	row := connectors.NewRow(c.schema, c.cfg.Source, ref)
+	if fr.row == nil {
+		fr.row = c.schema.NewRow()
+	}
+	row := connectors.ResetRow(fr.row, c.schema, c.cfg.Source, ref)
 	for _, col := range l.cols {
 		s, err := c.enc.decode(rec.fields[col.pos])
 		if err != nil {

@@ -1,7 +1,6 @@
 package csv
 
 import (
-	"context"
 	"encoding/hex"
 	"encoding/json"
 	"os"
@@ -13,6 +12,7 @@ import (
 	"github.com/goccy/go-yaml"
 
 	"github.com/healthanchor/healthanchor/connectors"
+	"github.com/healthanchor/healthanchor/connectors/connectortest"
 	"github.com/healthanchor/healthanchor/schemas"
 )
 
@@ -53,20 +53,11 @@ func openOpts(t testing.TB, dir string, opts connectors.Options) connectors.Conn
 // new watermark.
 func readAll(t testing.TB, c connectors.Connector, from connectors.Watermark) ([]connectors.Record, connectors.Watermark) {
 	t.Helper()
-	ctx := context.Background()
-	to, err := c.Plan(ctx, from)
+	res, err := connectortest.ReadAll(t, c, from)
 	if err != nil {
-		t.Fatalf("Plan: %v", err)
+		t.Fatal(err)
 	}
-	var recs []connectors.Record
-	err = c.Read(ctx, from, to, func(r connectors.Record) error {
-		recs = append(recs, r)
-		return nil
-	})
-	if err != nil {
-		t.Fatalf("Read: %v", err)
-	}
-	return recs, to
+	return res.Records, res.Watermark
 }
 
 // writeFile writes content to dir/name.
