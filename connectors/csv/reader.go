@@ -38,6 +38,7 @@ type reader struct {
 	raw     []byte
 	field   []byte
 	ends    []int
+	fields  []string // reused: a record's fields are valid until the next call
 	tooLong bool
 	fault   error
 }
@@ -259,12 +260,13 @@ func (r *reader) endField() { r.ends = append(r.ends, len(r.field)) }
 func (r *reader) finish(rec record) record {
 	rec.raw = r.raw
 	s := string(r.field)
-	rec.fields = make([]string, len(r.ends))
+	r.fields = r.fields[:0]
 	prev := 0
-	for i, e := range r.ends {
-		rec.fields[i] = s[prev:e]
+	for _, e := range r.ends {
+		r.fields = append(r.fields, s[prev:e])
 		prev = e
 	}
+	rec.fields = r.fields
 	rec.err = r.fault
 	if r.tooLong {
 		rec.err = fmt.Errorf("record longer than %d bytes (max_record_bytes); an unclosed quote?", r.maxSize)
