@@ -94,6 +94,9 @@ func (c *Config) Validate() error {
 	if c.PasswordFile != "" && c.Driver == SQLite {
 		return fmt.Errorf("sql: password_file: a SQLite database has no password")
 	}
+	if inlinePassword(c.DSN) {
+		return fmt.Errorf("sql: dsn: %s holds a password: secrets never go in the config; use password_file, or an environment variable in the DSN (postgres://reader:${REGISTRY_PASSWORD}@host/db)", redactDSN(c.DSN))
+	}
 	switch {
 	case c.Table == "" && c.Query == "":
 		return fmt.Errorf("sql: table or query: one is required")

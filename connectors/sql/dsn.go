@@ -161,6 +161,25 @@ var dsnPasswords = []*regexp.Regexp{
 	regexp.MustCompile(`^([^:@/\s]+:)([^@\s]*)(@)`),                    // user:pass@tcp(...)
 }
 
+// inlinePassword reports whether dsn spells out a password, rather than
+// taking it from an environment variable (${VAR}) or leaving it out.
+func inlinePassword(dsn string) bool {
+	for i, re := range dsnPasswords {
+		if i == 2 && strings.Contains(dsn, "://") {
+			continue
+		}
+		for _, m := range re.FindAllStringSubmatch(dsn, -1) {
+			if pw := strings.Trim(m[2], "'"); pw != "" && !envRefRE.MatchString(pw) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// envRefRE matches a value that is only an environment variable reference.
+var envRefRE = regexp.MustCompile(`^\$\{[A-Za-z_][A-Za-z0-9_]*\}$`)
+
 // redactDSN masks what looks like a password in a DSN or in a message
 // that quotes one, for the cases where the password is not known yet.
 func redactDSN(s string) string {

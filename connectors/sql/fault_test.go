@@ -81,14 +81,15 @@ func TestConfigFaults(t *testing.T) {
 	my := openTestDB(t, MySQL)
 	pgTable := patientsTable(t, pg)
 	t.Setenv("HA_TEST_DB_PASSWORD", "EnvS3cret")
+	t.Setenv("HA_TEST_PW_HUNTER", "Hunter2pw")
 	cases := []struct {
 		name, driver, dsn, pwFile, table string
 		want                             string
 		secrets                          []string
 	}{
-		{"unreachable", Postgres, "postgres://postgres:Hunter2pw@127.0.0.1:1/test?connect_timeout=2", "", pgTable,
+		{"unreachable", Postgres, "postgres://postgres:${HA_TEST_PW_HUNTER}@127.0.0.1:1/test?connect_timeout=2", "", pgTable,
 			"connect to postgres", []string{"Hunter2pw"}},
-		{"bad dsn", Postgres, "postgres://postgres:Hunter2pw@127.0.0.1:notaport/test", "", pgTable,
+		{"bad dsn", Postgres, "postgres://postgres:${HA_TEST_PW_HUNTER}@127.0.0.1:notaport/test", "", pgTable,
 			"dsn", []string{"Hunter2pw"}},
 		{"missing table", Postgres, pg.dsn, "", "no_such_table_here",
 			"no_such_table_here", nil},
@@ -98,7 +99,7 @@ func TestConfigFaults(t *testing.T) {
 			"Access denied", []string{"EnvS3cret"}},
 		{"unset variable", MySQL, "root:${HA_TEST_NOT_SET}@tcp(127.0.0.1:3306)/test", "", "t",
 			"HA_TEST_NOT_SET is not set", nil},
-		{"mysql bad dsn", MySQL, "root:Hunter2pw@127.0.0.1:3306/test", "", "t",
+		{"mysql bad dsn", MySQL, "root:${HA_TEST_PW_HUNTER}@127.0.0.1:3306/test", "", "t",
 			"dsn", []string{"Hunter2pw"}},
 		{"missing sqlite file", SQLite, filepath.Join(dir, "absent.db"), "", "t",
 			"no such file", nil},
