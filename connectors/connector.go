@@ -79,6 +79,7 @@ type Env struct {
 	Logger   *slog.Logger   // warnings about the input; never nil after Open
 	Location *time.Location // zone of naive local times in the source; UTC when nil
 	BaseDir  string         // relative paths in options are taken from here
+	Progress *Progress      // input bytes read and to read, where known; may be nil
 }
 
 // Loc returns the configured zone, or UTC.

@@ -25,8 +25,9 @@ type FileWatermark struct {
 // DropFolder lists the files of a drop folder (a path or a glob, relative
 // to BaseDir unless absolute) so that each file is taken exactly once.
 type DropFolder struct {
-	BaseDir string
-	Pattern string
+	BaseDir  string
+	Pattern  string
+	Progress *Progress // told the window's size and the bytes read; may be nil
 }
 
 // ParseFileWatermark decodes a file watermark; nil gives an empty one.
@@ -101,6 +102,8 @@ type WindowFile struct {
 	Key    string // name recorded in the watermark
 	Path   string // path to open
 	SHA256 string // digest planned; the reader must check the content still has it
+
+	progress *Progress
 }
 
 // Window returns the files of the window (from, to] in name order, and
@@ -118,7 +121,11 @@ func (d DropFolder) Window(from, to Watermark) ([]WindowFile, []Record, error) {
 	var rejects []Record
 	for _, key := range sortedKeys(b.Files) {
 		if _, taken := a.Files[key]; !taken {
-			files = append(files, WindowFile{Key: key, Path: d.path(key), SHA256: b.Files[key]})
+			f := WindowFile{Key: key, Path: d.path(key), SHA256: b.Files[key], progress: d.Progress}
+			if st, err := os.Stat(f.Path); err == nil {
+				d.Progress.AddTotal(st.Size())
+			}
+			files = append(files, f)
 		}
 	}
 	for _, key := range sortedKeys(b.Changed) {
@@ -139,7 +146,7 @@ func (f WindowFile) Open() (*VerifiedReader, error) {
 	if err != nil {
 		return nil, fmt.Errorf("input %s: %w", f.Key, err)
 	}
-	return &VerifiedReader{f: fh, h: sha256.New(), want: f.SHA256, key: f.Key}, nil
+	return &VerifiedReader{f: fh, h: sha256.New(), want: f.SHA256, key: f.Key, progress: f.progress}, nil
 }
 
 // VerifiedReader reads a window file and, at EOF, fails with an error if
@@ -150,14 +157,16 @@ type VerifiedReader struct {
 		io.Writer
 		Sum([]byte) []byte
 	}
-	want string
-	key  string
+	want     string
+	key      string
+	progress *Progress
 }
 
 // Read reads from the file; at EOF it checks the digest.
 func (v *VerifiedReader) Read(p []byte) (int, error) {
 	n, err := v.f.Read(p)
 	v.h.Write(p[:n])
+	v.progress.Add(int64(n))
 	if err == io.EOF {
 		if got := hex.EncodeToString(v.h.Sum(nil)); got != v.want {
 			return n, fmt.Errorf("input %s changed while it was being taken (sha256 %.12s, planned %.12s)", v.key, got, v.want)

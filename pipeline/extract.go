@@ -24,6 +24,7 @@ type jobWork struct {
 	read     int64
 	written  int64
 	rejected int64
+	progress *connectors.Progress // input bytes, fed by the connector
 	err      error
 }
 
@@ -167,8 +168,8 @@ func (n *Node) extract(ctx context.Context, conn connectors.Connector, w *jobWor
 			return err
 		}
 		w.written++
-		if n.Progress != nil && w.written%10000 == 0 {
-			n.Progress(w.job.Name, w.read)
+		if w.written%10000 == 0 {
+			n.report(w, false)
 		}
 		return wr.Append(r.Row)
 	}
@@ -176,9 +177,7 @@ func (n *Node) extract(ctx context.Context, conn connectors.Connector, w *jobWor
 		abort()
 		return fmt.Errorf("read: %w", err)
 	}
-	if n.Progress != nil {
-		n.Progress(w.job.Name, w.read)
-	}
+	n.report(w, true)
 	for _, p := range parts {
 		if p.wr != nil {
 			res, err := p.wr.Close()
@@ -233,4 +232,12 @@ func partName(s *schemas.Schema, index int) string {
 		return s.ID()
 	}
 	return fmt.Sprintf("%s#%d", s.ID(), index)
+}
+
+// report tells the progress callback, if any, how far the job's read is.
+func (n *Node) report(w *jobWork, final bool) {
+	if n.Progress != nil {
+		done, total := w.progress.Bytes()
+		n.Progress(ProgressReport{Job: w.job.Name, Rows: w.read, BytesDone: done, BytesTotal: total, Final: final})
+	}
 }

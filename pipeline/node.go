@@ -27,8 +27,8 @@ type Node struct {
 	// ("reading", "written", "anchored", "published") so that tests can
 	// kill the process there.
 	CrashAt func(step string)
-	// Progress, when set, is told about rows as a job reads them.
-	Progress func(job string, rows int64)
+	// Progress, when set, is told how far each job's read is.
+	Progress func(ProgressReport)
 	// Anchorer commits the run's manifests; by default the node proposes
 	// blocks on its own chain store (single-node chain).
 	Anchorer Anchorer
@@ -36,6 +36,15 @@ type Node struct {
 	anchorMu   sync.Mutex // one block at a time: producer_seq and height are read, then used
 	signingKey ed25519.PrivateKey
 	saltKey    []byte
+}
+
+// ProgressReport is how far one job's read is.
+type ProgressReport struct {
+	Job        string
+	Rows       int64 // records read so far
+	BytesDone  int64 // input bytes read, where the connector knows them
+	BytesTotal int64 // input bytes to read; 0 when unknown
+	Final      bool  // the read is over
 }
 
 // Open opens the node described by cfg: it reads the keys, opens the

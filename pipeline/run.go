@@ -154,8 +154,9 @@ func (n *Node) prepare(ctx context.Context, job JobConfig, backfill *Window) (*j
 	if err := n.cleanTemp(job.Name); err != nil {
 		return nil, err
 	}
+	progress := &connectors.Progress{}
 	conn, err := connectors.Open(job.Connector, job.Options, connectors.Env{
-		Logger: n.Logger.With("job", job.Name), Location: n.Config.Location(), BaseDir: n.Config.Dir(),
+		Logger: n.Logger.With("job", job.Name), Location: n.Config.Location(), BaseDir: n.Config.Dir(), Progress: progress,
 	})
 	if err != nil {
 		err = fmt.Errorf("job %s: %w", job.Name, err)
@@ -175,7 +176,7 @@ func (n *Node) prepare(ctx context.Context, job JobConfig, backfill *Window) (*j
 			return nil, err
 		}
 	}
-	w := &jobWork{job: job, window: window, source: conn.Source()}
+	w := &jobWork{job: job, window: window, source: conn.Source(), progress: progress}
 	if w.runID, err = n.State.StartRun(ctx, job.Name, window); err != nil {
 		return nil, err
 	}
