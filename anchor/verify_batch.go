@@ -28,6 +28,7 @@ type BatchReport struct {
 // anchored. Callers exit 1 on it, as opposed to operational errors.
 type Mismatch struct{ Problems []string }
 
+// Error lists every problem found.
 func (m *Mismatch) Error() string { return "verification failed: " + strings.Join(m.Problems, "; ") }
 
 // VerifyBatch re-reads the batch (or rejects) file at path, recomputes its

@@ -77,6 +77,7 @@ type ConfigError struct {
 	Msg  string
 }
 
+// Error is FILE:LINE: message (FILE: message when the line is unknown).
 func (e ConfigError) Error() string {
 	if e.Line > 0 {
 		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
@@ -87,6 +88,7 @@ func (e ConfigError) Error() string {
 // ConfigErrors is every problem found in one config file.
 type ConfigErrors []ConfigError
 
+// Error is one ConfigError a line.
 func (es ConfigErrors) Error() string {
 	msgs := make([]string, len(es))
 	for i, e := range es {
