@@ -16,6 +16,17 @@ var ErrLocked = errors.New("another process is running this job")
 type jobLock struct{ f *os.File }
 
 func (n *Node) lockJob(job string) (*jobLock, error) {
+	return n.lock(job, syscall.LOCK_EX|syscall.LOCK_NB)
+}
+
+// lockChain waits for the exclusive right to append to the chain store,
+// across processes (a daemon and a cron run of another job): reading the
+// producer sequence and appending the block must not interleave.
+func (n *Node) lockChain() (*jobLock, error) {
+	return n.lock(".chain", syscall.LOCK_EX)
+}
+
+func (n *Node) lock(job string, how int) (*jobLock, error) {
 	dir := filepath.Join(n.Config.Path(n.Config.OutputDir), ".locks")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("pipeline: lock: %w", err)
@@ -25,7 +36,7 @@ func (n *Node) lockJob(job string) (*jobLock, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pipeline: lock: %w", err)
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+	if err := syscall.Flock(int(f.Fd()), how); err != nil {
 		f.Close()
 		if errors.Is(err, syscall.EWOULDBLOCK) {
 			return nil, fmt.Errorf("pipeline: job %s (%s): %w", job, path, ErrLocked)

@@ -223,8 +223,16 @@ func (n *Node) recordRun(ctx context.Context, job, status string, cause error) {
 // run that is not on the chain yet. A batch already on the chain (a run
 // that crashed after anchoring) must have the same root as the re-read.
 func (n *Node) anchorAll(ctx context.Context, works []*jobWork) error {
+	if len(works) == 0 {
+		return nil
+	}
 	n.anchorMu.Lock()
 	defer n.anchorMu.Unlock()
+	lock, err := n.lockChain()
+	if err != nil {
+		return err
+	}
+	defer lock.release()
 	var fresh []anchor.Manifest
 	var pending []*batchWork
 	seq, err := n.Chain.NextProducerSeq(ctx, n.Config.Agency.ID)

@@ -171,3 +171,37 @@ func freePort(t *testing.T) int {
 	defer ln.Close()
 	return ln.Addr().(*net.TCPAddr).Port
 }
+
+// TestConcurrentRunsOfDifferentJobs starts two `run` processes at once on
+// different jobs of one deployment (a daemon and a cron run would do the
+// same): both anchor, and the chain stays gapless and verifies.
+func TestConcurrentRunsOfDifferentJobs(t *testing.T) {
+	dir, cfg := newDeployment(t)
+	for i := 0; i < 5; i++ {
+		dropGenerated(t, dir, fmt.Sprintf("patients-c%d.csv", i), 3000, 40+i)
+		legacy := filepath.Join(dir, "inbox/csv/legacy", fmt.Sprintf("more-%d.csv", i))
+		src, _ := os.ReadFile(filepath.Join(dir, "inbox/csv/legacy/patients-2026-11-25-legacy.csv"))
+		if err := os.WriteFile(legacy, append(src, "\r\n"...), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		before := len(batches(t, cfg))
+		a := exec.Command(binary, "--config", cfg, "run", "patients-csv")
+		b := exec.Command(binary, "--config", cfg, "run", "registry-legacy-csv")
+		if err := a.Start(); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Start(); err != nil {
+			t.Fatal(err)
+		}
+		if err := a.Wait(); err != nil {
+			t.Fatalf("round %d: patients-csv: %v", i, err)
+		}
+		if err := b.Wait(); err != nil {
+			t.Fatalf("round %d: registry-legacy-csv: %v", i, err)
+		}
+		if got := len(batches(t, cfg)); got != before+2 {
+			t.Fatalf("round %d: %d new batches, want 2", i, got-before)
+		}
+	}
+	mustCode(t, ha(t, nil, "--config", cfg, "verify", "chain"), 0, "verify chain")
+}
