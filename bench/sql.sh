@@ -28,6 +28,10 @@ start=$(date +%s.%N)
 end=$(date +%s.%N)
 psql_s=$(echo "$end - $start" | bc -l)
 
+# The benchmark runs with the collector settings the healthanchor binary
+# sets for itself (cmd/healthanchor/main.go): GOGC=200 under a 200 MiB soft
+# limit. Override them in the environment to compare.
+export GOGC=${GOGC:-200} GOMEMLIMIT=${GOMEMLIMIT:-200MiB}
 out=$(HEALTHANCHOR_BENCH_TABLE=$TABLE HEALTHANCHOR_BENCH_ROWS=$ROWS HEALTHANCHOR_TEST_POSTGRES=$DSN \
 	go test ./connectors/sql -run '^$' -bench '^BenchmarkExtractPostgres$' -benchtime 3x -count 1)
 echo "$out" | grep -E '^Benchmark'
