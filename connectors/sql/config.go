@@ -60,14 +60,21 @@ type Config struct {
 	// committed late; rows already anchored (same key and content) are
 	// skipped. Empty or "0" turns it off.
 	Lookback string `yaml:"lookback"`
+	// MaxWindow, a Go duration ("24h"), bounds one run's window on a
+	// timestamp watermark: it ends at most that far after the first row
+	// it holds, so a long backlog (a source that was unreachable for a
+	// week) is anchored as one batch per window over successive runs.
+	// Empty or "0": no bound.
+	MaxWindow string `yaml:"max_window"`
 	// Source names the source system in every row's source column.
 	Source string `yaml:"source"`
 	// RefName starts every row's source_ref ("patients id=42"); it is the
 	// table name by default, "query" for a query.
 	RefName string `yaml:"ref_name"`
 
-	lookback time.Duration
-	schema   *schemas.Schema
+	lookback  time.Duration
+	maxWindow time.Duration
+	schema    *schemas.Schema
 }
 
 var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_$]*$`)
@@ -149,6 +156,13 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("sql: lookback: %q is not a duration such as 15m or 2h", c.Lookback)
 		}
 		c.lookback = d
+	}
+	if c.MaxWindow != "" {
+		d, err := time.ParseDuration(c.MaxWindow)
+		if err != nil || d < 0 {
+			return fmt.Errorf("sql: max_window: %q is not a duration such as 24h", c.MaxWindow)
+		}
+		c.maxWindow = d
 	}
 	if c.Source == "" {
 		c.Source = DefaultSource

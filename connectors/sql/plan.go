@@ -26,7 +26,11 @@ func (c *Connector) Plan(ctx context.Context, from connectors.Watermark) (connec
 	if fm != nil {
 		after = &fm.position
 	}
-	upper, found, err := s.last(ctx, after)
+	capValue, err := c.windowCap(ctx, s, after)
+	if err != nil {
+		return nil, err
+	}
+	upper, found, err := s.last(ctx, after, capValue)
 	if err != nil {
 		return nil, err
 	}
@@ -57,12 +61,39 @@ func (c *Connector) Plan(ctx context.Context, from connectors.Watermark) (connec
 	return to.encode(), nil
 }
 
-// last returns the last position after from (or of the whole source).
-func (s *session) last(ctx context.Context, from *position) (position, bool, error) {
-	q, args, err := s.src.lastSQL(from)
+// windowCap returns the largest watermark this run's window may reach
+// with max_window set: the first new row's plus max_window ("" for no
+// bound, or when nothing is new).
+func (c *Connector) windowCap(ctx context.Context, s *session, after *position) (string, error) {
+	if c.cfg.maxWindow == 0 {
+		return "", nil
+	}
+	q, args, err := s.src.firstSQL(after)
+	if err != nil {
+		return "", err
+	}
+	first, found, err := s.position(ctx, q, args)
+	if err != nil || !found {
+		return "", err
+	}
+	if first.Type != typeTime {
+		return "", fmt.Errorf("sql: max_window: needs a date or timestamp watermark column; %s is %s", c.cfg.Watermark, first.Type)
+	}
+	return minus(first.Value, -c.cfg.maxWindow)
+}
+
+// last returns the last position after from (or of the whole source),
+// with a watermark at most capValue when it is not empty.
+func (s *session) last(ctx context.Context, from *position, capValue string) (position, bool, error) {
+	q, args, err := s.src.lastSQL(from, capValue)
 	if err != nil {
 		return position{}, false, err
 	}
+	return s.position(ctx, q, args)
+}
+
+// position runs a query returning at most one (watermark, key) row.
+func (s *session) position(ctx context.Context, q string, args []any) (position, bool, error) {
 	rows, err := s.conn.QueryContext(ctx, q, args...)
 	if err != nil {
 		return position{}, false, s.readErr(ctx, err)

@@ -118,7 +118,18 @@ func (s *source) pageSQL(cur cursor, upper position, n int) (string, []any, erro
 
 // lastSQL returns the statement reading the last position after from
 // (nil: of the whole source).
-func (s *source) lastSQL(from *position) (string, []any, error) {
+func (s *source) lastSQL(from *position, capValue string) (string, []any, error) {
+	return s.edgeSQL(from, capValue, "DESC")
+}
+
+// firstSQL returns the statement finding the first position after from.
+func (s *source) firstSQL(from *position) (string, []any, error) {
+	return s.edgeSQL(from, "", "ASC")
+}
+
+// edgeSQL finds the first (ASC) or last (DESC) position after from, with
+// a watermark at most capValue when it is not empty.
+func (s *source) edgeSQL(from *position, capValue, dir string) (string, []any, error) {
 	a := &args{d: s.d}
 	where := []string{s.wm() + " IS NOT NULL", s.key() + " IS NOT NULL"}
 	if from != nil {
@@ -128,7 +139,14 @@ func (s *source) lastSQL(from *position) (string, []any, error) {
 		}
 		where = append(where, c)
 	}
+	if capValue != "" {
+		v, err := s.d.arg(capValue, typeTime)
+		if err != nil {
+			return "", nil, err
+		}
+		where = append(where, s.wm()+" <= "+a.add(v))
+	}
 	q := "SELECT " + s.selectCol(0) + ", " + s.selectCol(1) + " FROM " + s.from + " WHERE " + strings.Join(where, " AND ") +
-		" ORDER BY " + s.wm() + " DESC, " + s.key() + " DESC LIMIT 1"
+		" ORDER BY " + s.wm() + " " + dir + ", " + s.key() + " " + dir + " LIMIT 1"
 	return q, a.vals, nil
 }
