@@ -99,7 +99,7 @@ func (n *Node) extract(ctx context.Context, conn connectors.Connector, w *jobWor
 		for _, p := range parts {
 			if p.wr != nil {
 				p.wr.Abort()
-			} else {
+			} else if p.res.Path != "" {
 				os.Remove(p.res.Path)
 			}
 		}
@@ -180,7 +180,7 @@ func (n *Node) extract(ctx context.Context, conn connectors.Connector, w *jobWor
 	n.report(w, true)
 	for _, p := range parts {
 		if p.wr != nil {
-			res, err := p.wr.Close()
+			res, err := p.wr.Close() // removes its file on error
 			p.wr = nil
 			if err != nil {
 				abort()

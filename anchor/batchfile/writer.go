@@ -195,7 +195,8 @@ func (w *Writer) flush() {
 func (w *Writer) Rows() int64 { return w.rows }
 
 // Close flushes the last rows, writes the footer metadata (batch id,
-// schema, fingerprint, rows, root), fsyncs and closes the file.
+// schema, fingerprint, rows, root), fsyncs and closes the file. On error
+// (a full disk) the partial file is removed.
 func (w *Writer) Close() (Result, error) {
 	if w.closed {
 		return Result{}, fmt.Errorf("batchfile: %s: closed twice", w.path)
@@ -209,6 +210,7 @@ func (w *Writer) Close() (Result, error) {
 	w.builder.Release()
 	fail := func(err error) (Result, error) {
 		w.file.Close()
+		os.Remove(w.path) // a file that could not be finished is no use
 		return Result{}, fmt.Errorf("batchfile: %s: %w", w.path, err)
 	}
 	if werr != nil {
@@ -236,6 +238,7 @@ func (w *Writer) Close() (Result, error) {
 		return fail(err)
 	}
 	if err := w.file.Close(); err != nil {
+		os.Remove(w.path)
 		return Result{}, fmt.Errorf("batchfile: %s: %w", w.path, err)
 	}
 	return Result{Path: w.path, Rows: w.rows, Root: hr.root, SHA256: w.sum.Sum(nil), Size: w.counter.n}, nil

@@ -205,3 +205,49 @@ func TestConcurrentRunsOfDifferentJobs(t *testing.T) {
 	}
 	mustCode(t, ha(t, nil, "--config", cfg, "verify", "chain"), 0, "verify chain")
 }
+
+// TestFullOutputFolder points the output folder at a 1 MiB file system
+// and drops an export that does not fit: the run fails saying so, anchors
+// nothing and leaves no temporary file; with room again, the next run
+// anchors the export exactly once.
+func TestFullOutputFolder(t *testing.T) {
+	dir, cfg := newDeployment(t)
+	base := demoRecords(t, cfg)
+	small := filepath.Join(dir, "small")
+	if err := os.MkdirAll(small, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", small).CombinedOutput(); err != nil {
+		t.Skipf("cannot mount a small file system here (needs root): %v %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", small).Run() })
+	raw, _ := os.ReadFile(cfg)
+	os.WriteFile(cfg, []byte(strings.Replace(string(raw), "output_dir: batches", "output_dir: small", 1)), 0o644)
+	before := len(batches(t, cfg))
+	dropGenerated(t, dir, "patients-big.csv", 40000, 8)
+	r := ha(t, nil, "--config", cfg, "run", "patients-csv")
+	mustCode(t, r, 1, "run into a full output folder")
+	if !strings.Contains(r.stdout+r.stderr, "no space left") {
+		t.Errorf("the error does not say the disk is full:\n%s%s", r.stdout, r.stderr)
+	}
+	if got := len(batches(t, cfg)); got != before {
+		t.Fatalf("a run into a full folder anchored %d batches", got-before)
+	}
+	if tmp, _ := filepath.Glob(filepath.Join(small, ".tmp", "*")); len(tmp) > 0 {
+		t.Errorf("temporary files left in the full folder: %v", tmp)
+	}
+	if out, err := exec.Command("mount", "-o", "remount,size=64m", small).CombinedOutput(); err != nil {
+		t.Fatalf("remount: %v %s", err, out)
+	}
+	mustCode(t, ha(t, nil, "--config", cfg, "run", "patients-csv"), 0, "run with room again")
+	var got int64
+	for _, b := range batches(t, cfg) {
+		if b.Job == "patients-csv" {
+			got += b.Rows + b.Rejects
+		}
+	}
+	if got != base+40000 {
+		t.Errorf("anchored %d records, want %d", got, base+40000)
+	}
+	mustCode(t, ha(t, nil, "--config", cfg, "verify", "chain"), 0, "verify chain")
+}
