@@ -277,3 +277,23 @@ func TestConnectorsList(t *testing.T) {
 		}
 	}
 }
+
+// TestDemoDefaultFolder runs `demo` as the README does, without --dir,
+// from a working directory: it creates ./healthanchor-demo.
+func TestDemoDefaultFolder(t *testing.T) {
+	wd := t.TempDir()
+	cmd := exec.Command(binary, "demo")
+	cmd.Dir = wd
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("demo in %s: %v\n%s", wd, err, out)
+	}
+	if _, err := os.Stat(filepath.Join(wd, "healthanchor-demo", "healthanchor.yaml")); err != nil {
+		t.Fatalf("no ./healthanchor-demo/healthanchor.yaml: %v", err)
+	}
+	run := exec.Command(binary, "--config", "healthanchor-demo/healthanchor.yaml", "verify", "chain")
+	run.Dir = wd
+	if out, err := run.CombinedOutput(); err != nil {
+		t.Fatalf("verify chain with a relative --config: %v\n%s", err, out)
+	}
+}

@@ -20,7 +20,11 @@ func LoadScript(ctx context.Context, dbPath string, script io.Reader) error {
 	if err != nil {
 		return fmt.Errorf("sql: load %s: read script: %w", dbPath, err)
 	}
-	tmp := dbPath + ".tmp"
+	abs, err := filepath.Abs(dbPath)
+	if err != nil {
+		return fmt.Errorf("sql: load %s: %w", dbPath, err)
+	}
+	tmp := abs + ".tmp"
 	_ = os.Remove(tmp)
 	defer os.Remove(tmp)
 	u := (&url.URL{Scheme: "file", Path: filepath.ToSlash(tmp)}).String()
