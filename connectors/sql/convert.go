@@ -16,61 +16,65 @@ import (
 // the canonical field f. k is the column's declared kind; loc is the zone
 // naive timestamps are read in. The error says what is wrong with the
 // value only; the caller names the row and column.
-func convert(v any, k colKind, f schemas.Field, loc *time.Location) (schemas.Value, error) {
-	switch x := v.(type) {
-	case nil:
+func convert(c *cell, k colKind, f *schemas.Field, loc *time.Location) (schemas.Value, error) {
+	switch c.typ {
+	case cellNull:
 		return schemas.Null, nil
-	case int32:
-		v = int64(x)
-	case int16:
-		v = int64(x)
-	case int8:
-		v = int64(x)
-	case int:
-		v = int64(x)
-	case float32:
-		v = float64(x)
-	case uint64:
-		if x > math.MaxInt64 {
-			return schemas.Null, fmt.Errorf("%d does not fit a 64-bit integer", x)
+	case cellOther:
+		switch x := c.v.(type) {
+		case int32:
+			c = &cell{typ: cellInt, n: int64(x)}
+		case int16:
+			c = &cell{typ: cellInt, n: int64(x)}
+		case int8:
+			c = &cell{typ: cellInt, n: int64(x)}
+		case int:
+			c = &cell{typ: cellInt, n: int64(x)}
+		case float32:
+			c = &cell{typ: cellFloat, f: float64(x)}
+		case uint64:
+			if x > math.MaxInt64 {
+				return schemas.Null, fmt.Errorf("%d does not fit a 64-bit integer", x)
+			}
+			c = &cell{typ: cellInt, n: int64(x)}
 		}
-		v = int64(x)
-	case []byte:
+	case cellBytes:
 		if k != kindBinary {
-			v = string(x)
+			c = &cell{typ: cellText, s: string(c.b)}
 		}
 	}
 	switch f.Kind {
 	case schemas.Text:
-		return toText(v, k)
+		return toText(c, k)
 	case schemas.Int:
-		return toInt(v)
+		return toInt(c)
 	case schemas.Bool:
-		return toBool(v)
+		return toBool(c)
 	case schemas.Date:
-		return toDate(v, k, loc)
+		return toDate(c, k, loc)
 	case schemas.Timestamp:
-		return toTimestamp(v, k, loc)
+		return toTimestamp(c, k, loc)
 	case schemas.Decimal:
-		return toDecimal(v, f.Scale)
+		return toDecimal(c, f.Scale)
 	case schemas.Binary:
-		switch x := v.(type) {
-		case []byte:
-			return schemas.TextValue(string(x)), nil
-		case string:
-			return schemas.TextValue(x), nil
+		switch c.typ {
+		case cellBytes:
+			return schemas.TextValue(string(c.b)), nil
+		case cellText:
+			return schemas.TextValue(c.s), nil
 		}
 	}
-	return schemas.Null, fmt.Errorf("a %s value (%T) cannot fill a %s column", describe(k), v, f.Kind)
+	return schemas.Null, fmt.Errorf("a %s value (%T) cannot fill a %s column", describe(k), c.value(), f.Kind)
 }
 
 func describe(k colKind) string {
 	return [...]string{"plain", "binary", "date", "timestamp", "timestamp with time zone", "decimal"}[k]
 }
 
-func toText(v any, k colKind) (schemas.Value, error) {
-	switch x := v.(type) {
-	case string:
+func toText(c *cell, k colKind) (schemas.Value, error) {
+	switch c.typ {
+	case cellText:
+		x := c.s
 		if !utf8.ValidString(x) {
 			return schemas.Null, fmt.Errorf("%q is not valid UTF-8", x)
 		}
@@ -79,25 +83,26 @@ func toText(v any, k colKind) (schemas.Value, error) {
 			// drivers' timestamps are; text that is no time stays as is.
 			for _, l := range zoned {
 				if t, err := time.Parse(l, strings.TrimSpace(x)); err == nil {
-					return toText(t, kindInstant)
+					return toText(&cell{typ: cellTime, t: t}, kindInstant)
 				}
 			}
 			for _, l := range naive {
 				if t, err := time.Parse(l, strings.TrimSpace(x)); err == nil {
-					return toText(t, k)
+					return toText(&cell{typ: cellTime, t: t}, k)
 				}
 			}
 		}
 		return schemas.TextValue(x), nil
-	case []byte: // binary column: lower-case hex, as binary is in the canonical form
-		return schemas.TextValue(hex.EncodeToString(x)), nil
-	case int64:
-		return schemas.TextValue(strconv.FormatInt(x, 10)), nil
-	case float64:
-		return schemas.TextValue(strconv.FormatFloat(x, 'f', -1, 64)), nil
-	case bool:
-		return schemas.TextValue(strconv.FormatBool(x)), nil
-	case time.Time:
+	case cellBytes: // binary column: lower-case hex, as binary is in the canonical form
+		return schemas.TextValue(hex.EncodeToString(c.b)), nil
+	case cellInt:
+		return schemas.TextValue(strconv.FormatInt(c.n, 10)), nil
+	case cellFloat:
+		return schemas.TextValue(strconv.FormatFloat(c.f, 'f', -1, 64)), nil
+	case cellBool:
+		return schemas.TextValue(strconv.FormatBool(c.n != 0)), nil
+	case cellTime:
+		x := c.t
 		switch k {
 		case kindDate:
 			return schemas.TextValue(x.Format("2006-01-02")), nil
@@ -106,24 +111,23 @@ func toText(v any, k colKind) (schemas.Value, error) {
 		}
 		return schemas.TextValue(x.Format("2006-01-02T15:04:05.000000")), nil
 	}
-	return schemas.Null, fmt.Errorf("a %T cannot be text", v)
+	return schemas.Null, fmt.Errorf("a %T cannot be text", c.value())
 }
 
-func toInt(v any) (schemas.Value, error) {
-	switch x := v.(type) {
-	case int64:
-		return schemas.IntValue(x), nil
-	case bool:
-		if x {
-			return schemas.IntValue(1), nil
-		}
-		return schemas.IntValue(0), nil
-	case float64:
+func toInt(c *cell) (schemas.Value, error) {
+	switch c.typ {
+	case cellInt:
+		return schemas.IntValue(c.n), nil
+	case cellBool:
+		return schemas.IntValue(c.n), nil // 0 or 1
+	case cellFloat:
+		x := c.f
 		if x == math.Trunc(x) && math.Abs(x) < 1<<53 {
 			return schemas.IntValue(int64(x)), nil
 		}
 		return schemas.Null, fmt.Errorf("%v is not an integer", x)
-	case string:
+	case cellText:
+		x := c.s
 		n, err := strconv.ParseInt(strings.TrimSpace(x), 10, 64)
 		if err != nil {
 			// An exact number with only zero decimals ("12.00") is an integer.
@@ -134,19 +138,21 @@ func toInt(v any) (schemas.Value, error) {
 		}
 		return schemas.IntValue(n), nil
 	}
-	return schemas.Null, fmt.Errorf("a %T is not an integer", v)
+	return schemas.Null, fmt.Errorf("a %T is not an integer", c.value())
 }
 
-func toBool(v any) (schemas.Value, error) {
-	switch x := v.(type) {
-	case bool:
-		return schemas.BoolValue(x), nil
-	case int64:
+func toBool(c *cell) (schemas.Value, error) {
+	switch c.typ {
+	case cellBool:
+		return schemas.BoolValue(c.n != 0), nil
+	case cellInt:
+		x := c.n
 		if x == 0 || x == 1 {
 			return schemas.BoolValue(x == 1), nil
 		}
 		return schemas.Null, fmt.Errorf("%d is not a boolean (0 or 1)", x)
-	case string:
+	case cellText:
+		x := c.s
 		switch strings.ToLower(strings.TrimSpace(x)) {
 		case "t", "true", "1", "y", "yes":
 			return schemas.BoolValue(true), nil
@@ -155,22 +161,24 @@ func toBool(v any) (schemas.Value, error) {
 		}
 		return schemas.Null, fmt.Errorf("%q is not a boolean", x)
 	}
-	return schemas.Null, fmt.Errorf("a %T is not a boolean", v)
+	return schemas.Null, fmt.Errorf("a %T is not a boolean", c.value())
 }
 
 // dateLayouts read dates handed over as text; a timestamp's date part is
 // taken when the time part is present.
 var dateLayouts = []string{"2006-01-02", "2006-01-02 15:04:05", "2006-01-02T15:04:05", "2006-01-02T15:04:05Z07:00"}
 
-func toDate(v any, k colKind, loc *time.Location) (schemas.Value, error) {
-	switch x := v.(type) {
-	case time.Time:
+func toDate(c *cell, k colKind, loc *time.Location) (schemas.Value, error) {
+	switch c.typ {
+	case cellTime:
+		x := c.t
 		switch k {
 		case kindInstant:
 			return schemas.DateValue(x.In(loc)), nil
 		}
 		return schemas.DateValue(x), nil // a date or a naive wall time: its own calendar date
-	case string:
+	case cellText:
+		x := c.s
 		s := strings.TrimSpace(x)
 		for _, l := range dateLayouts {
 			if t, err := time.Parse(l, s); err == nil {
@@ -179,7 +187,7 @@ func toDate(v any, k colKind, loc *time.Location) (schemas.Value, error) {
 		}
 		return schemas.Null, fmt.Errorf("%q is not a date", x)
 	}
-	return schemas.Null, fmt.Errorf("a %T is not a date", v)
+	return schemas.Null, fmt.Errorf("a %T is not a date", c.value())
 }
 
 // zoned and naive read timestamps handed over as text: with an offset
@@ -189,9 +197,10 @@ var (
 	naive = []string{"2006-01-02 15:04:05", "2006-01-02T15:04:05", "2006-01-02 15:04", "2006-01-02"}
 )
 
-func toTimestamp(v any, k colKind, loc *time.Location) (schemas.Value, error) {
-	switch x := v.(type) {
-	case time.Time:
+func toTimestamp(c *cell, k colKind, loc *time.Location) (schemas.Value, error) {
+	switch c.typ {
+	case cellTime:
+		x := c.t
 		if k == kindNaive || k == kindDate {
 			// The driver hands a naive value over as a UTC wall time:
 			// read the same wall time in the job's zone.
@@ -200,7 +209,8 @@ func toTimestamp(v any, k colKind, loc *time.Location) (schemas.Value, error) {
 			return schemas.TimestampValue(time.Date(y, mo, d, h, mi, s, x.Nanosecond(), loc)), nil
 		}
 		return schemas.TimestampValue(x), nil
-	case string:
+	case cellText:
+		x := c.s
 		s := strings.TrimSpace(x)
 		for _, l := range zoned {
 			if t, err := time.Parse(l, s); err == nil {
@@ -218,12 +228,14 @@ func toTimestamp(v any, k colKind, loc *time.Location) (schemas.Value, error) {
 		}
 		return schemas.Null, fmt.Errorf("%q is not a timestamp", x)
 	}
-	return schemas.Null, fmt.Errorf("a %T is not a timestamp", v)
+	return schemas.Null, fmt.Errorf("a %T is not a timestamp", c.value())
 }
 
-func toDecimal(v any, scale int32) (schemas.Value, error) {
-	switch x := v.(type) {
-	case int64:
+func toDecimal(c *cell, scale int32) (schemas.Value, error) {
+	var s string
+	switch c.typ {
+	case cellInt:
+		x := c.n
 		n := x
 		for i := int32(0); i < scale; i++ {
 			if n > math.MaxInt64/10 || n < math.MinInt64/10 {
@@ -232,12 +244,12 @@ func toDecimal(v any, scale int32) (schemas.Value, error) {
 			n *= 10
 		}
 		return schemas.DecimalValue(n), nil
-	case float64:
-		v = strconv.FormatFloat(x, 'f', -1, 64)
-	}
-	s, ok := v.(string)
-	if !ok {
-		return schemas.Null, fmt.Errorf("a %T is not a decimal", v)
+	case cellFloat:
+		s = strconv.FormatFloat(c.f, 'f', -1, 64)
+	case cellText:
+		s = c.s
+	default:
+		return schemas.Null, fmt.Errorf("a %T is not a decimal", c.value())
 	}
 	n, err := parseDecimal(s, scale)
 	if err != nil {

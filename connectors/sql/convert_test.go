@@ -45,7 +45,8 @@ func TestConvert(t *testing.T) {
 		{nil, kindPlain, f(schemas.Date, 0), schemas.Null, ""},
 		{true, kindPlain, f(schemas.Date, 0), schemas.Null, "a bool is not a date"},
 	} {
-		got, err := convert(tc.in, tc.kind, tc.field, paris)
+		c := cellOf(tc.in)
+		got, err := convert(&c, tc.kind, &tc.field, paris)
 		gotErr := ""
 		if err != nil {
 			gotErr = err.Error()

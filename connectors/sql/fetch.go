@@ -2,6 +2,7 @@ package sql
 
 import (
 	"context"
+	dbsql "database/sql"
 	"fmt"
 )
 
@@ -16,7 +17,7 @@ import (
 // the rows before it are handled, as if each ran alone. each returns
 // only after that goroutine has ended: on fn's error it cancels the
 // fetch, which may break the connection (the session is then closed).
-func (s *session) each(ctx context.Context, cur cursor, upper position, chunk int, fn func(cells []any) error) error {
+func (s *session) each(ctx context.Context, cur cursor, upper position, chunk int, fn func(cells []cell) error) error {
 	fctx, cancel := context.WithCancel(ctx)
 	ncols := len(s.src.cols)
 	f := &fetcher{s: s, ncols: ncols, free: make(chan *cellBatch, batchesInFlight), full: make(chan *cellBatch, batchesInFlight)}
@@ -43,7 +44,7 @@ func (s *session) each(ctx context.Context, cur cursor, upper position, chunk in
 
 // consume calls fn for each row of the batches from full, in order,
 // handing every batch back to free once done with it.
-func consume(ctx context.Context, full <-chan *cellBatch, free chan<- *cellBatch, ncols int, fn func([]any) error) error {
+func consume(ctx context.Context, full <-chan *cellBatch, free chan<- *cellBatch, ncols int, fn func([]cell) error) error {
 	for b := range full {
 		for i := range b.n {
 			if err := ctx.Err(); err != nil {
@@ -65,19 +66,14 @@ const (
 	batchesInFlight = 4
 )
 
-// cellBatch is n rows of cells as scanned, ncols cells per row.
+// cellBatch is n rows of cells as read, ncols cells per row.
 type cellBatch struct {
-	cells []any
-	ptrs  []any // &cells[i], the destinations Scan fills
+	cells []cell
 	n     int
 }
 
 func newCellBatch(size int) *cellBatch {
-	b := &cellBatch{cells: make([]any, size), ptrs: make([]any, size)}
-	for i := range b.cells {
-		b.ptrs[i] = &b.cells[i]
-	}
-	return b
+	return &cellBatch{cells: make([]cell, size)}
 }
 
 // fetcher reads pages into batches. Every batch is at any time in exactly
@@ -126,24 +122,71 @@ func (f *fetcher) pages(ctx context.Context, cur cursor, upper position, chunk i
 }
 
 // page runs one page statement, returning how many rows it read and the
-// watermark and key cells of the last one.
-func (f *fetcher) page(ctx context.Context, q string, args []any) (int, [2]any, error) {
-	var last [2]any
+// watermark and key cells of the last one. PostgreSQL pages are read
+// through pgx itself (pgpage.go), the others through database/sql.
+func (f *fetcher) page(ctx context.Context, q string, args []any) (int, [2]cell, error) {
+	if f.s.d.driver == Postgres {
+		return f.pgPage(ctx, q, args)
+	}
 	rows, err := f.s.conn.QueryContext(ctx, q, args...)
 	if err != nil {
-		return 0, last, f.s.readErr(ctx, err)
+		return 0, [2]cell{}, f.s.readErr(ctx, err)
 	}
 	defer rows.Close()
+	return f.drain(ctx, newSQLRows(rows, f.ncols))
+}
+
+// pageRows is the rows of one page statement, as a driver hands them over.
+type pageRows interface {
+	// Next advances to the next row, reporting false at the end or on an
+	// error, which Err then returns.
+	Next() bool
+	// scan fills row, one cell per column, from the current row. The
+	// cells must stay valid once later rows are read.
+	scan(row []cell) error
+	Err() error
+}
+
+// sqlRows reads a page through database/sql, scanning each value into an
+// any as the other drivers hand it over.
+type sqlRows struct {
+	*dbsql.Rows
+	vals []any
+	ptrs []any // &vals[i]
+}
+
+func newSQLRows(rows *dbsql.Rows, ncols int) *sqlRows {
+	r := &sqlRows{Rows: rows, vals: make([]any, ncols), ptrs: make([]any, ncols)}
+	for i := range r.vals {
+		r.ptrs[i] = &r.vals[i]
+	}
+	return r
+}
+
+func (r *sqlRows) scan(row []cell) error {
+	if err := r.Scan(r.ptrs...); err != nil {
+		return err
+	}
+	for i, v := range r.vals {
+		row[i] = cellOf(v)
+	}
+	return nil
+}
+
+// drain reads every row of a page into batches, returning how many it
+// read and the watermark and key cells of the last one.
+func (f *fetcher) drain(ctx context.Context, rows pageRows) (int, [2]cell, error) {
+	var last [2]cell
 	n := 0
 	for {
-		row, ptrs, err := f.next(ctx)
+		row, err := f.next(ctx)
 		if err != nil {
 			return n, last, err
 		}
 		if !rows.Next() {
 			break
 		}
-		if err := rows.Scan(ptrs...); err != nil {
+		if err := rows.scan(row); err != nil {
 			return n, last, f.s.readErr(ctx, err)
 		}
 		n++
@@ -161,13 +204,13 @@ func (f *fetcher) page(ctx context.Context, q string, args []any) (int, [2]any, 
 	return n, last, nil
 }
 
-// next returns the cells the next row is scanned into and pointers to
-// them, taking a batch when the fetcher holds none.
-func (f *fetcher) next(ctx context.Context) (row, ptrs []any, err error) {
+// next returns the cells the next row is read into, taking a batch when
+// the fetcher holds none.
+func (f *fetcher) next(ctx context.Context) ([]cell, error) {
 	if f.cur == nil {
 		if len(f.spare) == 0 {
 			if err := f.take(ctx); err != nil {
-				return nil, nil, err
+				return nil, err
 			}
 		}
 		f.cur = f.spare[len(f.spare)-1]
@@ -175,7 +218,7 @@ func (f *fetcher) next(ctx context.Context) (row, ptrs []any, err error) {
 		f.cur.n = 0
 	}
 	i, j := f.cur.n*f.ncols, (f.cur.n+1)*f.ncols
-	return f.cur.cells[i:j:j], f.cur.ptrs[i:j:j], nil
+	return f.cur.cells[i:j:j], nil
 }
 
 // commit counts the row just scanned, handing the batch over once full.

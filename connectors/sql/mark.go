@@ -77,20 +77,20 @@ func sameSeen(a, b map[string]string) bool {
 
 // positionValue returns the text form and type of a watermark or key
 // cell as the driver handed it over.
-func positionValue(v any, k colKind) (string, string, error) {
-	switch x := v.(type) {
-	case int64:
-		return strconv.FormatInt(x, 10), typeInt, nil
-	case time.Time:
-		return x.UTC().Format(time.RFC3339Nano), typeTime, nil
-	case []byte:
-		return string(x), posType(k), nil
-	case string:
-		return x, posType(k), nil
-	case nil:
+func positionValue(c cell, k colKind) (string, string, error) {
+	switch c.typ {
+	case cellInt:
+		return strconv.FormatInt(c.n, 10), typeInt, nil
+	case cellTime:
+		return c.t.UTC().Format(time.RFC3339Nano), typeTime, nil
+	case cellBytes:
+		return string(c.b), posType(k), nil
+	case cellText:
+		return c.s, posType(k), nil
+	case cellNull:
 		return "", "", fmt.Errorf("is NULL")
 	}
-	return "", "", fmt.Errorf("has type %T, which cannot order a window (use an integer, a timestamp or text)", v)
+	return "", "", fmt.Errorf("has type %T, which cannot order a window (use an integer, a timestamp or text)", c.value())
 }
 
 func posType(k colKind) string {

@@ -47,7 +47,7 @@ func (c *Connector) Plan(ctx context.Context, from connectors.Watermark) (connec
 			return nil, err
 		}
 		to.Seen = map[string]string{}
-		err = s.each(ctx, lower, upper, c.cfg.ChunkSize, func(cells []any) error {
+		err = s.each(ctx, lower, upper, c.cfg.ChunkSize, func(cells []cell) error {
 			to.Seen[keyText(cells[1])] = rowHash(cells)
 			return nil
 		})
@@ -109,7 +109,7 @@ func (s *session) position(ctx context.Context, q string, args []any) (position,
 	if err := rows.Scan(&w, &k); err != nil {
 		return position{}, false, s.readErr(ctx, err)
 	}
-	p, err := s.positionOf(w, k)
+	p, err := s.positionOf(cellOf(w), cellOf(k))
 	return p, err == nil, err
 }
 

@@ -78,7 +78,7 @@ type rowReader struct {
 
 // lookback handles a row at or before from: it is streamed when it is a
 // version not anchored yet.
-func (r *rowReader) lookback(cells []any) error {
+func (r *rowReader) lookback(cells []cell) error {
 	if r.seen[keyText(cells[1])] == rowHash(cells) {
 		return nil
 	}
@@ -87,7 +87,7 @@ func (r *rowReader) lookback(cells []any) error {
 
 // main streams a row after from, unless it lies in to's horizon in a
 // version other than the one Plan recorded there.
-func (r *rowReader) main(cells []any) error {
+func (r *rowReader) main(cells []cell) error {
 	if r.c.cfg.lookback > 0 && r.inHorizon(cells[0]) {
 		if r.to.Seen[keyText(cells[1])] != rowHash(cells) {
 			return nil
@@ -97,7 +97,7 @@ func (r *rowReader) main(cells []any) error {
 }
 
 // inHorizon reports whether a watermark cell lies in to's horizon.
-func (r *rowReader) inHorizon(w any) bool {
+func (r *rowReader) inHorizon(w cell) bool {
 	v, _, err := positionValue(w, r.s.kinds[0])
 	if err != nil {
 		return false

@@ -60,7 +60,7 @@ func (r *recorder) newRow() schemas.Row {
 
 // record turns one source row into a canonical row, or into a reject
 // naming the row (table and key) and the column that did not convert.
-func (r *recorder) record(cells []any) connectors.Record {
+func (r *recorder) record(cells []cell) connectors.Record {
 	schema := r.c.cfg.schema
 	var buf [64]byte
 	ref := string(appendKey(append(buf[:0], r.prefix...), cells[1]))
@@ -72,7 +72,7 @@ func (r *recorder) record(cells []any) connectors.Record {
 			continue
 		}
 		f := &schema.Fields[i]
-		v, err := convert(cells[j], kinds[j], *f, r.loc)
+		v, err := convert(&cells[j], kinds[j], f, r.loc)
 		if err == nil && f.Required && !v.Set {
 			err = fmt.Errorf("is NULL, but %s is required", f.Name)
 		}
@@ -90,26 +90,28 @@ func (r *recorder) record(cells []any) connectors.Record {
 
 // rawJSON is a rejected row as read: a JSON object of its columns, each
 // as text (bytes that are not UTF-8 as hex) or null.
-func rawJSON(cols []string, cells []any) []byte {
+func rawJSON(cols []string, cells []cell) []byte {
 	m := make(map[string]any, len(cols))
 	for i, c := range cols {
-		switch x := cells[i].(type) {
-		case nil:
+		switch cells[i].typ {
+		case cellNull:
 			m[c] = nil
-		case []byte:
+		case cellBytes:
+			x := cells[i].b
 			if utf8.Valid(x) {
 				m[c] = string(x)
 			} else {
 				m[c] = "0x" + hex.EncodeToString(x)
 			}
-		case string:
+		case cellText:
+			x := cells[i].s
 			if utf8.ValidString(x) {
 				m[c] = x
 			} else {
 				m[c] = "0x" + hex.EncodeToString([]byte(x))
 			}
 		default:
-			m[c] = fmt.Sprint(x)
+			m[c] = fmt.Sprint(cells[i].value())
 		}
 	}
 	b, _ := json.Marshal(m)

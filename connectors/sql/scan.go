@@ -20,7 +20,7 @@ func (s *session) readErr(ctx context.Context, err error) error {
 }
 
 // positionOf returns the position of a row from its watermark and key cells.
-func (s *session) positionOf(w, k any) (position, error) {
+func (s *session) positionOf(w, k cell) (position, error) {
 	var p position
 	var err error
 	if p.Value, p.Type, err = positionValue(w, s.kinds[0]); err != nil {
@@ -33,34 +33,34 @@ func (s *session) positionOf(w, k any) (position, error) {
 }
 
 // keyText is a key cell as written in source refs and seen sets.
-func keyText(v any) string {
-	switch x := v.(type) {
-	case string:
-		return x
-	case []byte:
-		return string(x)
+func keyText(c cell) string {
+	switch c.typ {
+	case cellText:
+		return c.s
+	case cellBytes:
+		return string(c.b)
 	}
-	return string(appendKey(nil, v))
+	return string(appendKey(nil, c))
 }
 
 // appendKey appends keyText(v) to b.
-func appendKey(b []byte, v any) []byte {
-	switch x := v.(type) {
-	case int64:
-		return strconv.AppendInt(b, x, 10)
-	case []byte:
-		return append(b, x...)
-	case string:
-		return append(b, x...)
-	case time.Time:
-		return x.UTC().AppendFormat(b, time.RFC3339Nano)
+func appendKey(b []byte, c cell) []byte {
+	switch c.typ {
+	case cellInt:
+		return strconv.AppendInt(b, c.n, 10)
+	case cellBytes:
+		return append(b, c.b...)
+	case cellText:
+		return append(b, c.s...)
+	case cellTime:
+		return c.t.UTC().AppendFormat(b, time.RFC3339Nano)
 	}
-	return fmt.Append(b, v)
+	return fmt.Append(b, c.value())
 }
 
 // rowHash is a short content hash of a row's cells, for the look-back's
 // seen set: SHA-256 over each cell's type and value, first 8 bytes in hex.
-func rowHash(cells []any) string {
+func rowHash(cells []cell) string {
 	h := sha256.New()
 	var buf [9]byte
 	put := func(tag byte, b []byte) {
@@ -70,23 +70,23 @@ func rowHash(cells []any) string {
 		h.Write(b)
 	}
 	for _, c := range cells {
-		switch x := c.(type) {
-		case nil:
+		switch c.typ {
+		case cellNull:
 			put('n', nil)
-		case int64:
-			put('i', strconv.AppendInt(nil, x, 10))
-		case float64:
-			put('f', binary.BigEndian.AppendUint64(nil, math.Float64bits(x)))
-		case bool:
-			put('b', strconv.AppendBool(nil, x))
-		case []byte:
-			put('s', x)
-		case string:
-			put('s', []byte(x))
-		case time.Time:
-			put('t', x.UTC().AppendFormat(nil, time.RFC3339Nano))
+		case cellInt:
+			put('i', strconv.AppendInt(nil, c.n, 10))
+		case cellFloat:
+			put('f', binary.BigEndian.AppendUint64(nil, math.Float64bits(c.f)))
+		case cellBool:
+			put('b', strconv.AppendBool(nil, c.n != 0))
+		case cellBytes:
+			put('s', c.b)
+		case cellText:
+			put('s', []byte(c.s))
+		case cellTime:
+			put('t', c.t.UTC().AppendFormat(nil, time.RFC3339Nano))
 		default:
-			put('?', fmt.Append(nil, x))
+			put('?', fmt.Append(nil, c.v))
 		}
 	}
 	return hex.EncodeToString(h.Sum(nil)[:8])
