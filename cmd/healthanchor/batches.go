@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"path/filepath"
 
@@ -67,9 +66,7 @@ node produced it, empty otherwise.`,
 			}
 			w := cmd.OutOrStdout()
 			if asJSON {
-				enc := json.NewEncoder(w)
-				enc.SetIndent("", "  ")
-				return enc.Encode(list)
+				return writeJSON(w, list)
 			}
 			fmt.Fprintf(w, "%-6s %-32s %-20s %-14s %8s %7s  %s\n", "BLOCK", "BATCH", "JOB", "SCHEMA", "ROWS", "REJECTS", "FILE")
 			for _, l := range list {

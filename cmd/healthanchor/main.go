@@ -5,8 +5,10 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -203,4 +205,11 @@ func groupCmd(use, short, long string) *cobra.Command {
 			return usageErr("%s needs a subcommand", cmd.CommandPath())
 		},
 	}
+}
+
+// writeJSON writes v as indented JSON, for the --json outputs.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }

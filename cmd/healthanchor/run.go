@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -83,9 +82,7 @@ a SQL job '{"value":"2026-01-01T00:00:00Z","type":"time","key":"0","key_type":"i
 			}
 			if results != nil {
 				if asJSON {
-					enc := json.NewEncoder(cmd.OutOrStdout())
-					enc.SetIndent("", "  ")
-					if err := enc.Encode(results); err != nil {
+					if err := writeJSON(cmd.OutOrStdout(), results); err != nil {
 						return err
 					}
 				} else {

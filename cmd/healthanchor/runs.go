@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -28,9 +27,7 @@ func newRunsCmd(g *globalFlags) *cobra.Command {
 			}
 			w := cmd.OutOrStdout()
 			if asJSON {
-				enc := json.NewEncoder(w)
-				enc.SetIndent("", "  ")
-				return enc.Encode(runs)
+				return writeJSON(w, runs)
 			}
 			for _, r := range runs {
 				fmt.Fprintf(w, "%-5d %-20s %-25s %-11s read %d written %d rejected %d %s %s\n", r.ID, r.Job, r.StartedAt, r.Status,
