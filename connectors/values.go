@@ -20,12 +20,75 @@ var DefaultTimeLayouts = []string{
 // ParseDate parses s with the first layout that accepts it.
 func ParseDate(s string, layouts []string) (schemas.Value, error) {
 	s = strings.TrimSpace(s)
+	if len(layouts) > 0 && layouts[0] == isoDate {
+		if v, ok := parseISODate(s); ok {
+			return v, nil
+		}
+	}
 	for _, l := range layouts {
 		if t, err := time.Parse(l, s); err == nil {
 			return schemas.DateValue(t), nil
 		}
 	}
 	return schemas.Null, fmt.Errorf("%q is not a date (expected %s)", s, strings.Join(layouts, " or "))
+}
+
+const isoDate = "2006-01-02"
+
+// parseISODate is time.Parse(isoDate, s) then schemas.DateValue, without
+// the generic layout machinery: ok is false for anything it does not
+// accept exactly as time.Parse would, which then decides.
+func parseISODate(s string) (v schemas.Value, ok bool) {
+	if len(s) != len(isoDate) || s[4] != '-' || s[7] != '-' {
+		return v, false
+	}
+	num := func(b string) (int64, bool) {
+		var n int64
+		for i := 0; i < len(b); i++ {
+			if b[i] < '0' || b[i] > '9' {
+				return 0, false
+			}
+			n = n*10 + int64(b[i]-'0')
+		}
+		return n, true
+	}
+	y, ok1 := num(s[0:4])
+	m, ok2 := num(s[5:7])
+	d, ok3 := num(s[8:10])
+	if !ok1 || !ok2 || !ok3 || m < 1 || m > 12 || d < 1 || d > daysIn(m, y) {
+		return v, false
+	}
+	return schemas.Value{Set: true, Num: daysFromCivil(y, m, d)}, true
+}
+
+func daysIn(m, y int64) int64 {
+	switch m {
+	case 2:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
+}
+
+// daysFromCivil is the number of days from 1970-01-01 to the proleptic
+// Gregorian date y-m-d, for y >= 0 (H. Hinnant's days_from_civil).
+func daysFromCivil(y, m, d int64) int64 {
+	if m <= 2 {
+		y--
+	}
+	era := y / 400
+	if y < 0 {
+		era = (y - 399) / 400
+	}
+	yoe := y - era*400
+	mp := (m + 9) % 12
+	doy := (153*mp+2)/5 + d - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return era*146097 + doe - 719468
 }
 
 // ParseTimestamp parses s with the first layout that accepts it; times

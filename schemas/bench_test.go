@@ -47,8 +47,9 @@ func BenchmarkLeafEncode(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
+		be := enc.Batch(rec)
 		for r := 0; r < rows; r++ {
-			buf, err = enc.AppendRow(buf[:0], rec, r)
+			buf, err = be.AppendRow(buf[:0], r)
 			if err != nil {
 				b.Fatal(err)
 			}

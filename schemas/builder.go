@@ -13,8 +13,22 @@ import (
 type Builder struct {
 	schema  *Schema
 	rb      *array.RecordBuilder
+	cols    []columnBuilder // the record builder's field builders, typed once
 	rows    int
 	reserve int // rows to make room for after each NewRecord
+}
+
+// columnBuilder is one field builder with its concrete type resolved:
+// exactly one of the typed pointers matching kind is set.
+type columnBuilder struct {
+	kind Kind
+	any  array.Builder
+	bin  *array.BinaryBuilder // Text (a StringBuilder's own) and Binary
+	i64  *array.Int64Builder
+	bl   *array.BooleanBuilder
+	d32  *array.Date32Builder
+	ts   *array.TimestampBuilder
+	dec  *array.Decimal128Builder
 }
 
 // NewBuilder returns a builder for schema s using allocator mem (nil for the default).
@@ -22,7 +36,30 @@ func NewBuilder(s *Schema, mem memory.Allocator) *Builder {
 	if mem == nil {
 		mem = memory.DefaultAllocator
 	}
-	return &Builder{schema: s, rb: array.NewRecordBuilder(mem, s.Arrow())}
+	b := &Builder{schema: s, rb: array.NewRecordBuilder(mem, s.Arrow())}
+	b.cols = make([]columnBuilder, len(s.Fields))
+	for i, f := range s.Fields {
+		fb := b.rb.Field(i)
+		c := columnBuilder{kind: f.Kind, any: fb}
+		switch f.Kind {
+		case Text:
+			c.bin = fb.(*array.StringBuilder).BinaryBuilder
+		case Binary:
+			c.bin = fb.(*array.BinaryBuilder)
+		case Int:
+			c.i64 = fb.(*array.Int64Builder)
+		case Bool:
+			c.bl = fb.(*array.BooleanBuilder)
+		case Date:
+			c.d32 = fb.(*array.Date32Builder)
+		case Timestamp:
+			c.ts = fb.(*array.TimestampBuilder)
+		case Decimal:
+			c.dec = fb.(*array.Decimal128Builder)
+		}
+		b.cols[i] = c
+	}
+	return b
 }
 
 // Reserve makes room for rows rows now and after each NewRecord, so that
@@ -40,28 +77,25 @@ func (b *Builder) Append(r Row) error {
 	if len(r) != len(b.schema.Fields) {
 		return fmt.Errorf("schemas: %s: row has %d values, want %d", b.schema.ID(), len(r), len(b.schema.Fields))
 	}
-	for i, f := range b.schema.Fields {
-		v := r[i]
-		fb := b.rb.Field(i)
+	for i := range b.cols {
+		v, c := r[i], &b.cols[i]
 		if !v.Set {
-			fb.AppendNull()
+			c.any.AppendNull()
 			continue
 		}
-		switch f.Kind {
-		case Text:
-			fb.(*array.StringBuilder).Append(v.Str)
-		case Binary:
-			fb.(*array.BinaryBuilder).AppendString(v.Str)
+		switch c.kind {
+		case Text, Binary:
+			c.bin.AppendString(v.Str)
 		case Int:
-			fb.(*array.Int64Builder).Append(v.Num)
+			c.i64.Append(v.Num)
 		case Bool:
-			fb.(*array.BooleanBuilder).Append(v.Num != 0)
+			c.bl.Append(v.Num != 0)
 		case Date:
-			fb.(*array.Date32Builder).Append(arrow.Date32(v.Num))
+			c.d32.Append(arrow.Date32(v.Num))
 		case Timestamp:
-			fb.(*array.TimestampBuilder).Append(arrow.Timestamp(v.Num))
+			c.ts.Append(arrow.Timestamp(v.Num))
 		case Decimal:
-			fb.(*array.Decimal128Builder).Append(decimal128.FromI64(v.Num))
+			c.dec.Append(decimal128.FromI64(v.Num))
 		}
 	}
 	b.rows++

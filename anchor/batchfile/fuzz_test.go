@@ -1,6 +1,7 @@
 package batchfile
 
 import (
+	"bytes"
 	"context"
 	"math/rand"
 	"os"
@@ -63,6 +64,9 @@ func TestReadDamagedFiles(t *testing.T) {
 		case 3:
 			p := rng.Intn(len(m) - 4)
 			copy(m[p:], []byte{0x7f, 0xff, 0xff, 0xff})
+		}
+		if bytes.Equal(m, data) {
+			continue // a byte replaced by itself: not damaged
 		}
 		if err := os.WriteFile(path, m, 0o644); err != nil {
 			t.Fatal(err)

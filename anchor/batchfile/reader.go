@@ -118,9 +118,10 @@ func newLeafHasher(enc *schemas.LeafEncoder) *leafHasher {
 
 // add hashes every row of rec; fn, if not nil, sees each one.
 func (h *leafHasher) add(rec arrow.RecordBatch, fn RowFunc) error {
+	b := h.enc.Batch(rec)
 	for i := 0; i < int(rec.NumRows()); i++ {
 		var err error
-		h.buf, err = h.enc.AppendLeaf(h.buf[:0], rec, i)
+		h.buf, err = b.AppendLeaf(h.buf[:0], i)
 		if err != nil {
 			return fmt.Errorf("row %d: %w", h.rows, err)
 		}

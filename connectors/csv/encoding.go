@@ -44,6 +44,13 @@ func byteTable(cm *charmap.Charmap) *[256]rune {
 // decode returns s as UTF-8 text, or an error if a UTF-8 field is not
 // valid UTF-8. ASCII text is returned as is, without copying.
 func (e textEncoding) decode(s string) (string, error) {
+	if e.table == nil {
+		// One pass: ValidString has its own fast path for ASCII.
+		if !utf8.ValidString(s) {
+			return "", fmt.Errorf("%q is not valid UTF-8 (set encoding: windows-1252 or iso-8859-1 if the file is not UTF-8)", s)
+		}
+		return s, nil
+	}
 	ascii := true
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
@@ -52,12 +59,6 @@ func (e textEncoding) decode(s string) (string, error) {
 		}
 	}
 	if ascii {
-		return s, nil
-	}
-	if e.table == nil {
-		if !utf8.ValidString(s) {
-			return "", fmt.Errorf("%q is not valid UTF-8 (set encoding: windows-1252 or iso-8859-1 if the file is not UTF-8)", s)
-		}
 		return s, nil
 	}
 	var b strings.Builder
