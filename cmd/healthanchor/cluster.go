@@ -38,7 +38,7 @@ once; nodes never bootstrap themselves. With --observers K it also creates
 DIR/observer1 ... DIR/observerK: non-voting replicas (an auditor's copy) with a
 certificate and a config marked observer, run with ` + "`cluster observe`" + `.`,
 		Example: `  healthanchor cluster init --nodes 3 --dir /tmp/consortium
-  healthanchor --config /tmp/consortium/node1/healthanchor.yaml cluster node`,
+  healthanchor --config /tmp/consortium/node1/healthanchor.yaml serve`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if dir == "" {

@@ -30,7 +30,7 @@ with ` + "`cluster add-observer`" + ` (cluster init admits its observers itself)
 				return err
 			}
 			if !ccfg.Observer {
-				return usageErr("%s: cluster.observer is not true; run a member with `cluster node` or `serve`", g.config)
+				return usageErr("%s: cluster.observer is not true; run a member with `serve`", g.config)
 			}
 			return runObserver(cmd.Context(), pcfg, g.logger())
 		},
