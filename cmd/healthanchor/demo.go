@@ -67,6 +67,8 @@ Next:
   healthanchor --config %[1]s verify chain
   healthanchor --config %[1]s verify batch <BATCH_ID or file>
   healthanchor --config %[1]s runs
+  healthanchor --config %[1]s prove <BATCH_ID> --row 0 --out proof.json
+  healthanchor verify proof proof.json --genesis %[2]s/genesis.json
   drop a CSV into %[2]s/inbox/csv/ and: healthanchor --config %[1]s run
 `, abs, filepath.Dir(abs))
 			return runErr
