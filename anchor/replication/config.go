@@ -37,8 +37,17 @@ type Config struct {
 	// BatchWindow is how long the leader waits for more submissions
 	// before proposing a block, as a Go duration (default "20ms").
 	BatchWindow string `yaml:"batch_window"`
+	// SnapshotEvery is how many committed entries trigger a snapshot of
+	// the chain (default 1024); SnapshotInterval how often the node
+	// checks (default "30s"); TrailingLogs how many entries it keeps after
+	// a snapshot for slow followers (default 1024): a follower further
+	// behind is sent the snapshot instead.
+	SnapshotEvery    uint64 `yaml:"snapshot_every"`
+	SnapshotInterval string `yaml:"snapshot_interval"`
+	TrailingLogs     uint64 `yaml:"trailing_logs"`
 
-	window time.Duration
+	window       time.Duration
+	snapInterval time.Duration
 }
 
 // TLSFiles locates the PEM files for mutual TLS.
@@ -59,6 +68,9 @@ type Peer struct {
 const (
 	DefaultMaxBlockManifests = 256
 	DefaultBatchWindow       = 20 * time.Millisecond
+	DefaultSnapshotEvery     = 1024
+	DefaultSnapshotInterval  = 30 * time.Second
+	DefaultTrailingLogs      = 1024
 )
 
 // Validate fills defaults and reports the first invalid field by its
@@ -120,6 +132,20 @@ func (c *Config) Validate() error {
 			return fail("cluster.batch_window %q is not a duration such as 20ms", c.BatchWindow)
 		}
 		c.window = d
+	}
+	if c.SnapshotEvery == 0 {
+		c.SnapshotEvery = DefaultSnapshotEvery
+	}
+	if c.TrailingLogs == 0 {
+		c.TrailingLogs = DefaultTrailingLogs
+	}
+	c.snapInterval = DefaultSnapshotInterval
+	if c.SnapshotInterval != "" {
+		d, err := time.ParseDuration(c.SnapshotInterval)
+		if err != nil || d <= 0 {
+			return fail("cluster.snapshot_interval %q is not a duration such as 30s", c.SnapshotInterval)
+		}
+		c.snapInterval = d
 	}
 	return nil
 }

@@ -164,9 +164,9 @@ func raftConfig(cfg Config, logger hclog.Logger) *raft.Config {
 	conf.ElectionTimeout = 500 * time.Millisecond
 	conf.LeaderLeaseTimeout = 250 * time.Millisecond
 	conf.CommitTimeout = 5 * time.Millisecond
-	conf.SnapshotThreshold = 1024
-	conf.SnapshotInterval = 30 * time.Second
-	conf.TrailingLogs = 1024
+	conf.SnapshotThreshold = cfg.SnapshotEvery
+	conf.SnapshotInterval = cfg.snapInterval
+	conf.TrailingLogs = cfg.TrailingLogs
 	conf.Logger = logger
 	return conf
 }

@@ -107,3 +107,50 @@ func inboxRows(list []listed) int64 {
 	}
 	return n
 }
+
+// TestClusterSnapshotCatchUp keeps few log entries after each snapshot,
+// stops a node while the others anchor many blocks, and restarts it: it
+// must be sent a snapshot, verify and install it, and agree with the
+// others; its chain passes `verify chain`.
+func TestClusterSnapshotCatchUp(t *testing.T) {
+	dir := t.TempDir()
+	mustCode(t, ha(t, nil, "cluster", "init", "--nodes", "3", "--dir", dir), 0, "cluster init")
+	for k := 1; k <= 3; k++ {
+		cfg := filepath.Join(dir, fmt.Sprintf("node%d", k), "healthanchor.yaml")
+		raw, err := os.ReadFile(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tuned := strings.Replace(string(raw), "\ncluster:\n", "\ncluster:\n  snapshot_every: 4\n  snapshot_interval: 500ms\n  trailing_logs: 2\n", 1)
+		if tuned == string(raw) {
+			t.Fatalf("%s has no cluster: section to tune", cfg)
+		}
+		os.WriteFile(cfg, []byte(tuned), 0o644)
+	}
+	tc := &testCluster{t: t, dir: dir}
+	t.Cleanup(func() {
+		for _, nd := range tc.nodes {
+			tc.kill(nd)
+		}
+	})
+	for k := 1; k <= 3; k++ {
+		tc.add(fmt.Sprintf("node%d", k))
+	}
+	lead := tc.leader(tc.nodes)
+	behind := others(tc.nodes, lead)[0]
+	tc.kill(behind)
+	rest := others(tc.nodes, behind)
+	var h int64
+	for i := 0; i < 12; i++ {
+		h = tc.anchor(rest[i%2], fmt.Sprintf("while-down-%d", i), 1)
+	}
+	time.Sleep(2 * time.Second) // let the others take a snapshot and trim their logs
+	tc.start(behind)
+	tc.sameHeads(tc.nodes, h)
+	raw, _ := os.ReadFile(filepath.Join(behind.dir, "node.log"))
+	if !strings.Contains(string(raw), "chain restored from snapshot") {
+		t.Errorf("%s caught up without a snapshot; its log:\n%s", behind.id, raw)
+	}
+	tc.kill(behind)
+	mustCode(t, ha(t, nil, "--config", behind.config, "verify", "chain"), 0, behind.id+": verify chain after the snapshot")
+}
