@@ -116,8 +116,8 @@ func TestChainRefuses(t *testing.T) {
 // expects Verify to notice.
 func TestChainTamper(t *testing.T) {
 	edits := []string{
-		`UPDATE blocks SET hash = 'ff' || substr(hash, 3) WHERE height = 1`,
-		`UPDATE blocks SET prev_hash = 'ff' || substr(prev_hash, 3) WHERE height = 2`,
+		`UPDATE blocks SET hash = (CASE WHEN substr(hash, 1, 2) = 'ff' THEN 'ee' ELSE 'ff' END) || substr(hash, 3) WHERE height = 1`,
+		`UPDATE blocks SET prev_hash = (CASE WHEN substr(prev_hash, 1, 2) = 'ff' THEN 'ee' ELSE 'ff' END) || substr(prev_hash, 3) WHERE height = 2`,
 		`UPDATE blocks SET body = replace(body, '"rows":3', '"rows":4') WHERE height = 1`,
 		`UPDATE blocks SET body = replace(body, '"agency-a"', '"agency-a" ') WHERE height = 2`,
 		`UPDATE blocks SET body = replace(body, '"test-chain"', '"evil-chain"') WHERE height = 0`,

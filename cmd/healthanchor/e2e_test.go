@@ -182,10 +182,10 @@ func TestTamperDetected(t *testing.T) {
 
 	edits := []string{
 		`UPDATE manifests SET rows = rows + 1 WHERE batch_id = '` + b.BatchID + `'`,
-		`UPDATE manifests SET merkle_root = 'ab' || substr(merkle_root, 3) WHERE batch_id = '` + b.BatchID + `'`,
+		`UPDATE manifests SET merkle_root = (CASE WHEN substr(merkle_root, 1, 2) = 'ab' THEN 'ee' ELSE 'ab' END) || substr(merkle_root, 3) WHERE batch_id = '` + b.BatchID + `'`,
 		`UPDATE blocks SET body = replace(body, '"rows":2', '"rows":3') WHERE height = ` + fmt.Sprint(b.BlockHeight),
-		`UPDATE blocks SET hash = '00' || substr(hash, 3) WHERE height = ` + fmt.Sprint(b.BlockHeight),
-		`UPDATE blocks SET prev_hash = '00' || substr(prev_hash, 3) WHERE height = ` + fmt.Sprint(b.BlockHeight),
+		`UPDATE blocks SET hash = (CASE WHEN substr(hash, 1, 2) = '00' THEN 'ee' ELSE '00' END) || substr(hash, 3) WHERE height = ` + fmt.Sprint(b.BlockHeight),
+		`UPDATE blocks SET prev_hash = (CASE WHEN substr(prev_hash, 1, 2) = '00' THEN 'ee' ELSE '00' END) || substr(prev_hash, 3) WHERE height = ` + fmt.Sprint(b.BlockHeight),
 	}
 	chainPath := filepath.Join(dir, "chain.db")
 	orig, err := os.ReadFile(chainPath)
