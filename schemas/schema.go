@@ -82,9 +82,12 @@ type Schema struct {
 // (_schema, _salt, source, source_ref) followed by fields.
 func New(name string, version int, fields ...Field) *Schema {
 	all := append([]Field{
-		{Name: ColSchema, Kind: Text, Required: true, Repeats: true, Doc: "schema id, e.g. patient/1"},
+		// _schema and source hold one value for a whole batch: zstd
+		// shrinks such a run to nothing, a dictionary would only add a
+		// hash lookup per row.
+		{Name: ColSchema, Kind: Text, Required: true, Doc: "schema id, e.g. patient/1"},
 		{Name: ColSalt, Kind: Binary, Required: true, Doc: "16-byte per-row salt (docs/format.md)"},
-		{Name: ColSource, Kind: Text, Required: true, Repeats: true, Doc: "the source system the row came from"},
+		{Name: ColSource, Kind: Text, Required: true, Doc: "the source system the row came from"},
 		{Name: ColSourceRef, Kind: Text, Required: true, Doc: "the row's position in its source"},
 	}, fields...)
 	s := &Schema{Name: name, Version: version, Fields: all, index: make(map[string]int, len(all))}

@@ -116,6 +116,10 @@ func Create(path string, s *schemas.Schema, batchID string, saltKey []byte, opt 
 		// Dictionaries only where values repeat: on identifiers and salts
 		// they cost hashing time and save nothing.
 		parquet.WithDictionaryDefault(false),
+		// Salts are random bytes: compressing them or keeping their
+		// min/max costs time (a tenth of the writer's) and saves nothing.
+		parquet.WithCompressionFor(schemas.ColSalt, compress.Codecs.Uncompressed),
+		parquet.WithStatsFor(schemas.ColSalt, false),
 	}
 	for _, f := range s.Fields {
 		if f.Repeats {
