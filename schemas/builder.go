@@ -29,6 +29,8 @@ type columnBuilder struct {
 	d32  *array.Date32Builder
 	ts   *array.TimestampBuilder
 	dec  *array.Decimal128Builder
+
+	dataHint int // value bytes of the last batch (text and binary columns)
 }
 
 // NewBuilder returns a builder for schema s using allocator mem (nil for the default).
@@ -105,10 +107,25 @@ func (b *Builder) Append(r Row) error {
 // NewRecord returns the rows appended so far as a record batch and resets
 // the builder. The caller releases the batch.
 func (b *Builder) NewRecord() arrow.RecordBatch {
+	if b.reserve > 0 {
+		// Text and binary values of the next batch will take about as
+		// many bytes as this one's: reserve them now rather than grow
+		// (and copy) the buffers step by step.
+		for i := range b.cols {
+			if c := &b.cols[i]; c.bin != nil {
+				c.dataHint = c.bin.DataLen()
+			}
+		}
+	}
 	b.rows = 0
 	rec := b.rb.NewRecordBatch()
 	if b.reserve > 0 {
 		b.rb.Reserve(b.reserve)
+		for i := range b.cols {
+			if c := &b.cols[i]; c.bin != nil && c.dataHint > 0 {
+				c.bin.ReserveData(c.dataHint + c.dataHint/8)
+			}
+		}
 	}
 	return rec
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/compress"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
+	"github.com/healthanchor/healthanchor/internal/arrowmem"
 	"github.com/healthanchor/healthanchor/schemas"
 )
 
@@ -33,6 +34,10 @@ const (
 // DefaultBatchRows is the number of rows per Arrow record batch (and
 // Parquet row group) when Options.BatchRows is zero.
 const DefaultBatchRows = 32768
+
+// poolBytes bounds the free Arrow buffers a writer keeps for reuse: the
+// few record batches in flight between building, encoding and hashing.
+const poolBytes = 24 << 20
 
 // Options tune a Writer.
 type Options struct {
@@ -97,7 +102,7 @@ func Create(path string, s *schemas.Schema, batchID string, saltKey []byte, opt 
 	}
 	w := &Writer{
 		schema: s, batchID: batchID, path: path, file: f, sum: sha256.New(),
-		builder: schemas.NewBuilder(s, nil), salter: NewSalter(saltKey, batchID),
+		builder: schemas.NewBuilder(s, arrowmem.NewPool(poolBytes)), salter: NewSalter(saltKey, batchID),
 		perBatch: opt.BatchRows,
 		toWrite:  make(chan arrow.RecordBatch, 1), toHash: make(chan arrow.RecordBatch, 1),
 		wrote: make(chan error, 1), hashed: make(chan hashResult, 1),

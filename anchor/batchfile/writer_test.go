@@ -54,10 +54,13 @@ func writeBatch(t testing.TB, path string, rows []schemas.Row, batchRows int) Re
 // TestWriteReadRoundTrip writes rows across several record batches, reads
 // the file back and checks rows, root, digest and footer.
 func TestWriteReadRoundTrip(t *testing.T) {
-	for _, n := range []int{0, 1, 7, 100} {
+	// The last case has batches large enough for the writer to recycle
+	// their Arrow buffers (internal/arrowmem) many times over.
+	for _, c := range []struct{ n, batchRows int }{{0, 8}, {1, 8}, {7, 8}, {100, 8}, {30000, 2000}} {
+		n := c.n
 		t.Run(fmt.Sprint(n), func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "b.parquet")
-			res := writeBatch(t, path, samplePatients(n), 8)
+			res := writeBatch(t, path, samplePatients(n), c.batchRows)
 			var leaves [][]byte
 			sc, err := Read(context.Background(), path, func(row int64, canonical []byte, lh [32]byte) error {
 				leaves = append(leaves, append([]byte(nil), lh[:]...))
