@@ -1,8 +1,11 @@
 package schemas
 
 import (
+	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 // TestDateAndTimestampAgainstTime checks the hand-written calendar code
@@ -100,4 +103,48 @@ func TestCheckNamesTheMissingColumn(t *testing.T) {
 	if err := Patient.Check(r); err != nil {
 		t.Errorf("Check of a complete row: %v", err)
 	}
+}
+
+// referenceText is appendText's specification: RFC 8785 escaping and a
+// separate UTF-8 check.
+func referenceText(s string) (string, bool) {
+	return string(appendEscaped(nil, s)), utf8.ValidString(s)
+}
+
+// TestAppendTextMatchesReference checks the word-at-a-time appendText
+// against the byte-by-byte reference on strings dense in what it must
+// catch at every position of a word: quotes, backslashes, control
+// characters, multi-byte and broken UTF-8.
+func TestAppendTextMatchesReference(t *testing.T) {
+	pieces := []string{"a", "Z", " ", "~", "\"", "\\", "\x00", "\x1f", "\x7f", "\n", "é", "山", "\xff", "\xc3", "😀", "\xe5\xb1"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 20000 {
+		var b strings.Builder
+		for range rng.IntN(40) {
+			if rng.IntN(4) == 0 {
+				b.WriteString(pieces[rng.IntN(len(pieces))])
+			} else {
+				b.WriteByte(byte('a' + rng.IntN(26)))
+			}
+		}
+		s := b.String()
+		got, ok := appendText(nil, s)
+		want, wantOK := referenceText(s)
+		if ok != wantOK || (ok && string(got) != want) {
+			t.Fatalf("appendText(%q) = %q, %v; want %q, %v", s, got, ok, want, wantOK)
+		}
+	}
+}
+
+func FuzzAppendText(f *testing.F) {
+	for _, s := range []string{"", "plain ascii text", "12345678\"", "abcdefg\\h", "Müller", "\x00\x01\x02\x03\x04\x05\x06\x07\x08", "abcdefgh\xff"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, ok := appendText(nil, s)
+		want, wantOK := referenceText(s)
+		if ok != wantOK || (ok && string(got) != want) {
+			t.Fatalf("appendText(%q) = %q, %v; want %q, %v", s, got, ok, want, wantOK)
+		}
+	})
 }
