@@ -4,6 +4,7 @@
 package merkle
 
 import (
+	"crypto/sha256"
 	"fmt"
 
 	"github.com/transparency-dev/merkle/compact"
@@ -11,7 +12,22 @@ import (
 	"github.com/transparency-dev/merkle/rfc6962"
 )
 
-var factory = compact.RangeFactory{Hash: rfc6962.DefaultHasher.HashChildren}
+var factory = compact.RangeFactory{Hash: hashChildren}
+
+// hashChildren is rfc6962.DefaultHasher.HashChildren,
+// SHA-256(0x01 || left || right), without a hasher allocation for the
+// usual 32-byte children: a tree hashes one node per leaf.
+func hashChildren(left, right []byte) []byte {
+	if len(left) != sha256.Size || len(right) != sha256.Size {
+		return rfc6962.DefaultHasher.HashChildren(left, right)
+	}
+	var buf [1 + 2*sha256.Size]byte
+	buf[0] = rfc6962.RFC6962NodeHashPrefix
+	copy(buf[1:], left)
+	copy(buf[1+sha256.Size:], right)
+	sum := sha256.Sum256(buf[:])
+	return sum[:]
+}
 
 // Tree accumulates leaf hashes in order and yields the root of the tree
 // over all of them. The zero value is not ready; use New.
