@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/healthanchor/healthanchor/connectors"
 	"github.com/healthanchor/healthanchor/schemas"
@@ -152,11 +153,20 @@ func (fr *fileReader) record(l layout, rec record) error {
 		fr.row = c.schema.NewRow()
 	}
 	row := connectors.ResetRow(fr.row, c.schema, c.cfg.Source, ref)
+	// A record valid as UTF-8 as a whole has every field valid: fields are
+	// its bytes less some ASCII ones (delimiters, quotes, line ends),
+	// always whole characters. One check for the record instead of one
+	// a field, which then runs only to name the column at fault.
+	text := c.enc.table == nil && utf8.Valid(rec.raw)
 	for _, col := range l.cols {
-		s, err := c.enc.decode(rec.fields[col.pos])
-		if err != nil {
-			return fr.reject(rec, fmt.Errorf("%s: %w", col.label(), err))
+		s := rec.fields[col.pos]
+		if !text {
+			var err error
+			if s, err = c.enc.decode(s); err != nil {
+				return fr.reject(rec, fmt.Errorf("%s: %w", col.label(), err))
+			}
 		}
+		var err error
 		if col.sex {
 			row[col.idx], err = normSex(s)
 		} else {

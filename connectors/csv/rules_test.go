@@ -60,6 +60,14 @@ func TestRules(t *testing.T) {
 			[]string{"f.csv:2 patient_id=1 family_name=Müller é"}},
 		{"invalid-utf8", nil, "patient_id,family_name\n1,M\xfcller\n2,Roe\n",
 			[]string{`f.csv:2 REJECT f.csv:2: family_name: "M\xfcller" is not valid UTF-8`, "f.csv:3 patient_id=2 family_name=Roe"}},
+		// The two halves of "é" in two fields, or on both sides of a
+		// doubled quote, are not a character: each field is checked.
+		{"utf8-split-across-fields", nil, "patient_id,family_name\n1\xc3,\xa9Doe\n",
+			[]string{`f.csv:2 REJECT f.csv:2: patient_id: "1\xc3" is not valid UTF-8`}},
+		{"utf8-split-by-doubled-quote", nil, "patient_id,family_name\n1,\"D\xc3\"\"\xa9\"\n",
+			[]string{`f.csv:2 REJECT f.csv:2: family_name: "D\xc3\"\xa9" is not valid UTF-8`}},
+		{"utf8-multibyte", nil, "patient_id,family_name\n山田,\"Łukasz \"\"😀\"\"\"\n",
+			[]string{`f.csv:2 patient_id=山田 family_name=Łukasz "😀"`}},
 		{"field-count", nil, hdr + "1,Doe\n2,Roe,1970-01-01,x\n3,Poe,\n",
 			[]string{"f.csv:2 REJECT f.csv:2: record has 2 fields, want 3", "f.csv:3 REJECT record has 4 fields, want 3", "f.csv:4 patient_id=3 family_name=Poe birth_date=<null>"}},
 		{"bad-date", nil, hdr + "1,Doe,31/02/1980\n",

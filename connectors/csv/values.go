@@ -113,6 +113,10 @@ var sexCodes = map[string]string{
 
 // normSex maps a patient's sex to F, M, O or U; empty is null.
 func normSex(s string) (schemas.Value, error) {
+	switch s {
+	case "F", "M", "O", "U":
+		return schemas.TextValue(s), nil
+	}
 	t := strings.ToLower(strings.TrimSpace(s))
 	if t == "" {
 		return schemas.Null, nil
