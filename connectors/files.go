@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"time"
 
 	"github.com/healthanchor/healthanchor/internal/fsutil"
 )
@@ -27,7 +28,8 @@ type FileWatermark struct {
 type DropFolder struct {
 	BaseDir  string
 	Pattern  string
-	Progress *Progress // told the window's size and the bytes read; may be nil
+	Progress *Progress    // told the window's size and the bytes read; may be nil
+	Digests  *DigestCache // digests Plan computed, so that Open need not hash again; may be nil
 }
 
 // ParseFileWatermark decodes a file watermark; nil gives an empty one.
@@ -77,7 +79,7 @@ func (d DropFolder) Plan(ctx context.Context, from Watermark) (Watermark, error)
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		sum, err := fsutil.HashFile(f.path)
+		sum, err := d.hash(f.path)
 		if err != nil {
 			return nil, fmt.Errorf("input %s: %w", f.path, err)
 		}
@@ -97,6 +99,21 @@ func (d DropFolder) Plan(ctx context.Context, from Watermark) (Watermark, error)
 	return wm.Encode(), nil
 }
 
+// hash returns the file's digest, remembering it in d.Digests.
+func (d DropFolder) hash(path string) (string, error) {
+	before, err := os.Stat(path)
+	if err != nil {
+		return "", err
+	}
+	start := time.Now()
+	sum, err := fsutil.HashFile(path)
+	if err != nil {
+		return "", err
+	}
+	d.Digests.remember(path, before, sum, start)
+	return sum, nil
+}
+
 // WindowFile is one file to read in a window.
 type WindowFile struct {
 	Key    string // name recorded in the watermark
@@ -104,6 +121,7 @@ type WindowFile struct {
 	SHA256 string // digest planned; the reader must check the content still has it
 
 	progress *Progress
+	digests  *DigestCache
 }
 
 // Window returns the files of the window (from, to] in name order, and
@@ -121,7 +139,7 @@ func (d DropFolder) Window(from, to Watermark) ([]WindowFile, []Record, error) {
 	var rejects []Record
 	for _, key := range sortedKeys(b.Files) {
 		if _, taken := a.Files[key]; !taken {
-			f := WindowFile{Key: key, Path: d.path(key), SHA256: b.Files[key], progress: d.Progress}
+			f := WindowFile{Key: key, Path: d.path(key), SHA256: b.Files[key], progress: d.Progress, digests: d.Digests}
 			if st, err := os.Stat(f.Path); err == nil {
 				d.Progress.AddTotal(st.Size())
 			}
@@ -146,17 +164,29 @@ func (f WindowFile) Open() (*VerifiedReader, error) {
 	if err != nil {
 		return nil, fmt.Errorf("input %s: %w", f.Key, err)
 	}
-	return &VerifiedReader{f: fh, h: sha256.New(), want: f.SHA256, key: f.Key, progress: f.progress}, nil
+	v := &VerifiedReader{f: fh, want: f.SHA256, key: f.Key, progress: f.progress}
+	if fi, err := fh.Stat(); err == nil {
+		v.stamp, v.stamped = f.digests.known(f.Path, fi, f.SHA256)
+	}
+	if !v.stamped {
+		v.h = sha256.New()
+	}
+	return v, nil
 }
 
 // VerifiedReader reads a window file and, at EOF, fails with an error if
-// the bytes read do not have the planned digest.
+// the bytes read do not have the planned digest. A file hashed by Plan in
+// this process and unchanged since (same identity, size and change time)
+// is not hashed again: at EOF its stamp and length are checked instead.
 type VerifiedReader struct {
 	f *os.File
 	h interface {
 		io.Writer
 		Sum([]byte) []byte
 	}
+	stamp    fileStamp // when stamped: the file's stamp when Plan hashed it
+	stamped  bool
+	read     int64
 	want     string
 	key      string
 	progress *Progress
@@ -165,14 +195,36 @@ type VerifiedReader struct {
 // Read reads from the file; at EOF it checks the digest.
 func (v *VerifiedReader) Read(p []byte) (int, error) {
 	n, err := v.f.Read(p)
-	v.h.Write(p[:n])
+	if v.h != nil {
+		v.h.Write(p[:n])
+	}
+	v.read += int64(n)
 	v.progress.Add(int64(n))
 	if err == io.EOF {
-		if got := hex.EncodeToString(v.h.Sum(nil)); got != v.want {
-			return n, fmt.Errorf("input %s changed while it was being taken (sha256 %.12s, planned %.12s)", v.key, got, v.want)
+		if cerr := v.check(); cerr != nil {
+			return n, cerr
 		}
 	}
 	return n, err
+}
+
+// check runs at EOF: the digest of the bytes read, or the stamp, must be
+// what was planned.
+func (v *VerifiedReader) check() error {
+	if v.h != nil {
+		if got := hex.EncodeToString(v.h.Sum(nil)); got != v.want {
+			return fmt.Errorf("input %s changed while it was being taken (sha256 %.12s, planned %.12s)", v.key, got, v.want)
+		}
+		return nil
+	}
+	fi, err := v.f.Stat()
+	if err != nil {
+		return fmt.Errorf("input %s: %w", v.key, err)
+	}
+	if st, ok := stampOf(fi); !ok || st != v.stamp || v.read != v.stamp.size {
+		return fmt.Errorf("input %s changed while it was being taken (read %d bytes of %d; size, times or identity changed since it was planned)", v.key, v.read, v.stamp.size)
+	}
+	return nil
 }
 
 // Size is the file's size in bytes, for progress reports.

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestDropFolderWindowAndProgress takes files once, reports a changed file
@@ -79,5 +80,92 @@ func TestDropFolderWindowAndProgress(t *testing.T) {
 	defer r.Close()
 	if _, err := io.Copy(io.Discard, r); err == nil || !strings.Contains(err.Error(), "changed while it was being taken") {
 		t.Errorf("reading a file changed after planning: %v", err)
+	}
+}
+
+// TestDigestCache checks when reading a planned file skips hashing it
+// again: only when Plan hashed it in this process, long enough after its
+// last change, and its stamp has not moved since; a change made between
+// plan and read, or during the read, is still reported even when the
+// writer puts the modification time back.
+func TestDigestCache(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "a.csv")
+	write := func(content string) {
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// rewrite changes the content in place, same size, and puts the
+	// modification time back: only the change time tells.
+	rewrite := func(content string) {
+		fi, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(20 * time.Millisecond) // past the file system's time tick
+		write(content)
+		if err := os.Chtimes(path, fi.ModTime(), fi.ModTime()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	plan := func(d DropFolder) WindowFile {
+		t.Helper()
+		w, err := d.Plan(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files, _, err := d.Window(nil, w)
+		if err != nil || len(files) != 1 {
+			t.Fatalf("window: %v %v", files, err)
+		}
+		return files[0]
+	}
+	readAll := func(f WindowFile) (hashed bool, err error) {
+		t.Helper()
+		r, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		_, err = io.Copy(io.Discard, r)
+		return r.h != nil, err
+	}
+
+	write("aaaa")
+	d := DropFolder{BaseDir: dir, Pattern: "*.csv", Digests: NewDigestCache()}
+	if hashed, err := readAll(plan(d)); err != nil || !hashed {
+		t.Errorf("a file changed just before planning: hashed %v, err %v; want hashed again, no error", hashed, err)
+	}
+
+	old := racyWindow
+	racyWindow = 0
+	defer func() { racyWindow = old }()
+	if hashed, err := readAll(plan(d)); err != nil || hashed {
+		t.Errorf("an unchanged planned file: hashed %v, err %v; want not hashed again, no error", hashed, err)
+	}
+	if hashed, err := readAll(plan(DropFolder{BaseDir: dir, Pattern: "*.csv"})); err != nil || !hashed {
+		t.Errorf("without a cache: hashed %v, err %v; want hashed, no error", hashed, err)
+	}
+
+	f := plan(d)
+	rewrite("bbbb")
+	if hashed, err := readAll(f); !hashed || err == nil || !strings.Contains(err.Error(), "changed while it was being taken") {
+		t.Errorf("a file rewritten after planning: hashed %v, err %v; want hashed and reported", hashed, err)
+	}
+
+	f = plan(d)
+	r, err := f.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if r.h != nil {
+		t.Fatal("an unchanged planned file is hashed again")
+	}
+	rewrite("cccc")
+	if _, err := io.Copy(io.Discard, r); err == nil || !strings.Contains(err.Error(), "changed while it was being taken") {
+		t.Errorf("a file rewritten while read: %v; want reported", err)
 	}
 }

@@ -44,7 +44,7 @@ func New(cfg Config, env connectors.Env) (*Connector, error) {
 		cfg:    cfg,
 		env:    env,
 		schema: schema,
-		drop:   connectors.DropFolder{BaseDir: env.BaseDir, Pattern: cfg.Input, Progress: env.Progress},
+		drop:   connectors.DropFolder{BaseDir: env.BaseDir, Pattern: cfg.Input, Progress: env.Progress, Digests: connectors.NewDigestCache()},
 		enc:    enc,
 		delim:  delim,
 		quote:  quote,
