@@ -61,6 +61,33 @@ func parseISODate(s string) (v schemas.Value, ok bool) {
 	return schemas.Value{Set: true, Num: daysFromCivil(y, m, d)}, true
 }
 
+// parseUTCSeconds is time.Parse(time.RFC3339, s) then
+// schemas.TimestampValue for the common exact form YYYY-MM-DDTHH:MM:SSZ;
+// ok is false for anything else, which the layouts then decide.
+func parseUTCSeconds(s string) (v schemas.Value, ok bool) {
+	const form = "2006-01-02T15:04:05Z"
+	if len(s) != len(form) || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z' {
+		return v, false
+	}
+	date, ok := parseISODate(s[:10])
+	if !ok {
+		return v, false
+	}
+	var hms [3]int64
+	for i, at := range [3]int{11, 14, 17} {
+		a, b := s[at], s[at+1]
+		if a < '0' || a > '9' || b < '0' || b > '9' {
+			return v, false
+		}
+		hms[i] = int64(a-'0')*10 + int64(b-'0')
+	}
+	if hms[0] > 23 || hms[1] > 59 || hms[2] > 59 {
+		return v, false
+	}
+	secs := date.Num*86400 + hms[0]*3600 + hms[1]*60 + hms[2]
+	return schemas.Value{Set: true, Num: secs * 1e6}, true
+}
+
 func daysIn(m, y int64) int64 {
 	switch m {
 	case 2:
@@ -95,6 +122,11 @@ func daysFromCivil(y, m, d int64) int64 {
 // without a zone are taken in loc.
 func ParseTimestamp(s string, layouts []string, loc *time.Location) (schemas.Value, error) {
 	s = strings.TrimSpace(s)
+	if len(layouts) > 0 && (layouts[0] == time.RFC3339Nano || layouts[0] == time.RFC3339) {
+		if v, ok := parseUTCSeconds(s); ok {
+			return v, nil
+		}
+	}
 	for _, l := range layouts {
 		if t, err := time.ParseInLocation(l, s, loc); err == nil {
 			return schemas.TimestampValue(t), nil

@@ -43,3 +43,35 @@ func TestParseISODateAgainstTime(t *testing.T) {
 		check(s)
 	}
 }
+
+// TestParseUTCSecondsAgainstTime checks the timestamp fast path against
+// time.Parse(time.RFC3339Nano, ...) on instants across the calendar and a
+// set of near misses.
+func TestParseUTCSecondsAgainstTime(t *testing.T) {
+	check := func(s string) {
+		t.Helper()
+		got, ok := parseUTCSeconds(s)
+		tm, err := time.Parse(time.RFC3339Nano, s)
+		if !ok {
+			if err == nil && len(s) == 20 && s[19] == 'Z' && s[0] != '+' && s[0] != '-' {
+				t.Errorf("parseUTCSeconds(%q) refused what time.Parse accepts", s)
+			}
+			return
+		}
+		if err != nil {
+			t.Fatalf("parseUTCSeconds(%q) accepted what time.Parse refuses: %v", s, err)
+		}
+		if want := schemas.TimestampValue(tm); got != want {
+			t.Fatalf("parseUTCSeconds(%q) = %v, want %v", s, got, want)
+		}
+	}
+	for sec := int64(-62135596800); sec < 253402300800; sec += 7777777 {
+		check(time.Unix(sec, 0).UTC().Format("2006-01-02T15:04:05Z"))
+	}
+	for _, s := range []string{"2026-03-10T11:33:00Z", "2024-02-29T23:59:59Z", "1970-01-01T00:00:00Z", "1969-12-31T23:59:59Z",
+		"2023-02-29T10:00:00Z", "2026-03-10T24:00:00Z", "2026-03-10T23:60:00Z", "2026-03-10T23:59:60Z", "2026-03-10t11:33:00Z",
+		"2026-03-10T11:33:00z", "2026-03-10 11:33:00Z", "2026-03-10T11:33:0xZ", "2026-03-10T1:33:00ZZ", "2026-03-10T11-33-00Z",
+		"2026-03-10T11:33:00.5Z", "2026-03-10T11:33:00+01:00", "0000-01-01T00:00:00Z", "9999-12-31T23:59:59Z"} {
+		check(s)
+	}
+}
