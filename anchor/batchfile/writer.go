@@ -100,9 +100,10 @@ func Create(path string, s *schemas.Schema, batchID string, saltKey []byte, opt 
 	if err != nil {
 		return nil, fmt.Errorf("batchfile: %w", err)
 	}
+	pool := arrowmem.NewPool(poolBytes)
 	w := &Writer{
 		schema: s, batchID: batchID, path: path, file: f, sum: sha256.New(),
-		builder: schemas.NewBuilder(s, arrowmem.NewPool(poolBytes)), salter: NewSalter(saltKey, batchID),
+		builder: schemas.NewBuilder(s, pool), salter: NewSalter(saltKey, batchID),
 		perBatch: opt.BatchRows,
 		toWrite:  make(chan arrow.RecordBatch, 1), toHash: make(chan arrow.RecordBatch, 1),
 		wrote: make(chan error, 1), hashed: make(chan hashResult, 1),
@@ -118,6 +119,7 @@ func Create(path string, s *schemas.Schema, batchID string, saltKey []byte, opt 
 		parquet.WithCompressionLevel(1),
 		parquet.WithMaxRowGroupLength(int64(w.perBatch)),
 		parquet.WithCreatedBy("healthanchor"),
+		parquet.WithAllocator(pool),
 		// Dictionaries only where values repeat: on identifiers and salts
 		// they cost hashing time and save nothing.
 		parquet.WithDictionaryDefault(false),
