@@ -61,13 +61,32 @@ func parseISODate(s string) (v schemas.Value, ok bool) {
 	return schemas.Value{Set: true, Num: daysFromCivil(y, m, d)}, true
 }
 
-// parseUTCSeconds is time.Parse(time.RFC3339, s) then
-// schemas.TimestampValue for the common exact form YYYY-MM-DDTHH:MM:SSZ;
-// ok is false for anything else, which the layouts then decide.
+// parseUTCSeconds is time.Parse(time.RFC3339Nano, s) then
+// schemas.TimestampValue for the common forms YYYY-MM-DDTHH:MM:SSZ and
+// YYYY-MM-DDTHH:MM:SS.fffZ (one to nine fractional digits); ok is false
+// for anything else, which the layouts then decide.
 func parseUTCSeconds(s string) (v schemas.Value, ok bool) {
-	const form = "2006-01-02T15:04:05Z"
-	if len(s) != len(form) || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z' {
+	const form = "2006-01-02T15:04:05"
+	if len(s) < len(form)+1 || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[len(s)-1] != 'Z' {
 		return v, false
+	}
+	var micros int64
+	if frac := s[len(form) : len(s)-1]; frac != "" {
+		if len(frac) < 2 || len(frac) > 10 || frac[0] != '.' {
+			return v, false
+		}
+		var ns int64
+		for i := 1; i < 10; i++ {
+			d := int64(0)
+			if i < len(frac) {
+				if frac[i] < '0' || frac[i] > '9' {
+					return v, false
+				}
+				d = int64(frac[i] - '0')
+			}
+			ns = ns*10 + d
+		}
+		micros = ns / 1000
 	}
 	date, ok := parseISODate(s[:10])
 	if !ok {
@@ -85,7 +104,7 @@ func parseUTCSeconds(s string) (v schemas.Value, ok bool) {
 		return v, false
 	}
 	secs := date.Num*86400 + hms[0]*3600 + hms[1]*60 + hms[2]
-	return schemas.Value{Set: true, Num: secs * 1e6}, true
+	return schemas.Value{Set: true, Num: secs*1e6 + micros}, true
 }
 
 func daysIn(m, y int64) int64 {
