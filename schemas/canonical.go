@@ -2,12 +2,14 @@ package schemas
 
 import (
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"sort"
 	"strconv"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -76,11 +78,16 @@ type BatchEncoder struct {
 	cols []cellColumn // in e.order
 }
 
-// cellColumn is one column of a batch with its array's concrete type.
+// cellColumn is one column of a batch with its array's concrete type
+// resolved for the kinds of the canonical schemas; other arrays go
+// through appendCell.
 type cellColumn struct {
 	arr   arrow.Array
-	str   *array.String // non-nil for the common text column
-	nulls bool          // the column has nulls
+	str   *array.String    // text
+	bin   *array.Binary    // binary (salts)
+	date  *array.Date32    // dates
+	ts    *array.Timestamp // timestamps in microseconds
+	nulls bool             // the column has nulls
 }
 
 // Batch prepares rec for AppendRow and AppendLeaf by row number. The
@@ -98,8 +105,20 @@ func (b *BatchEncoder) reset(e *LeafEncoder, rec arrow.RecordBatch) {
 	b.cols = b.cols[:len(e.order)]
 	for k, c := range e.order {
 		arr := rec.Column(c)
-		str, _ := arr.(*array.String)
-		b.cols[k] = cellColumn{arr: arr, str: str, nulls: arr.NullN() > 0}
+		col := cellColumn{arr: arr, nulls: arr.NullN() > 0}
+		switch a := arr.(type) {
+		case *array.String:
+			col.str = a
+		case *array.Binary:
+			col.bin = a
+		case *array.Date32:
+			col.date = a
+		case *array.Timestamp:
+			if a.DataType().(*arrow.TimestampType).Unit == arrow.Microsecond {
+				col.ts = a
+			}
+		}
+		b.cols[k] = col
 	}
 }
 
@@ -114,19 +133,23 @@ func (b *BatchEncoder) AppendRow(dst []byte, i int) ([]byte, error) {
 		dst = append(dst, b.enc.keys[k]...)
 		c := &b.cols[k]
 		var err error
-		if c.str != nil {
-			switch {
-			case c.nulls && c.str.IsNull(i):
-				dst = append(dst, "null"...)
-			default:
-				var ok bool
-				dst = append(dst, '"')
-				if dst, ok = appendText(dst, c.str.Value(i)); !ok {
-					err = errNotUTF8
-				}
-				dst = append(dst, '"')
+		switch {
+		case c.nulls && c.arr.IsNull(i):
+			dst = append(dst, "null"...)
+		case c.str != nil:
+			var ok bool
+			dst = append(dst, '"')
+			if dst, ok = appendText(dst, c.str.Value(i)); !ok {
+				err = errNotUTF8
 			}
-		} else {
+			dst = append(dst, '"')
+		case c.bin != nil:
+			dst = append(hex.AppendEncode(append(dst, '"'), c.bin.Value(i)), '"')
+		case c.date != nil:
+			dst = append(AppendDate(append(dst, '"'), int64(c.date.Value(i))), '"')
+		case c.ts != nil:
+			dst = append(AppendTimestamp(append(dst, '"'), int64(c.ts.Value(i))), '"')
+		default:
 			dst, err = appendCell(dst, c.arr, i)
 		}
 		if err != nil {
@@ -335,12 +358,34 @@ var plainByte = func() (t [256]bool) {
 	return t
 }()
 
+// Eight-bytes-at-a-time tests.
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// plainWord reports whether the eight bytes of x (one little-endian word)
+// are all plain bytes (see plainByte). It never answers true when one is
+// not; it may answer false for plain bytes after one that is not.
+func plainWord(x uint64) bool {
+	ctlOrHigh := (x - ones*0x20) | x // high bit: a byte below 0x20, or not ASCII
+	q := x ^ (ones * '"')
+	bs := x ^ (ones * '\\')
+	quote := (q - ones) &^ q // high bit: a zero byte in q, a quote in x
+	backslash := (bs - ones) &^ bs
+	return (ctlOrHigh|quote|backslash)&highs == 0
+}
+
 // appendText appends s escaped as appendEscaped does, checking in the
 // same pass that s is valid UTF-8 (as utf8.ValidString does); ok is false
 // when it is not.
 func appendText(dst []byte, s string) (_ []byte, ok bool) {
 	start := 0
+	b := unsafe.Slice(unsafe.StringData(s), len(s)) // s's bytes, only read
 	for i := 0; i < len(s); {
+		for i+8 <= len(b) && plainWord(binary.LittleEndian.Uint64(b[i:])) {
+			i += 8
+		}
 		for i < len(s) && plainByte[s[i]] {
 			i++
 		}
