@@ -44,7 +44,6 @@ type Field struct {
 	Kind     Kind
 	Scale    int32 // digits after the point, Decimal only
 	Required bool  // a row without a value here is rejected
-	Repeats  bool  // few distinct values (codes, names of places): worth a Parquet dictionary
 	Doc      string
 }
 
@@ -82,9 +81,6 @@ type Schema struct {
 // (_schema, _salt, source, source_ref) followed by fields.
 func New(name string, version int, fields ...Field) *Schema {
 	all := append([]Field{
-		// _schema and source hold one value for a whole batch: zstd
-		// shrinks such a run to nothing, a dictionary would only add a
-		// hash lookup per row.
 		{Name: ColSchema, Kind: Text, Required: true, Doc: "schema id, e.g. patient/1"},
 		{Name: ColSalt, Kind: Binary, Required: true, Doc: "16-byte per-row salt (docs/format.md)"},
 		{Name: ColSource, Kind: Text, Required: true, Doc: "the source system the row came from"},
