@@ -80,6 +80,17 @@ type Env struct {
 	Location *time.Location // zone of naive local times in the source; UTC when nil
 	BaseDir  string         // relative paths in options are taken from here
 	Progress *Progress      // input bytes read and to read, where known; may be nil
+	// Digests are the input files' digests known from earlier runs (see
+	// DigestCache); file connectors use and fill it. May be nil.
+	Digests *DigestCache
+}
+
+// DigestCache returns e.Digests, or a new cache for this connector alone.
+func (e Env) DigestCache() *DigestCache {
+	if e.Digests != nil {
+		return e.Digests
+	}
+	return NewDigestCache()
 }
 
 // Loc returns the configured zone, or UTC.

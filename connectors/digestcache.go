@@ -1,6 +1,7 @@
 package connectors
 
 import (
+	"fmt"
 	"os"
 	"sync"
 	"time"
@@ -13,11 +14,14 @@ import (
 // when read (as git treats "racily clean" files).
 var racyWindow = 2 * time.Second
 
-// DigestCache remembers the digests Plan computed in this process, each
-// with the file's stamp (identity, size, modification and change times)
-// at the time, so that reading a file planned moments before need not hash
-// it a second time while its stamp is unchanged. The zero value is not
-// ready; a nil cache caches nothing.
+// DigestCache remembers the digests Plan computed, each with the file's
+// stamp (identity, size, modification and change times) at the time, so
+// that a file whose stamp has not moved since is not hashed again: not when
+// it is read right after planning, and not by later runs planning the same
+// drop folder (which must otherwise hash every file ever taken to notice
+// one that changed), when the cache is kept between runs (Entries,
+// LoadDigestCache). The zero value is not ready; a nil cache caches
+// nothing.
 type DigestCache struct {
 	mu sync.Mutex
 	m  map[string]cachedDigest
@@ -30,6 +34,65 @@ type cachedDigest struct {
 
 // NewDigestCache returns an empty cache.
 func NewDigestCache() *DigestCache { return &DigestCache{m: map[string]cachedDigest{}} }
+
+// LoadDigestCache returns a cache holding entries as Entries wrote them;
+// entries it cannot read are left out (they only cost a hash).
+func LoadDigestCache(entries map[string]string) *DigestCache {
+	c := NewDigestCache()
+	for path, e := range entries {
+		var d cachedDigest
+		st := &d.stamp
+		if n, err := fmt.Sscanf(e, "%d %d %d %d %d %64s", &st.dev, &st.ino, &st.size, &st.modified, &st.changed, &d.sha256); err == nil && n == 6 && len(d.sha256) == 64 {
+			c.m[path] = d
+		}
+	}
+	return c
+}
+
+// Entries returns the cache's content, by path, in a form LoadDigestCache reads.
+func (c *DigestCache) Entries() map[string]string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make(map[string]string, len(c.m))
+	for path, d := range c.m {
+		st := d.stamp
+		out[path] = fmt.Sprintf("%d %d %d %d %d %s", st.dev, st.ino, st.size, st.modified, st.changed, d.sha256)
+	}
+	return out
+}
+
+// lookup returns the digest remembered for path if fi, its stamp now, is
+// the stamp it had when hashed.
+func (c *DigestCache) lookup(path string, fi os.FileInfo) (string, bool) {
+	if c == nil {
+		return "", false
+	}
+	st, ok := stampOf(fi)
+	if !ok {
+		return "", false
+	}
+	c.mu.Lock()
+	d, found := c.m[path]
+	c.mu.Unlock()
+	if !found || d.stamp != st {
+		return "", false
+	}
+	return d.sha256, true
+}
+
+// keepOnly forgets every path not in keep (files no longer in the folder).
+func (c *DigestCache) keepOnly(keep map[string]bool) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	for path := range c.m {
+		if !keep[path] {
+			delete(c.m, path)
+		}
+	}
+	c.mu.Unlock()
+}
 
 // remember records that path, stamped before with st, hashed to sum, if
 // its stamp was the same after hashing and is old enough to be trusted.
@@ -65,17 +128,12 @@ func (c *DigestCache) forget(path string) {
 // known reports whether the open file at path still has the stamp it had
 // when it hashed to sum.
 func (c *DigestCache) known(path string, now os.FileInfo, sum string) (fileStamp, bool) {
-	if c == nil {
+	got, ok := c.lookup(path, now)
+	if !ok || got != sum {
 		return fileStamp{}, false
 	}
-	st, ok := stampOf(now)
-	if !ok {
-		return st, false
-	}
-	c.mu.Lock()
-	d, found := c.m[path]
-	c.mu.Unlock()
-	return st, found && d.stamp == st && d.sha256 == sum
+	st, _ := stampOf(now)
+	return st, true
 }
 
 // fileStamp identifies a file's content as far as its metadata can: the

@@ -74,6 +74,11 @@ func (d DropFolder) Plan(ctx context.Context, from Watermark) (Watermark, error)
 	if err != nil {
 		return nil, err
 	}
+	present := make(map[string]bool, len(files))
+	for _, f := range files {
+		present[f.path] = true
+	}
+	d.Digests.keepOnly(present)
 	changed := false
 	for _, f := range files {
 		if err := ctx.Err(); err != nil {
@@ -99,20 +104,27 @@ func (d DropFolder) Plan(ctx context.Context, from Watermark) (Watermark, error)
 	return wm.Encode(), nil
 }
 
-// hash returns the file's digest, remembering it in d.Digests.
+// hash returns the file's digest: the one in d.Digests while the file's
+// stamp has not moved, else a new one, remembered there.
 func (d DropFolder) hash(path string) (string, error) {
 	before, err := os.Stat(path)
 	if err != nil {
 		return "", err
 	}
+	if sum, ok := d.Digests.lookup(path, before); ok {
+		return sum, nil
+	}
 	start := time.Now()
-	sum, err := fsutil.HashFile(path)
+	sum, err := hashFile(path)
 	if err != nil {
 		return "", err
 	}
 	d.Digests.remember(path, before, sum, start)
 	return sum, nil
 }
+
+// hashFile computes a file's digest (a variable so that tests count calls).
+var hashFile = fsutil.HashFile
 
 // WindowFile is one file to read in a window.
 type WindowFile struct {

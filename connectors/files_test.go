@@ -169,3 +169,81 @@ func TestDigestCache(t *testing.T) {
 		t.Errorf("a file rewritten while read: %v; want reported", err)
 	}
 }
+
+// TestDigestsKeptBetweenRuns plans a drop folder in one "run", keeps the
+// cache's entries as the state DB does, and plans again in a new one: files
+// whose stamp has not moved are not hashed again, a file rewritten in place
+// (same size, modification time put back) is, and is reported changed, and
+// a file gone from the folder leaves the cache.
+func TestDigestsKeptBetweenRuns(t *testing.T) {
+	old := racyWindow
+	racyWindow = 0
+	defer func() { racyWindow = old }()
+	hashed := 0
+	defer func(f func(string) (string, error)) { hashFile = f }(hashFile)
+	hashFileBefore := hashFile
+	hashFile = func(p string) (string, error) { hashed++; return hashFileBefore(p) }
+
+	ctx := context.Background()
+	dir := t.TempDir()
+	write := func(name, content string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("a.csv", "aaaa")
+	write("b.csv", "bbbb")
+	write("c.csv", "cccc")
+	run := func(kept map[string]string, from Watermark) (Watermark, map[string]string) {
+		t.Helper()
+		d := DropFolder{BaseDir: dir, Pattern: "*.csv", Digests: LoadDigestCache(kept)}
+		w, err := d.Plan(ctx, from)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return w, d.Digests.Entries()
+	}
+
+	w1, kept := run(nil, nil)
+	if hashed != 3 || len(kept) != 3 {
+		t.Fatalf("first run hashed %d files and kept %d digests, want 3 and 3", hashed, len(kept))
+	}
+	hashed = 0
+	w2, kept := run(kept, w1)
+	if hashed != 0 || string(w2) != string(w1) {
+		t.Fatalf("second run over unchanged files hashed %d, watermark moved: %v", hashed, string(w2) != string(w1))
+	}
+
+	fi, err := os.Stat(filepath.Join(dir, "b.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(20 * time.Millisecond)
+	write("b.csv", "BBBB")
+	if err := os.Chtimes(filepath.Join(dir, "b.csv"), fi.ModTime(), fi.ModTime()); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(dir, "c.csv")); err != nil {
+		t.Fatal(err)
+	}
+	hashed = 0
+	w3, kept := run(kept, w2)
+	if hashed != 1 {
+		t.Errorf("third run hashed %d files, want 1 (the rewritten one)", hashed)
+	}
+	wm, err := ParseFileWatermark(w3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, changed := wm.Changed["b.csv"]; !changed {
+		t.Errorf("a file rewritten in place with its time put back is not reported changed: %s", w3)
+	}
+	if _, still := kept[filepath.Join(dir, "c.csv")]; still || len(kept) != 2 {
+		t.Errorf("digests kept after c.csv went: %v", kept)
+	}
+
+	// Entries that cannot be read cost a hash, nothing else.
+	if c := LoadDigestCache(map[string]string{filepath.Join(dir, "a.csv"): "garbage"}); len(c.Entries()) != 0 {
+		t.Errorf("a damaged entry was loaded: %v", c.Entries())
+	}
+}

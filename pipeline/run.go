@@ -155,8 +155,14 @@ func (n *Node) prepare(ctx context.Context, job JobConfig, backfill *Window) (*j
 		return nil, err
 	}
 	progress := &connectors.Progress{}
+	kept, err := n.State.Digests(ctx, job.Name)
+	if err != nil {
+		return nil, err
+	}
+	digests := connectors.LoadDigestCache(kept)
 	conn, err := connectors.Open(job.Connector, job.Options, connectors.Env{
 		Logger: n.Logger.With("job", job.Name), Location: n.Config.Location(), BaseDir: n.Config.Dir(), Progress: progress,
+		Digests: digests,
 	})
 	if err != nil {
 		err = fmt.Errorf("job %s: %w", job.Name, err)
@@ -164,6 +170,11 @@ func (n *Node) prepare(ctx context.Context, job JobConfig, backfill *Window) (*j
 		return nil, err
 	}
 	window, ok, err := n.plan(ctx, conn, job.Name, backfill)
+	if entries := digests.Entries(); err == nil && (len(entries) > 0 || len(kept) > 0) {
+		if err := n.State.SetDigests(ctx, job.Name, entries); err != nil {
+			return nil, err
+		}
+	}
 	if err != nil || !ok {
 		if err != nil {
 			err = fmt.Errorf("job %s: %w", job.Name, err)

@@ -44,7 +44,7 @@ func New(cfg Config, env connectors.Env) (*Connector, error) {
 		cfg:    cfg,
 		env:    env,
 		schema: schema,
-		drop:   connectors.DropFolder{BaseDir: env.BaseDir, Pattern: cfg.Input, Progress: env.Progress, Digests: connectors.NewDigestCache()},
+		drop:   connectors.DropFolder{BaseDir: env.BaseDir, Pattern: cfg.Input, Progress: env.Progress, Digests: env.DigestCache()},
 		enc:    enc,
 		delim:  delim,
 		quote:  quote,

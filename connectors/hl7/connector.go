@@ -41,7 +41,7 @@ func New(cfg Config, env connectors.Env) (*Connector, error) {
 		cfg:    cfg,
 		env:    env,
 		log:    env.Logger,
-		drop:   connectors.DropFolder{BaseDir: env.BaseDir, Pattern: cfg.Input, Progress: env.Progress, Digests: connectors.NewDigestCache()},
+		drop:   connectors.DropFolder{BaseDir: env.BaseDir, Pattern: cfg.Input, Progress: env.Progress, Digests: env.DigestCache()},
 		mapper: Mapper{Source: cfg.Source, Location: loc, PreferIDType: cfg.PreferIDType},
 	}, nil
 }
