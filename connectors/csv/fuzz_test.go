@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/healthanchor/healthanchor/connectors"
 )
@@ -71,6 +72,16 @@ func FuzzRead(f *testing.F) {
 			}
 			if len(rec.raw) == max {
 				return // cut: the rest is not checked
+			}
+			// The connector checks UTF-8 once a record, on its raw bytes,
+			// and trusts every field of a valid record: true as long as the
+			// quote is ASCII, as its configuration requires.
+			if quote < utf8.RuneSelf && utf8.Valid(rec.raw) {
+				for i, f := range rec.fields {
+					if !utf8.ValidString(f) {
+						t.Fatalf("record %d: raw bytes are valid UTF-8 but field %d %q is not", n, i, f)
+					}
+				}
 			}
 			if rec.err == nil && quote == 0 {
 				line := strings.TrimSuffix(strings.TrimSuffix(string(rec.raw), "\n"), "\r")
