@@ -29,7 +29,7 @@ type DropFolder struct {
 	BaseDir  string
 	Pattern  string
 	Progress *Progress    // told the window's size and the bytes read; may be nil
-	Digests  *DigestCache // digests Plan computed, so that Open need not hash again; may be nil
+	Digests  *DigestCache // digests known with the files' stamps, used and filled; may be nil
 }
 
 // ParseFileWatermark decodes a file watermark; nil gives an empty one.
@@ -187,9 +187,10 @@ func (f WindowFile) Open() (*VerifiedReader, error) {
 }
 
 // VerifiedReader reads a window file and, at EOF, fails with an error if
-// the bytes read do not have the planned digest. A file hashed by Plan in
-// this process and unchanged since (same identity, size and change time)
-// is not hashed again: at EOF its stamp and length are checked instead.
+// the bytes read do not have the planned digest. A file whose digest is
+// known with its stamp (see DigestCache) and whose stamp has not moved
+// since is not hashed again: at EOF its stamp and length are checked
+// instead.
 type VerifiedReader struct {
 	f *os.File
 	h interface {
