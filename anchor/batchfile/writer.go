@@ -35,8 +35,9 @@ const (
 // Parquet row group) when Options.BatchRows is zero.
 const DefaultBatchRows = 32768
 
-// poolBytes bounds the free Arrow buffers a writer keeps for reuse: the
-// few record batches in flight between building, encoding and hashing.
+// poolBytes bounds the free buffers a writer keeps for reuse: those of
+// the few record batches in flight between building, encoding and
+// hashing, and the Parquet encoder's.
 const poolBytes = 24 << 20
 
 // Options tune a Writer.
