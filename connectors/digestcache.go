@@ -10,8 +10,9 @@ import (
 // racyWindow is how long after its last change a file's stamp is trusted
 // to tell its content: file times tick coarsely (a few milliseconds on
 // Linux), so a file changed again within the same tick keeps its stamp.
-// A file changed less than this before it was hashed is hashed again
-// when read (as git treats "racily clean" files).
+// A file changed less than this before it was hashed is not cached: it is
+// hashed again when read and when next planned (as git treats "racily
+// clean" files).
 var racyWindow = 2 * time.Second
 
 // DigestCache remembers the digests Plan computed, each with the file's
@@ -61,23 +62,23 @@ func (c *DigestCache) Entries() map[string]string {
 	return out
 }
 
-// lookup returns the digest remembered for path if fi, its stamp now, is
-// the stamp it had when hashed.
-func (c *DigestCache) lookup(path string, fi os.FileInfo) (string, bool) {
+// lookup returns the digest remembered for path, and the stamp, if fi,
+// the file's stamp now, is the stamp it had when hashed.
+func (c *DigestCache) lookup(path string, fi os.FileInfo) (string, fileStamp, bool) {
 	if c == nil {
-		return "", false
+		return "", fileStamp{}, false
 	}
 	st, ok := stampOf(fi)
 	if !ok {
-		return "", false
+		return "", st, false
 	}
 	c.mu.Lock()
 	d, found := c.m[path]
 	c.mu.Unlock()
 	if !found || d.stamp != st {
-		return "", false
+		return "", st, false
 	}
-	return d.sha256, true
+	return d.sha256, st, true
 }
 
 // keepOnly forgets every path not in keep (files no longer in the folder).
@@ -94,8 +95,9 @@ func (c *DigestCache) keepOnly(keep map[string]bool) {
 	c.mu.Unlock()
 }
 
-// remember records that path, stamped before with st, hashed to sum, if
-// its stamp was the same after hashing and is old enough to be trusted.
+// remember records that path, whose stamp was before when hashing began
+// at hashedAt, hashed to sum, if its stamp was the same after hashing and
+// is old enough to be trusted.
 func (c *DigestCache) remember(path string, before os.FileInfo, sum string, hashedAt time.Time) {
 	if c == nil {
 		return
@@ -128,12 +130,8 @@ func (c *DigestCache) forget(path string) {
 // known reports whether the open file at path still has the stamp it had
 // when it hashed to sum.
 func (c *DigestCache) known(path string, now os.FileInfo, sum string) (fileStamp, bool) {
-	got, ok := c.lookup(path, now)
-	if !ok || got != sum {
-		return fileStamp{}, false
-	}
-	st, _ := stampOf(now)
-	return st, true
+	got, st, ok := c.lookup(path, now)
+	return st, ok && got == sum
 }
 
 // fileStamp identifies a file's content as far as its metadata can: the

@@ -111,7 +111,7 @@ func (d DropFolder) hash(path string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if sum, ok := d.Digests.lookup(path, before); ok {
+	if sum, _, ok := d.Digests.lookup(path, before); ok {
 		return sum, nil
 	}
 	start := time.Now()

@@ -160,13 +160,12 @@ func (fr *fileReader) record(l layout, rec record) error {
 	text := c.enc.table == nil && utf8.Valid(rec.raw)
 	for _, col := range l.cols {
 		s := rec.fields[col.pos]
+		var err error
 		if !text {
-			var err error
 			if s, err = c.enc.decode(s); err != nil {
 				return fr.reject(rec, fmt.Errorf("%s: %w", col.label(), err))
 			}
 		}
-		var err error
 		if col.sex {
 			row[col.idx], err = normSex(s)
 		} else {
