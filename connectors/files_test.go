@@ -10,17 +10,23 @@ import (
 	"time"
 )
 
+// fileWriter returns a function writing files with the given content into dir.
+func fileWriter(t *testing.T, dir string) func(name, content string) {
+	return func(name, content string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // TestDropFolderWindowAndProgress takes files once, reports a changed file
 // once, counts the bytes read against the window's size, and fails a read
 // whose file changed after it was planned.
 func TestDropFolderWindowAndProgress(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	write := func(name, content string) {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := fileWriter(t, dir)
 	write("a.csv", "aaaa")
 	write("b.csv", "bbbbbb")
 	write(".c.csv", "hidden: being written")
@@ -186,11 +192,7 @@ func TestDigestsKeptBetweenRuns(t *testing.T) {
 
 	ctx := context.Background()
 	dir := t.TempDir()
-	write := func(name, content string) {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := fileWriter(t, dir)
 	write("a.csv", "aaaa")
 	write("b.csv", "bbbb")
 	write("c.csv", "cccc")
