@@ -15,6 +15,13 @@ type Validator interface {
 	Validate() error
 }
 
+// Warner is implemented by connector configs that can be valid yet
+// probably wrong; after Validate, Warnings says why, one message each.
+// config check prints them and run logs them.
+type Warner interface {
+	Warnings() []string
+}
+
 // Decode fills the typed config dst (a pointer to a struct with yaml tags)
 // from opts; unknown keys are errors so that a typo cannot silently change
 // what a job reads. dst.Validate runs afterwards when dst has one.

@@ -8,8 +8,10 @@ import (
 	"github.com/healthanchor/healthanchor/schemas"
 )
 
-// DefaultDateLayouts are tried, in order, when a connector's config names none.
-var DefaultDateLayouts = []string{"2006-01-02", "20060102", "02/01/2006", "2006/01/02"}
+// DefaultDateLayouts are tried, in order, when a connector's config names
+// none. None is day-first or month-first: 12/01/1985 is read only when a
+// job says which order its source writes.
+var DefaultDateLayouts = []string{"2006-01-02", "20060102", "2006/01/02"}
 
 // DefaultTimeLayouts are tried, in order, for timestamps when none are configured.
 var DefaultTimeLayouts = []string{
@@ -17,20 +19,29 @@ var DefaultTimeLayouts = []string{
 	"20060102150405", "2006-01-02",
 }
 
-// ParseDate parses s with the first layout that accepts it.
-func ParseDate(s string, layouts []string) (schemas.Value, error) {
+// ParseDate parses s with the first layout that accepts it; a value that
+// another layout reads as a different date is an error naming both.
+func ParseDate(s string, layouts Layouts) (schemas.Value, error) {
 	s = strings.TrimSpace(s)
-	if len(layouts) > 0 && layouts[0] == isoDate {
+	list := layouts.list
+	if len(list) > 0 && list[0] == isoDate && len(layouts.rivals[0]) == 0 {
 		if v, ok := parseISODate(s); ok {
 			return v, nil
 		}
 	}
-	for _, l := range layouts {
-		if t, err := time.Parse(l, s); err == nil {
-			return schemas.DateValue(t), nil
+	for i, l := range list {
+		t, err := time.Parse(l, s)
+		if err != nil {
+			continue
 		}
+		for _, j := range layouts.rivals[i] {
+			if u, err := time.Parse(list[j], s); err == nil && !u.Equal(t) {
+				return schemas.Null, ambiguity("date", s, l, t.Format(isoDate), list[j], u.Format(isoDate))
+			}
+		}
+		return schemas.DateValue(t), nil
 	}
-	return schemas.Null, fmt.Errorf("%q is not a date (expected %s)", s, strings.Join(layouts, " or "))
+	return schemas.Null, fmt.Errorf("%q is not a date (expected %s)%s", s, strings.Join(list, " or "), layouts.orderHint(s))
 }
 
 const isoDate = "2006-01-02"
@@ -138,20 +149,29 @@ func daysFromCivil(y, m, d int64) int64 {
 }
 
 // ParseTimestamp parses s with the first layout that accepts it; times
-// without a zone are taken in loc.
-func ParseTimestamp(s string, layouts []string, loc *time.Location) (schemas.Value, error) {
+// without a zone are taken in loc. A value that another layout reads as a
+// different instant is an error naming both.
+func ParseTimestamp(s string, layouts Layouts, loc *time.Location) (schemas.Value, error) {
 	s = strings.TrimSpace(s)
-	if len(layouts) > 0 && (layouts[0] == time.RFC3339Nano || layouts[0] == time.RFC3339) {
+	list := layouts.list
+	if len(list) > 0 && (list[0] == time.RFC3339Nano || list[0] == time.RFC3339) && len(layouts.rivals[0]) == 0 {
 		if v, ok := parseUTCSeconds(s); ok {
 			return v, nil
 		}
 	}
-	for _, l := range layouts {
-		if t, err := time.ParseInLocation(l, s, loc); err == nil {
-			return schemas.TimestampValue(t), nil
+	for i, l := range list {
+		t, err := time.ParseInLocation(l, s, loc)
+		if err != nil {
+			continue
 		}
+		for _, j := range layouts.rivals[i] {
+			if u, err := time.ParseInLocation(list[j], s, loc); err == nil && !u.Equal(t) {
+				return schemas.Null, ambiguity("timestamp", s, l, t.UTC().Format(time.RFC3339), list[j], u.UTC().Format(time.RFC3339))
+			}
+		}
+		return schemas.TimestampValue(t), nil
 	}
-	return schemas.Null, fmt.Errorf("%q is not a timestamp (expected %s)", s, strings.Join(layouts, " or "))
+	return schemas.Null, fmt.Errorf("%q is not a timestamp (expected %s)", s, strings.Join(list, " or "))
 }
 
 // NewRow returns a row of schema s with source and source_ref filled.

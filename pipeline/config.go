@@ -40,8 +40,9 @@ type Config struct {
 	// on its own chain store.
 	Cluster *replication.Config `yaml:"cluster"`
 
-	dir string
-	loc *time.Location
+	dir      string
+	loc      *time.Location
+	warnings []ConfigError
 }
 
 // AgencyConfig names the producing agency and its secrets.
@@ -207,8 +208,13 @@ func (c *Config) validate(path string, file *ast.File) ConfigErrors {
 			continue
 		}
 		if spec.Config != nil {
-			if err := connectors.Decode(j.Options, spec.Config()); err != nil {
+			opts := spec.Config()
+			if err := connectors.Decode(j.Options, opts); err != nil {
 				add(at+".options", "job %q: %v", j.Name, err)
+			} else if w, ok := opts.(connectors.Warner); ok {
+				for _, msg := range w.Warnings() {
+					c.warnings = append(c.warnings, ConfigError{File: path, Line: lineOf(file, at+".options"), Msg: fmt.Sprintf("job %q: warning: %s", j.Name, msg)})
+				}
 			}
 		}
 		if j.Schedule != "" {
@@ -245,6 +251,10 @@ func (c *Config) Path(p string) string {
 	}
 	return filepath.Join(c.dir, p)
 }
+
+// Warnings are what is valid but probably wrong in the config (a job's
+// date formats mixing day-first and month-first), each with its line.
+func (c *Config) Warnings() []ConfigError { return c.warnings }
 
 // Location is the configured time zone.
 func (c *Config) Location() *time.Location { return c.loc }

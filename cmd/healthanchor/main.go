@@ -184,6 +184,9 @@ func (g *globalFlags) openNode(logger *slog.Logger) (*pipeline.Node, error) {
 	if err != nil {
 		return nil, err
 	}
+	for _, w := range cfg.Warnings() {
+		logger.Warn(w.Error())
+	}
 	n, err := pipeline.Open(cfg, logger)
 	if err != nil {
 		return nil, &exitError{code: exitUsage, err: err}

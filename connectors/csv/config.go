@@ -160,3 +160,19 @@ func checkLayouts(field string, layouts []string) error {
 	}
 	return nil
 }
+
+// Warnings reports date or time formats that mix day-first and
+// month-first layouts of one shape (every value that fits both is then
+// rejected as ambiguous).
+func (c *Config) Warnings() []string {
+	var out []string
+	for _, f := range []struct {
+		name    string
+		layouts []string
+	}{{"date_formats", c.DateFormats}, {"time_formats", c.TimeFormats}} {
+		if msg := connectors.MixedDayMonthOrder(f.layouts); msg != "" {
+			out = append(out, "csv: "+f.name+": "+msg)
+		}
+	}
+	return out
+}

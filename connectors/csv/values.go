@@ -13,8 +13,8 @@ import (
 
 // converter turns decoded cell text into canonical values.
 type converter struct {
-	dates []string
-	times []string
+	dates connectors.Layouts
+	times connectors.Layouts
 	loc   *time.Location
 }
 
