@@ -99,7 +99,7 @@ func (n *Node) Serve(ctx context.Context, opt ServeOptions) error {
 		sched.Stop()
 		return fmt.Errorf("pipeline: http: %w", err)
 	}
-	n.Logger.Info("shutting down: no new runs; waiting for running batches", "timeout", opt.ShutdownTimeout)
+	n.Logger.Info("shutting down: no new runs; waiting for running batches", "timeout", opt.ShutdownTimeout.String())
 	stopped := sched.Stop()
 	select {
 	case <-stopped.Done():

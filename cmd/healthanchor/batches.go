@@ -68,9 +68,9 @@ node produced it, empty otherwise.`,
 			if asJSON {
 				return writeJSON(w, list)
 			}
-			fmt.Fprintf(w, "%-6s %-32s %-20s %-14s %8s %7s  %s\n", "BLOCK", "BATCH", "JOB", "SCHEMA", "ROWS", "REJECTS", "FILE")
+			fmt.Fprintf(w, "%-6s %-32s %-20s %-14s %8s %7s  %-64s  %s\n", "BLOCK", "BATCH", "JOB", "SCHEMA", "ROWS", "REJECTS", "MERKLE ROOT", "FILE")
 			for _, l := range list {
-				fmt.Fprintf(w, "%-6d %-32s %-20s %-14s %8d %7d  %s\n", l.BlockHeight, l.BatchID, l.Job, l.Schema, l.Rows, l.Rejects, l.ParquetPath)
+				fmt.Fprintf(w, "%-6d %-32s %-20s %-14s %8d %7d  %-64s  %s\n", l.BlockHeight, l.BatchID, l.Job, l.Schema, l.Rows, l.Rejects, l.MerkleRoot, l.ParquetPath)
 			}
 			return nil
 		},

@@ -53,7 +53,20 @@ so that rejects can be seen. The same --seed always gives the same bytes.`,
 				f.Close()
 				return fmt.Errorf("gen: %w", err)
 			}
-			return f.Close()
+			st, err := f.Stat()
+			if err != nil {
+				f.Close()
+				return fmt.Errorf("gen: %w", err)
+			}
+			if err := f.Close(); err != nil {
+				return fmt.Errorf("gen: %w", err)
+			}
+			unit := "rows"
+			if kind == "hl7" {
+				unit = "messages"
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "gen: wrote %d %s (about %.1f%% deliberately bad, seed %d) to %s, %d bytes\n", rows, unit, bad*100, seed, out, st.Size())
+			return nil
 		},
 	}
 	cmd.Flags().StringVar(&kind, "kind", "csv", "csv or hl7")

@@ -52,6 +52,11 @@ a SQL job '{"value":"2026-01-01T00:00:00Z","type":"time","key":"0","key_type":"i
 					}
 				}
 			}
+			for _, name := range args {
+				if _, err := n.Config.Job(name); err != nil {
+					return usageErr("run: %v", err)
+				}
+			}
 			opts := pipeline.RunOptions{Jobs: args}
 			if from != "" || to != "" {
 				if len(args) != 1 || to == "" {

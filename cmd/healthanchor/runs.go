@@ -29,6 +29,18 @@ func newRunsCmd(g *globalFlags) *cobra.Command {
 			if asJSON {
 				return writeJSON(w, runs)
 			}
+			if len(runs) == 0 {
+				if job != "" {
+					if _, err := n.Config.Job(job); err != nil {
+						return usageErr("runs: %v", err)
+					}
+					fmt.Fprintf(cmd.ErrOrStderr(), "no runs of job %q recorded yet\n", job)
+					return nil
+				}
+				fmt.Fprintln(cmd.ErrOrStderr(), "no runs recorded yet (start one with: healthanchor run)")
+				return nil
+			}
+			fmt.Fprintf(w, "%-5s %-20s %-25s %-11s %s\n", "RUN", "JOB", "STARTED", "STATUS", "COUNTS, BATCHES, ERROR")
 			for _, r := range runs {
 				fmt.Fprintf(w, "%-5d %-20s %-25s %-11s read %d written %d rejected %d %s %s\n", r.ID, r.Job, r.StartedAt, r.Status,
 					r.RowsRead, r.RowsWritten, r.RowsRejected, strings.Join(r.BatchIDs, ","), r.Error)
