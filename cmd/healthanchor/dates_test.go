@@ -28,6 +28,9 @@ func TestDayMonthOrderNeverGuessed(t *testing.T) {
 	if !strings.Contains(r.stderr, `"12/01/1985" is not a date`) || !strings.Contains(r.stderr, "never guessed") {
 		t.Errorf("the reject does not say the order must be configured:\n%s", r.stderr)
 	}
+	if strings.Count(r.stderr, csvFile+":2") != 1 {
+		t.Errorf("the reject repeats its FILE:LINE prefix:\n%s", r.stderr)
+	}
 	if !strings.Contains(r.stdout, `"birth_date":"1985-01-12"`) {
 		t.Errorf("the ISO row is missing:\n%s", r.stdout)
 	}

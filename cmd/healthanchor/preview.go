@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -67,7 +68,8 @@ errors.`,
 			err = conn.Read(ctx, nil, to, func(r connectors.Record) error {
 				if r.Reject != nil {
 					rejects++
-					fmt.Fprintf(os.Stderr, "reject %s: %s\n", r.SourceRef, r.Reject.Reason)
+					// Reasons usually start with their own FILE:LINE.
+					fmt.Fprintf(os.Stderr, "reject %s: %s\n", r.SourceRef, strings.TrimPrefix(r.Reject.Reason, r.SourceRef+": "))
 					return nil
 				}
 				if err := r.Schema.Check(r.Row); err != nil {
