@@ -46,7 +46,10 @@ func isEmptyDoc(err error) bool { return err != nil && err.Error() == "EOF" }
 
 // ParseSet turns `key=value` pairs (as given to `preview --set`) into
 // options. A dotted key sets a nested option ("map.patient_id=MRN"); a
-// value is taken as a YAML scalar, so numbers and booleans keep their type.
+// value is read as YAML, so numbers and booleans keep their type, and a
+// value that starts with [ or { is a flow list or map
+// (`date_formats=["01/02/2006"]`); a list or map that is not valid YAML is
+// an error rather than a string.
 func ParseSet(pairs []string) (Options, error) {
 	opts := Options{}
 	for _, p := range pairs {
@@ -55,14 +58,20 @@ func ParseSet(pairs []string) (Options, error) {
 			return nil, fmt.Errorf("--set %q: want key=value", p)
 		}
 		var val any
-		if err := yaml.Unmarshal([]byte(v), &val); err != nil || val == nil {
+		err := yaml.Unmarshal([]byte(v), &val)
+		flow := strings.HasPrefix(strings.TrimSpace(v), "[") || strings.HasPrefix(strings.TrimSpace(v), "{")
+		switch {
+		case flow && err != nil:
+			return nil, fmt.Errorf("--set %q: the value is not a YAML flow list or map: %s", p, yaml.FormatError(err, false, false))
+		case err != nil || val == nil:
 			val = v
-		}
-		if _, isMap := val.(map[string]any); isMap {
-			val = v
-		}
-		if _, isSeq := val.([]any); isSeq {
-			val = v
+		case !flow:
+			// A plain value such as "a: b" or "- x" stays text: only
+			// [ and { open a list or a map.
+			switch val.(type) {
+			case map[string]any, []any:
+				val = v
+			}
 		}
 		cur := map[string]any(opts)
 		parts := strings.Split(k, ".")
