@@ -132,6 +132,9 @@ func printResults(cmd *cobra.Command, results []pipeline.JobResult) {
 				fmt.Fprintf(w, "%-20s   batch %s %-14s rows %-7d rejects %-5d root %.16s… block %d\n",
 					"", b.BatchID, b.Schema, b.Rows, b.Rejects, b.MerkleRoot, b.BlockHeight)
 			}
+			if r.RowsRejected > 0 {
+				fmt.Fprintf(w, "%-20s   why rejected: healthanchor rejects --job %s\n", "", r.Job)
+			}
 		}
 	}
 }
