@@ -36,6 +36,9 @@ type Node struct {
 	anchorMu   sync.Mutex // one block at a time: producer_seq and height are read, then used
 	signingKey ed25519.PrivateKey
 	saltKey    []byte
+	// unmatchedWarned holds the files already reported as taken by no
+	// job, so that serve says it once per file, not at every firing.
+	unmatchedWarned sync.Map
 }
 
 // ProgressReport is how far one job's read is.

@@ -54,6 +54,7 @@ func (n *Node) Run(ctx context.Context, opt RunOptions) ([]JobResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	n.warnUnmatched()
 	if opt.Backfill != nil && len(jobs) != 1 {
 		return nil, fmt.Errorf("pipeline: a backfill names exactly one job")
 	}

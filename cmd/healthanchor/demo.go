@@ -25,8 +25,10 @@ exports (patients with accents, quotes, embedded newlines, Windows-1252 text
 and a few deliberately bad rows). It then runs every job once, verifies the
 chain and every batch file, and prints what happened.
 
-Running it again on the same DIR anchors nothing new. Drop another export into
-DIR/inbox/csv/ and run:  healthanchor --config DIR/healthanchor.yaml run`,
+Running it again on the same DIR anchors nothing new. Drop another export named
+patients-*.csv (the csv job's input pattern) into DIR/inbox/csv/ and run:
+  healthanchor --config DIR/healthanchor.yaml run
+A file there that no job's pattern takes is not read; run warns about it.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			samples, err := fs.Sub(healthanchor.DemoFS, "testdata/demo")
@@ -69,7 +71,7 @@ Next:
   healthanchor --config %[1]s runs
   healthanchor --config %[1]s prove <BATCH_ID> --row 0 --out proof.json
   healthanchor verify proof proof.json --genesis %[2]s/genesis.json
-  drop a CSV into %[2]s/inbox/csv/ and: healthanchor --config %[1]s run
+  drop a CSV named patients-*.csv into %[2]s/inbox/csv/ and: healthanchor --config %[1]s run
 `, abs, filepath.Dir(abs))
 			return runErr
 		},
