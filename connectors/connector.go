@@ -10,6 +10,7 @@ package connectors
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -91,6 +92,28 @@ func (e Env) DigestCache() *DigestCache {
 		return e.Digests
 	}
 	return NewDigestCache()
+}
+
+// LoadZone loads a connector's timezone option: nil for "" (the job's
+// zone applies), an error naming the option for an unknown zone.
+func LoadZone(name string) (*time.Location, error) {
+	if name == "" {
+		return nil, nil
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, fmt.Errorf("timezone: %q is not an IANA time zone (such as Europe/Paris or America/New_York): %w", name, err)
+	}
+	return loc, nil
+}
+
+// Zone returns own (a connector's timezone option) when set, else the
+// configured zone, else UTC.
+func (e Env) Zone(own *time.Location) *time.Location {
+	if own != nil {
+		return own
+	}
+	return e.Loc()
 }
 
 // Loc returns the configured zone, or UTC.

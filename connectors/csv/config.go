@@ -41,10 +41,15 @@ type Config struct {
 	// TimeFormats are the Go layouts tried, in order, for timestamp
 	// columns; a time without a zone is taken in the job's time zone.
 	TimeFormats []string `yaml:"time_formats"`
+	// Timezone is the IANA zone of timestamps written without a UTC
+	// offset; empty means the job's zone (the config's timezone), else UTC.
+	Timezone string `yaml:"timezone"`
 	// Header says whether the first record of each file names the columns.
 	Header *bool `yaml:"header"`
 	// MaxRecordBytes bounds one record (a longer one is rejected).
 	MaxRecordBytes int `yaml:"max_record_bytes"`
+
+	loc *time.Location // Timezone, loaded by Validate; nil when empty
 }
 
 // Validate applies the defaults and checks every option, naming the field
@@ -101,6 +106,9 @@ func (c *Config) Validate() error {
 		return err
 	}
 	c.Encoding = enc.name
+	if c.loc, err = connectors.LoadZone(c.Timezone); err != nil {
+		return fmt.Errorf("csv: %w", err)
+	}
 	if len(c.DateFormats) == 0 {
 		c.DateFormats = connectors.DefaultDateLayouts
 	}

@@ -48,7 +48,7 @@ func New(cfg Config, env connectors.Env) (*Connector, error) {
 		enc:    enc,
 		delim:  delim,
 		quote:  quote,
-		conv:   converter{dates: connectors.NewLayouts(cfg.DateFormats), times: connectors.NewLayouts(cfg.TimeFormats), loc: env.Loc()},
+		conv:   converter{dates: connectors.NewLayouts(cfg.DateFormats), times: connectors.NewLayouts(cfg.TimeFormats), loc: env.Zone(cfg.loc)},
 	}, nil
 }
 

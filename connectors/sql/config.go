@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/healthanchor/healthanchor/connectors"
 	"github.com/healthanchor/healthanchor/schemas"
 )
 
@@ -71,10 +72,14 @@ type Config struct {
 	// RefName starts every row's source_ref ("patients id=42"); it is the
 	// table name by default, "query" for a query.
 	RefName string `yaml:"ref_name"`
+	// Timezone is the IANA zone of naive timestamps (timestamp without
+	// time zone, DATETIME); empty means the job's zone, else UTC.
+	Timezone string `yaml:"timezone"`
 
 	lookback  time.Duration
 	maxWindow time.Duration
 	schema    *schemas.Schema
+	loc       *time.Location // Timezone loaded; nil when empty
 }
 
 var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_$]*$`)
@@ -82,6 +87,11 @@ var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_$]*$`)
 // Validate applies the defaults and checks every option, naming the field
 // at fault.
 func (c *Config) Validate() error {
+	loc, err := connectors.LoadZone(c.Timezone)
+	if err != nil {
+		return fmt.Errorf("sql: %w", err)
+	}
+	c.loc = loc
 	switch c.Driver {
 	case Postgres, MySQL, SQLite:
 	case "postgresql", "pgx":

@@ -31,7 +31,7 @@ type recorder struct {
 
 func (c *Connector) newRecorder(s *session) *recorder {
 	return &recorder{
-		c: c, s: s, loc: c.env.Loc(),
+		c: c, s: s, loc: c.env.Zone(c.cfg.loc),
 		blank:  connectors.NewRow(c.cfg.schema, c.cfg.Source, ""),
 		prefix: c.cfg.RefName + " " + s.src.cols[1] + "=",
 	}

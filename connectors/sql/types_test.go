@@ -141,3 +141,31 @@ func TestZeroDates(t *testing.T) {
 		}
 	})
 }
+
+// A job's timezone option decides the zone of naive timestamps, over the
+// config's; instants keep theirs.
+func TestTimezoneOption(t *testing.T) {
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Fatal(err)
+	}
+	allDrivers(t, func(t *testing.T, db *testDB) {
+		table := typesTable(t, db)
+		cfg := Config{Table: table, Schema: "patient/1", Watermark: "updated_at", Key: "id", Timezone: "America/New_York",
+			Mapping: map[string]string{"patient_id": "id", "country": "tstz", "updated_at": "ts"}}
+		got, _ := run(t, db.connector(t, cfg, paris), nil)
+		if len(got) != 2 {
+			t.Fatalf("read %v, want 2 rows", refs(got))
+		}
+		if g := col(t, got[0], "updated_at"); g != "2024-05-06T13:08:09.500000Z" { // 09:08:09.5 in New York (EDT)
+			t.Errorf("naive timestamp = %q, want it read in New York", g)
+		}
+		if g := col(t, got[0], "country"); g != "2024-05-06T07:08:09.123456Z" {
+			t.Errorf("instant = %q, want it unchanged", g)
+		}
+	})
+	bad := Config{Driver: SQLite, DSN: "x.db", Table: "t", Watermark: "w", Key: "k", Timezone: "Mars/Olympus"}
+	if err := bad.Validate(); err == nil || !strings.Contains(err.Error(), "timezone") {
+		t.Errorf("an unknown zone gave %v", err)
+	}
+}
