@@ -16,6 +16,7 @@ import (
 	"runtime/pprof"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -100,6 +101,9 @@ type globalFlags struct {
 	verbose    bool
 	cpuProfile string
 	stopProf   func()
+	// progressEvery is how often a running job logs its progress where no
+	// terminal shows a bar (cron, serve, --json).
+	progressEvery time.Duration
 }
 
 func newRootCmd() *cobra.Command {
@@ -124,6 +128,7 @@ error; 3 another process holds a job's lock.`,
 	}
 	root.PersistentFlags().StringVar(&g.config, "config", pipeline.DefaultConfigPath, "config file")
 	root.PersistentFlags().BoolVarP(&g.verbose, "verbose", "v", false, "log debug details")
+	root.PersistentFlags().DurationVar(&g.progressEvery, "progress-every", 10*time.Second, "without a terminal, log each running job's progress this often (rows, rows/s, bytes, ETA)")
 	root.PersistentFlags().StringVar(&g.cpuProfile, "cpuprofile", "", "write a CPU profile to this file (for performance work)")
 	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
 		if g.cpuProfile == "" {

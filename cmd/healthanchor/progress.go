@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"sync"
+	"time"
 
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
@@ -16,30 +17,40 @@ func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
 
 // newProgress returns a pipeline progress callback drawing one bar per
 // job on w: rows read, rows per second, and the input left where known.
+// The rate is the job's own, rows over the time since its first report,
+// and is shown only after a second: the bar's own rate, taken over the
+// first few microseconds, started at absurd figures.
 func newProgress(w io.Writer) func(pipeline.ProgressReport) {
 	var mu sync.Mutex
-	bars := map[string]*progressbar.ProgressBar{}
+	type jobBar struct {
+		bar   *progressbar.ProgressBar
+		start time.Time
+	}
+	bars := map[string]*jobBar{}
 	return func(r pipeline.ProgressReport) {
 		mu.Lock()
 		defer mu.Unlock()
-		bar, ok := bars[r.Job]
+		jb, ok := bars[r.Job]
 		if !ok {
-			bar = progressbar.NewOptions64(-1,
+			jb = &jobBar{start: time.Now(), bar: progressbar.NewOptions64(-1,
 				progressbar.OptionSetWriter(w),
 				progressbar.OptionSetDescription(r.Job),
 				progressbar.OptionShowCount(),
-				progressbar.OptionShowIts(),
-				progressbar.OptionSetItsString("rows"),
-			)
-			bars[r.Job] = bar
+			)}
+			bars[r.Job] = jb
+		}
+		desc := r.Job
+		if el := time.Since(jb.start); el >= time.Second {
+			desc += fmt.Sprintf(" %.0f rows/s", float64(r.Rows)/el.Seconds())
 		}
 		if r.BytesTotal > 0 {
 			left := max(r.BytesTotal-r.BytesDone, 0)
-			bar.Describe(fmt.Sprintf("%s (%.1f MB left)", r.Job, float64(left)/1e6))
+			desc += fmt.Sprintf(" (%.1f MB left)", float64(left)/1e6)
 		}
-		bar.Set64(r.Rows)
+		jb.bar.Describe(desc)
+		jb.bar.Set64(r.Rows)
 		if r.Final {
-			bar.Finish()
+			jb.bar.Finish()
 			io.WriteString(w, "\n")
 		}
 	}

@@ -77,6 +77,8 @@ a SQL job '{"value":"2026-01-01T00:00:00Z","type":"time","key":"0","key_type":"i
 			}
 			if !asJSON && isTerminal(os.Stderr) {
 				n.Progress = newProgress(cmd.ErrOrStderr())
+			} else {
+				n.Progress = pipeline.ProgressLogger(n.Logger, g.progressEvery, nil)
 			}
 			start := time.Now()
 			results, err := n.Run(cmd.Context(), opts)

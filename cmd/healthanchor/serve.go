@@ -63,6 +63,7 @@ func (g *globalFlags) serve(ctx context.Context, cfg *pipeline.Config, shutdown 
 	if err != nil {
 		return &exitError{code: exitUsage, err: err}
 	}
+	n.Progress = pipeline.ProgressLogger(logger, g.progressEvery, nil)
 	defer n.Close()
 	opts := pipeline.ServeOptions{ShutdownTimeout: shutdown, Handlers: map[string]http.Handler{}}
 	rn, err := n.Replicate(ctx)
