@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -38,11 +39,27 @@ func NewMetrics() *Metrics {
 			Buckets: prometheus.ExponentialBuckets(0.1, 2, 14)}, []string{"job"}),
 		lastSuccess: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "healthanchor_last_success_timestamp_seconds", Help: "Unix time of the job's last successful run."}, []string{"job"}),
-		chainHeight: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "healthanchor_chain_height", Help: "Height of the local chain's head block."}),
+		chainHeight: prometheus.NewGauge(chainHeightOpts),
 	}
 	m.Registry.MustRegister(m.rowsRead, m.rowsWritten, m.rowsRejected, m.runs, m.duration, m.lastSuccess, m.chainHeight)
 	return m
+}
+
+var chainHeightOpts = prometheus.GaugeOpts{
+	Name: "healthanchor_chain_height", Help: "Height of the local chain's head block."}
+
+// ReadChainAtScrape makes the chain height read n's chain store at every
+// scrape, so that a block another process appended (a run from cron, a
+// replica) shows at once; serve uses it, a one-shot textfile does not.
+func (m *Metrics) ReadChainAtScrape(n *Node) {
+	m.Registry.Unregister(m.chainHeight)
+	m.Registry.MustRegister(prometheus.NewGaugeFunc(chainHeightOpts, func() float64 {
+		head, err := n.Chain.Head(context.Background())
+		if err != nil {
+			return math.NaN()
+		}
+		return float64(head.Height)
+	}))
 }
 
 // Observe records one job run's result.

@@ -1,7 +1,9 @@
 package pipeline
 
 import (
+	"bytes"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -20,7 +22,7 @@ func TestRecoverInnermostKeepsJobAlive(t *testing.T) {
 		}
 	})
 	logger := slog.New(slog.DiscardHandler)
-	wrapped := cron.NewChain(cron.SkipIfStillRunning(cronLogger{logger}), recoverInnermost(logger, "j")).Then(job)
+	wrapped := wrapJob(logger, "j", job)
 	wrapped.Run()
 	wrapped.Run()
 	wrapped.Run()
@@ -57,8 +59,9 @@ func TestSkipIfStillRunning(t *testing.T) {
 		<-release
 		running.Add(-1)
 	})
-	logger := slog.New(slog.DiscardHandler)
-	wrapped := cron.NewChain(cron.SkipIfStillRunning(cronLogger{logger}), recoverInnermost(logger, "j")).Then(job)
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&logs, nil))
+	wrapped := wrapJob(logger, "nightly-csv", job)
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() { defer wg.Done(); wrapped.Run() }()
@@ -70,6 +73,9 @@ func TestSkipIfStillRunning(t *testing.T) {
 	wg.Wait()
 	if runs.Load() != 1 || maxRunning.Load() != 1 {
 		t.Fatalf("runs %d, at most %d at once; want 1 and 1", runs.Load(), maxRunning.Load())
+	}
+	if !strings.Contains(logs.String(), "skipped a firing") || !strings.Contains(logs.String(), "job=nightly-csv") {
+		t.Errorf("the skipped firing was not logged with its job:\n%s", logs.String())
 	}
 }
 

@@ -47,6 +47,7 @@ func (n *Node) Serve(ctx context.Context, opt ServeOptions) error {
 	if err := metrics.Load(ctx, n); err != nil {
 		return err
 	}
+	metrics.ReadChainAtScrape(n)
 	runCtx, abortRuns := context.WithCancel(context.WithoutCancel(ctx))
 	defer abortRuns()
 
@@ -58,8 +59,7 @@ func (n *Node) Serve(ctx context.Context, opt ServeOptions) error {
 			continue
 		}
 		run := n.scheduledRun(runCtx, job.Name, metrics)
-		wrapped := cron.NewChain(cron.SkipIfStillRunning(cronLogger{n.Logger}), recoverInnermost(n.Logger, job.Name)).Then(run)
-		if _, err := sched.AddJob(job.Schedule, wrapped); err != nil {
+		if _, err := sched.AddJob(job.Schedule, wrapJob(n.Logger, job.Name, run)); err != nil {
 			return fmt.Errorf("pipeline: job %s: schedule %q: %w", job.Name, job.Schedule, err)
 		}
 		scheduled++
@@ -138,10 +138,14 @@ func (n *Node) scheduledRun(ctx context.Context, job string, metrics *Metrics) c
 		for _, r := range results {
 			metrics.Observe(r, time.Since(start), time.Now())
 		}
-		if err := metrics.UpdateChain(ctx, n); err != nil {
-			n.Logger.Error("chain height", "err", err)
-		}
 	}
+}
+
+// wrapJob is how serve runs a job's firings: a firing while the job's
+// previous run still goes is skipped, and logged with the job's name; a
+// panic is recovered innermost (see recoverInnermost).
+func wrapJob(logger *slog.Logger, job string, j cron.Job) cron.Job {
+	return cron.NewChain(cron.SkipIfStillRunning(cronLogger{logger.With("job", job)}), recoverInnermost(logger, job)).Then(j)
 }
 
 // recoverInnermost recovers a panicking run and logs it. It must be the
