@@ -9,9 +9,7 @@ import (
 // TestCLIUsageDetails: unknown job names are usage errors (exit 2), the
 // text listings have headers and roots, and gen says what it wrote.
 func TestCLIUsageDetails(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "demo")
-	mustCode(t, ha(t, nil, "demo", "--dir", dir), 0, "demo")
-	cfg := filepath.Join(dir, "healthanchor.yaml")
+	_, cfg := newDeployment(t)
 
 	r := ha(t, nil, "--config", cfg, "run", "no-such-job")
 	mustCode(t, r, 2, "run of an unknown job")

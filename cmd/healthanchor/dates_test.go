@@ -35,9 +35,7 @@ func TestDayMonthOrderNeverGuessed(t *testing.T) {
 		t.Errorf("the ISO row is missing:\n%s", r.stdout)
 	}
 
-	demo := filepath.Join(t.TempDir(), "demo")
-	mustCode(t, ha(t, nil, "demo", "--dir", demo), 0, "demo")
-	cfg := filepath.Join(demo, "healthanchor.yaml")
+	_, cfg := newDeployment(t)
 	text, err := os.ReadFile(cfg)
 	if err != nil {
 		t.Fatal(err)

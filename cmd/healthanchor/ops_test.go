@@ -83,21 +83,7 @@ func TestServeGracefulShutdown(t *testing.T) {
 		t.Fatal(err)
 	}
 	dropGenerated(t, dir, "patients-serve.csv", 200000, 11)
-	cmd := exec.Command(binary, "--config", cfg, "serve", "--shutdown-timeout", "30s")
-	stderr, _ := cmd.StderrPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
-	logs := make(chan string, 1000)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			logs <- sc.Text()
-		}
-		close(logs)
-	}()
-	waitFor(t, logs, "serving", 20*time.Second)
+	cmd, logs := startServe(t, cfg, "--shutdown-timeout", "30s")
 	body := get(t, fmt.Sprintf("http://127.0.0.1:%d/healthz", port))
 	var health map[string]any
 	if err := json.Unmarshal([]byte(body), &health); err != nil || health["status"] != "ok" {
@@ -131,6 +117,29 @@ func TestServeGracefulShutdown(t *testing.T) {
 	if !strings.Contains(string(prom), `healthanchor_last_success_timestamp_seconds{job="patients-csv"}`) {
 		t.Errorf("metrics file lacks the last success time:\n%s", prom)
 	}
+}
+
+// startServe starts `serve` on cfg as its own process (killed at the end
+// of the test) and waits until it logs that it is serving; logs carries
+// its stderr, a line at a time, until it exits.
+func startServe(t *testing.T, cfg string, args ...string) (*exec.Cmd, <-chan string) {
+	t.Helper()
+	cmd := exec.Command(binary, append([]string{"--config", cfg, "serve"}, args...)...)
+	stderr, _ := cmd.StderrPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	logs := make(chan string, 1000)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			logs <- sc.Text()
+		}
+		close(logs)
+	}()
+	waitFor(t, logs, "serving", 20*time.Second)
+	return cmd, logs
 }
 
 func waitFor(t *testing.T, logs <-chan string, what string, d time.Duration) {

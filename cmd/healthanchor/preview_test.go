@@ -11,9 +11,7 @@ import (
 // the job's options and the config's zone, and --set overrides an option
 // with a list.
 func TestPreviewJob(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "demo")
-	mustCode(t, ha(t, nil, "demo", "--dir", dir), 0, "demo")
-	cfg := filepath.Join(dir, "healthanchor.yaml")
+	dir, cfg := newDeployment(t)
 
 	r := ha(t, nil, "--config", cfg, "preview", "--job", "patients-csv")
 	mustCode(t, r, 0, "preview of an up-to-date job")

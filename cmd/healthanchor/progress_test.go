@@ -9,9 +9,7 @@ import (
 // TestProgressLogged: where no terminal shows a bar, a long read logs its
 // progress (rows, rate, bytes) at the interval asked.
 func TestProgressLogged(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "demo")
-	mustCode(t, ha(t, nil, "demo", "--dir", dir), 0, "demo")
-	cfg := filepath.Join(dir, "healthanchor.yaml")
+	dir, cfg := newDeployment(t)
 	mustCode(t, ha(t, nil, "gen", "--kind", "csv", "--rows", "40000", "--bad", "0", "--out", filepath.Join(dir, "inbox/csv/patients-big.csv")), 0, "gen")
 	r := ha(t, nil, "--config", cfg, "--progress-every", "1ms", "run", "patients-csv")
 	mustCode(t, r, 0, "run")

@@ -12,9 +12,7 @@ import (
 // TestRejectsCommand: every reject of the demo's batches is counted and
 // listed with its source_ref; values stay masked unless asked for.
 func TestRejectsCommand(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "demo")
-	mustCode(t, ha(t, nil, "demo", "--dir", dir), 0, "demo")
-	cfg := filepath.Join(dir, "healthanchor.yaml")
+	_, cfg := newDeployment(t)
 	want := 0
 	for _, b := range batches(t, cfg) {
 		want += int(b.Rejects)

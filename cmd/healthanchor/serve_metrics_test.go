@@ -1,15 +1,12 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestServeMetricsFresh: the chain height on /metrics is read at scrape
@@ -22,21 +19,7 @@ func TestServeMetricsFresh(t *testing.T) {
 	if err := os.WriteFile(cfg, []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(binary, "--config", cfg, "serve")
-	stderr, _ := cmd.StderrPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
-	logs := make(chan string, 1000)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			logs <- sc.Text()
-		}
-		close(logs)
-	}()
-	waitFor(t, logs, "serving", 20*time.Second)
+	startServe(t, cfg)
 	heightRe := regexp.MustCompile(`(?m)^healthanchor_chain_height (\d+)`)
 	height := func() string {
 		m := heightRe.FindStringSubmatch(get(t, fmt.Sprintf("http://127.0.0.1:%d/metrics", port)))

@@ -10,9 +10,7 @@ import (
 // TestUnmatchedFileWarned: an export dropped under a name no job's input
 // pattern takes is not read, and run says so, naming the file.
 func TestUnmatchedFileWarned(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "demo")
-	mustCode(t, ha(t, nil, "demo", "--dir", dir), 0, "demo")
-	cfg := filepath.Join(dir, "healthanchor.yaml")
+	dir, cfg := newDeployment(t)
 	before := len(batches(t, cfg))
 	if err := os.WriteFile(filepath.Join(dir, "inbox/csv/export-2026-12-01.csv"), []byte(extraCSV), 0o600); err != nil {
 		t.Fatal(err)
