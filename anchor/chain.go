@@ -27,8 +27,9 @@ var ErrDuplicateBatch = errors.New("batch already anchored")
 // Chain is a hash-linked chain of signed blocks stored in SQLite. Its
 // store can be replaced while it is in use (Swap, restore.go).
 type Chain struct {
-	mu     sync.Mutex // serialises appends and swaps, and guards cached
-	cached *validator // state at the head, see head()
+	mu       sync.Mutex   // serialises appends and swaps, and guards cached and recorder
+	cached   *validator   // state at the head, see head()
+	recorder HeadRecorder // told of each stored head, see heads.go
 
 	rw      sync.RWMutex // guards db and genesis, which Swap replaces
 	db      *sql.DB

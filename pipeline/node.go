@@ -81,6 +81,7 @@ func Open(cfg *Config, logger *slog.Logger) (*Node, error) {
 		n.Chain.Close()
 		return nil, err
 	}
+	n.Chain.SetHeadRecorder(headRecorder{state: n.State, logger: logger})
 	n.Anchorer = localAnchorer{chain: n.Chain, proposer: cfg.Agency.ID, key: n.signingKey, now: n.now}
 	return n, nil
 }

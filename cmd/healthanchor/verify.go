@@ -80,6 +80,13 @@ canonical body, its link to the previous block, its proposer's signature and
 its log root, and every manifest's signature, gapless producer_seq and unique
 batch id; and that the chain's index table agrees with the blocks.
 
+It then checks the chain against the state DB, which this node keeps beside
+it: the chain must still hold the largest head this node recorded (every block
+it signed or appended, hence every checkpoint it signed or cosigned), with the
+same log size and log root, and every batch the state DB records as anchored
+must be on the chain at the height recorded with the same manifest. A chain
+store that lost its newest blocks fails here, naming what is missing.
+
 With --peer HOST:PORT (a member's api_addr, in a replicated chain) it then
 compares the local chain with that peer's, block hash by block hash.`,
 		Args: cobra.NoArgs,
