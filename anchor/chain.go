@@ -107,7 +107,11 @@ func OpenChain(path string) (*Chain, error) {
 // readGenesis reads and checks block 0 of a chain store.
 func readGenesis(db *sql.DB) (Block, error) {
 	var body []byte
-	if err := db.QueryRow(`SELECT body FROM blocks WHERE height = 0`).Scan(&body); err != nil {
+	err := db.QueryRow(`SELECT body FROM blocks WHERE height = 0`).Scan(&body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Block{}, errors.New("genesis: block 0 is missing")
+	}
+	if err != nil {
 		return Block{}, fmt.Errorf("genesis: %w", err)
 	}
 	g, err := decodeBlock(body)

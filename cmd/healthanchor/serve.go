@@ -61,7 +61,7 @@ func (g *globalFlags) serve(ctx context.Context, cfg *pipeline.Config, shutdown 
 	}
 	n, err := pipeline.Open(cfg, logger)
 	if err != nil {
-		return &exitError{code: exitUsage, err: err}
+		return openErr(err)
 	}
 	defer n.Close()
 	opts := pipeline.ServeOptions{ShutdownTimeout: shutdown, Handlers: map[string]http.Handler{}}

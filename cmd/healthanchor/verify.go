@@ -12,8 +12,8 @@ import (
 func newVerifyCmd(g *globalFlags) *cobra.Command {
 	cmd := groupCmd("verify", "Check batch files and the chain against their anchors",
 		`Verify is the auditor's tool. It works offline from the chain store and the
-files. Exit 0 when everything holds, 1 on any mismatch (with what differs),
-2 on usage or configuration errors.`)
+files. Exit 0 when everything holds, 1 on any mismatch (with what differs) or
+a damaged or replaced chain or state store, 2 on usage or configuration errors.`)
 	cmd.AddCommand(newVerifyBatchCmd(g), newVerifyChainCmd(g), newVerifyProofCmd())
 	return cmd
 }
