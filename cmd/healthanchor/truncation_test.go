@@ -68,3 +68,32 @@ func TestTruncatedChainDetected(t *testing.T) {
 	sqlExec(t, statePath, `UPDATE chain_heads SET log_root = '00' || substr(log_root, 3) WHERE height = (SELECT MAX(height) FROM chain_heads)`)
 	wantFail(t, ha(t, nil, "--config", cfg, "verify", "chain"), "verify a chain whose log root differs from the one held", "log root")
 }
+
+// TestClusterNodesRecordHeads anchors through a replicated cluster: every
+// member records the heads its replica appended, so a member whose chain
+// store then loses its newest block fails verify chain.
+func TestClusterNodesRecordHeads(t *testing.T) {
+	tc := newTestCluster(t, 3)
+	tc.leader(tc.nodes)
+	h := tc.anchor(tc.nodes[1], "held", 1)
+	tc.sameHeads(tc.nodes, h)
+	for _, nd := range tc.nodes {
+		tc.kill(nd)
+	}
+	for _, nd := range tc.nodes {
+		db, err := sql.Open("sqlite", filepath.Join(nd.dir, "state.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got int64
+		err = db.QueryRow(`SELECT COALESCE(MAX(height), 0) FROM chain_heads`).Scan(&got)
+		db.Close()
+		if err != nil || got != h {
+			t.Errorf("%s recorded head %d (%v), want %d", nd.id, got, err, h)
+		}
+	}
+	nd := tc.nodes[2]
+	chainPath := filepath.Join(nd.dir, "chain.db")
+	sqlExec(t, chainPath, fmt.Sprintf(`DELETE FROM manifests WHERE height = %d`, h), fmt.Sprintf(`DELETE FROM blocks WHERE height = %d`, h))
+	wantFail(t, ha(t, nil, "--config", nd.config, "verify", "chain"), "verify a member's truncated chain", fmt.Sprintf("ends at height %d", h-1))
+}
