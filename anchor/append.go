@@ -182,6 +182,7 @@ func (c *Chain) appendChecked(ctx context.Context, v *validator, b Block) error 
 		return fmt.Errorf("anchor: append block %d: %w", b.Height, err)
 	}
 	v.accept(b, hash, nx)
+	c.recordHead(ctx, b, hash)
 	return nil
 }
 

@@ -27,8 +27,9 @@ var ErrDuplicateBatch = errors.New("batch already anchored")
 // Chain is a hash-linked chain of signed blocks stored in SQLite. Its
 // store can be replaced while it is in use (Swap, restore.go).
 type Chain struct {
-	mu     sync.Mutex // serialises appends and swaps, and guards cached
-	cached *validator // state at the head, see head()
+	mu       sync.Mutex   // serialises appends and swaps, and guards cached and recorder
+	cached   *validator   // state at the head, see head()
+	recorder HeadRecorder // told of each stored head, see heads.go
 
 	rw      sync.RWMutex // guards db and genesis, which Swap replaces
 	db      *sql.DB
@@ -106,7 +107,11 @@ func OpenChain(path string) (*Chain, error) {
 // readGenesis reads and checks block 0 of a chain store.
 func readGenesis(db *sql.DB) (Block, error) {
 	var body []byte
-	if err := db.QueryRow(`SELECT body FROM blocks WHERE height = 0`).Scan(&body); err != nil {
+	err := db.QueryRow(`SELECT body FROM blocks WHERE height = 0`).Scan(&body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Block{}, errors.New("genesis: block 0 is missing")
+	}
+	if err != nil {
 		return Block{}, fmt.Errorf("genesis: %w", err)
 	}
 	g, err := decodeBlock(body)

@@ -137,6 +137,15 @@ func (c *Chain) Swap(ctx context.Context, built, keepAs string) error {
 		return fmt.Errorf("anchor: swap: %s: %w", c.path, err)
 	}
 	c.db, c.genesis = db, g
+	// The new store was verified whole as it was built (ChainBuilder),
+	// so its head is one this node now holds.
+	var body []byte
+	var hash string
+	if err := db.QueryRowContext(ctx, `SELECT hash, body FROM blocks ORDER BY height DESC LIMIT 1`).Scan(&hash, &body); err == nil {
+		if head, err := decodeBlock(body); err == nil {
+			c.recordHead(ctx, head, hash)
+		}
+	}
 	return nil
 }
 

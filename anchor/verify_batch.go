@@ -31,53 +31,85 @@ type Mismatch struct{ Problems []string }
 // Error lists every problem found.
 func (m *Mismatch) Error() string { return "verification failed: " + strings.Join(m.Problems, "; ") }
 
-// VerifyBatch re-reads the batch (or rejects) file at path, recomputes its
-// Merkle root and SHA-256, and checks them against the manifest anchored
-// for its batch id, the manifest's signature, and the block holding it.
-// A file that no longer decodes is a Mismatch too.
+// The two files of a batch, as BatchReport.Kind names them.
+const (
+	FileRows    = "rows"
+	FileRejects = "rejects"
+)
+
+// VerifyBatch re-reads the batch (or rejects) file at path and checks it
+// as the file its own footer says it is: the batch id in the footer
+// selects the manifest, and the footer's schema says whether the file is
+// the batch's rows file or its rejects file. Everything is then checked
+// against that manifest, as VerifyBatchFile does. It is for a file handed
+// over on its own; to check that a file is a given batch's, use
+// VerifyBatchFile. A file that no longer decodes is a Mismatch too.
 func (c *Chain) VerifyBatch(ctx context.Context, path string) (BatchReport, error) {
-	rep := BatchReport{Path: path}
 	sc, err := batchfile.Read(ctx, path, nil)
 	if err != nil {
-		return rep, &Mismatch{Problems: []string{fmt.Sprintf("%s does not decode as a batch file: %v", path, err)}}
+		return BatchReport{Path: path}, &Mismatch{Problems: []string{fmt.Sprintf("%s does not decode as a batch file: %v", path, err)}}
 	}
-	rep.BatchID = sc.Meta[batchfile.MetaBatchID]
-	rep.Schema = sc.Meta[batchfile.MetaSchema]
-	rep.Rows = sc.Rows
-	rep.Root = hex.EncodeToString(sc.Root)
-	rep.SHA256 = hex.EncodeToString(sc.SHA256)
-	if rep.BatchID == "" {
-		return rep, &Mismatch{Problems: []string{path + ": footer names no batch id"}}
+	id := sc.Meta[batchfile.MetaBatchID]
+	if id == "" {
+		return BatchReport{Path: path}, &Mismatch{Problems: []string{path + ": footer names no batch id"}}
 	}
-	a, ok, err := c.Lookup(ctx, rep.BatchID)
+	kind := FileRows
+	if sc.Meta[batchfile.MetaSchema] == schemas.Reject.ID() {
+		kind = FileRejects
+	}
+	return c.verifyScanned(ctx, path, sc, id, kind)
+}
+
+// VerifyBatchFile re-reads the file at path and checks it as the kind
+// (FileRows or FileRejects) file of batch batchID: its Merkle root,
+// SHA-256, size and row count against that batch's anchored manifest
+// (the rows or the rejects fields), the batch id and schema in its footer,
+// the manifest's signature, and the block holding it. Another batch's
+// file, or the batch's rejects file in place of its rows file, is a
+// Mismatch naming the batch and what differs.
+func (c *Chain) VerifyBatchFile(ctx context.Context, path, batchID, kind string) (BatchReport, error) {
+	sc, err := batchfile.Read(ctx, path, nil)
+	if err != nil {
+		return BatchReport{Path: path, BatchID: batchID, Kind: kind}, &Mismatch{Problems: []string{
+			fmt.Sprintf("batch %s %s file %s does not decode as a batch file: %v", batchID, kind, path, err)}}
+	}
+	return c.verifyScanned(ctx, path, sc, batchID, kind)
+}
+
+// verifyScanned checks a read file as the kind file of batch batchID.
+func (c *Chain) verifyScanned(ctx context.Context, path string, sc batchfile.Scan, batchID, kind string) (BatchReport, error) {
+	rep := BatchReport{Path: path, BatchID: batchID, Kind: kind, Schema: sc.Meta[batchfile.MetaSchema], Rows: sc.Rows,
+		Root: hex.EncodeToString(sc.Root), SHA256: hex.EncodeToString(sc.SHA256)}
+	where := fmt.Sprintf("batch %s %s file %s", batchID, kind, path)
+	a, ok, err := c.Lookup(ctx, batchID)
 	if err != nil {
 		return rep, err
 	}
 	if !ok {
-		return rep, &Mismatch{Problems: []string{fmt.Sprintf("%s: batch %s is not on the chain", path, rep.BatchID)}}
+		return rep, &Mismatch{Problems: []string{where + ": the batch is not on the chain"}}
 	}
 	m := a.Manifest
 	rep.BlockHeight, rep.Agency = a.Height, m.Agency
 	var problems []string
 	differs := func(what, got, want string) {
 		if got != want {
-			problems = append(problems, fmt.Sprintf("%s: file has %s, anchor has %s", what, got, want))
+			problems = append(problems, fmt.Sprintf("%s: %s: file has %s, anchor has %s", where, what, got, want))
 		}
 	}
-	if rep.Schema == schemas.Reject.ID() {
-		rep.Kind = "rejects"
+	differs("batch id", sc.Meta[batchfile.MetaBatchID], batchID)
+	if kind == FileRejects {
+		differs("schema", rep.Schema, schemas.Reject.ID())
 		differs("merkle root", rep.Root, m.RejectsRoot)
 		differs("sha256", rep.SHA256, m.RejectsSHA256)
 		differs("size", fmt.Sprint(sc.Size), fmt.Sprint(m.RejectsSize))
 		differs("rows", fmt.Sprint(sc.Rows), fmt.Sprint(m.Rejects))
 	} else {
-		rep.Kind = "rows"
+		differs("schema", rep.Schema, m.Schema)
+		differs("fingerprint", sc.Meta[batchfile.MetaFingerprint], m.Fingerprint)
 		differs("merkle root", rep.Root, m.MerkleRoot)
 		differs("sha256", rep.SHA256, m.ParquetSHA256)
 		differs("size", fmt.Sprint(sc.Size), fmt.Sprint(m.ParquetSize))
 		differs("rows", fmt.Sprint(sc.Rows), fmt.Sprint(m.Rows))
-		differs("schema", rep.Schema, m.Schema)
-		differs("fingerprint", sc.Meta[batchfile.MetaFingerprint], m.Fingerprint)
 	}
 	differs("footer merkle root", sc.Meta[batchfile.MetaMerkleRoot], rep.Root)
 	differs("footer rows", sc.Meta[batchfile.MetaRows], fmt.Sprint(sc.Rows))
@@ -89,12 +121,12 @@ func (c *Chain) VerifyBatch(ctx context.Context, path string) (BatchReport, erro
 	}
 	pub, ok := before.keys[m.Agency]
 	if !ok {
-		problems = append(problems, fmt.Sprintf("agency %q is not a member", m.Agency))
+		problems = append(problems, fmt.Sprintf("%s: agency %q is not a member", where, m.Agency))
 	} else if err := m.Verify(pub); err != nil {
-		problems = append(problems, err.Error())
+		problems = append(problems, fmt.Sprintf("%s: %v", where, err))
 	}
 	if err := c.verifyBlockAt(ctx, a, before.keys); err != nil {
-		problems = append(problems, err.Error())
+		problems = append(problems, fmt.Sprintf("%s: %v", where, err))
 	}
 	if len(problems) > 0 {
 		return rep, &Mismatch{Problems: problems}

@@ -59,10 +59,10 @@ func Open(cfg *Config, logger *slog.Logger) (*Node, error) {
 	n := &Node{Config: cfg, Logger: logger}
 	var err error
 	if n.signingKey, err = anchor.ReadSigningKey(cfg.Path(cfg.Agency.KeyFile)); err != nil {
-		return nil, fmt.Errorf("pipeline: agency key: %w", err)
+		return nil, asConfig(fmt.Errorf("pipeline: agency key: %w", err))
 	}
 	if n.saltKey, err = anchor.ReadSaltKey(cfg.Path(cfg.Agency.SaltKeyFile)); err != nil {
-		return nil, fmt.Errorf("pipeline: salt key: %w", err)
+		return nil, asConfig(fmt.Errorf("pipeline: salt key: %w", err))
 	}
 	if n.Chain, err = OpenChain(cfg); err != nil {
 		return nil, err
@@ -70,20 +70,21 @@ func Open(cfg *Config, logger *slog.Logger) (*Node, error) {
 	pub, ok := n.Chain.MemberKey(cfg.Agency.ID)
 	if !ok {
 		n.Chain.Close()
-		return nil, fmt.Errorf("pipeline: agency %q is not a member of chain %q", cfg.Agency.ID, n.Chain.ChainID())
+		return nil, asConfig(fmt.Errorf("pipeline: agency %q is not a member of chain %q", cfg.Agency.ID, n.Chain.ChainID()))
 	}
 	if !pub.Equal(n.signingKey.Public()) {
 		n.Chain.Close()
-		return nil, fmt.Errorf("pipeline: the key in %s is not agency %q's key in the genesis", cfg.Agency.KeyFile, cfg.Agency.ID)
+		return nil, asConfig(fmt.Errorf("pipeline: the key in %s is not agency %q's key in the genesis", cfg.Agency.KeyFile, cfg.Agency.ID))
 	}
 	if err := os.MkdirAll(cfg.Path(cfg.OutputDir), 0o755); err != nil {
 		n.Chain.Close()
-		return nil, fmt.Errorf("pipeline: output dir: %w", err)
+		return nil, asConfig(fmt.Errorf("pipeline: output dir: %w", err))
 	}
 	if n.State, err = OpenState(cfg.Path(cfg.State)); err != nil {
 		n.Chain.Close()
 		return nil, err
 	}
+	n.Chain.SetHeadRecorder(headRecorder{state: n.State, logger: logger})
 	n.Anchorer = localAnchorer{chain: n.Chain, proposer: cfg.Agency.ID, key: n.signingKey, now: n.now}
 	return n, nil
 }
@@ -93,30 +94,69 @@ func Open(cfg *Config, logger *slog.Logger) (*Node, error) {
 func (n *Node) SigningKey() ed25519.PrivateKey { return n.signingKey }
 
 // OpenChain opens the config's chain store, creating it from the genesis
-// file on first use.
+// file on first use. An existing store must hold that genesis (when the
+// config names one): another is an *anchor.Mismatch. Problems with the
+// genesis file itself are ErrConfig; a damaged store is neither.
 func OpenChain(cfg *Config) (*anchor.Chain, error) {
 	path := cfg.Path(cfg.Chain.Path)
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-		if err := createChain(path, cfg.Path(cfg.Chain.Genesis)); err != nil {
+		if cfg.Chain.Genesis == "" {
+			return nil, asConfig(fmt.Errorf("pipeline: chain %s does not exist and chain.genesis is not set", path))
+		}
+		g, err := readGenesisFile(cfg.Path(cfg.Chain.Genesis))
+		if err != nil {
 			return nil, err
 		}
+		if err := anchor.CreateChain(path, g); err != nil {
+			return nil, asConfig(err)
+		}
 	}
-	return anchor.OpenChain(path)
+	c, err := anchor.OpenChain(path)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Chain.Genesis == "" {
+		return c, nil
+	}
+	if err := sameGenesis(c, cfg.Path(cfg.Chain.Genesis)); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
 }
 
-func createChain(path, genesisPath string) error {
-	if genesisPath == "" {
-		return fmt.Errorf("pipeline: chain %s does not exist and chain.genesis is not set", path)
-	}
-	raw, err := os.ReadFile(genesisPath)
-	if err != nil {
-		return fmt.Errorf("pipeline: genesis: %w", err)
-	}
+func readGenesisFile(path string) (anchor.Block, error) {
 	var g anchor.Block
-	if err := json.Unmarshal(raw, &g); err != nil {
-		return fmt.Errorf("pipeline: genesis %s: %w", genesisPath, err)
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return g, asConfig(fmt.Errorf("pipeline: genesis: %w", err))
 	}
-	return anchor.CreateChain(path, g)
+	if err := json.Unmarshal(raw, &g); err != nil {
+		return g, asConfig(fmt.Errorf("pipeline: genesis %s: %w", path, err))
+	}
+	return g, nil
+}
+
+// sameGenesis checks that the chain store holds the genesis of the
+// config's genesis file.
+func sameGenesis(c *anchor.Chain, genesisPath string) error {
+	g, err := readGenesisFile(genesisPath)
+	if err != nil {
+		return err
+	}
+	want, err := g.Hash()
+	if err != nil {
+		return asConfig(fmt.Errorf("pipeline: genesis %s: %w", genesisPath, err))
+	}
+	got, err := c.Genesis().Hash()
+	if err != nil {
+		return &anchor.Mismatch{Problems: []string{fmt.Sprintf("%s: genesis: %v", c.Path(), err)}}
+	}
+	if got != want {
+		return &anchor.Mismatch{Problems: []string{fmt.Sprintf("%s holds the genesis of chain %q (hash %.16s…), not the one in %s (chain %q, hash %.16s…): the chain store was replaced or belongs to another deployment",
+			c.Path(), c.ChainID(), got, genesisPath, g.ChainID, want)}}
+	}
+	return nil
 }
 
 // Close closes the chain and state stores.

@@ -58,6 +58,11 @@ func (n *Node) Run(ctx context.Context, opt RunOptions) ([]JobResult, error) {
 	if opt.Backfill != nil && len(jobs) != 1 {
 		return nil, fmt.Errorf("pipeline: a backfill names exactly one job")
 	}
+	// A chain store that lost blocks this node anchored would make the
+	// jobs see nothing new, or anchor again over the gap: refuse.
+	if err := n.CheckHeld(ctx); err != nil {
+		return nil, fmt.Errorf("pipeline: the chain store is not the one this node held (see verify chain): %w", err)
+	}
 	var locks []*jobLock
 	defer func() {
 		for _, l := range locks {
@@ -275,7 +280,7 @@ func (n *Node) anchorAll(ctx context.Context, works []*jobWork) error {
 		}
 	}
 	if len(fresh) == 0 {
-		return nil
+		return n.recordAnchored(ctx, works)
 	}
 	block, err := n.Anchorer.Anchor(ctx, fresh)
 	if err != nil {
@@ -295,7 +300,23 @@ func (n *Node) anchorAll(ctx context.Context, works []*jobWork) error {
 		b.anchor = anchor.Anchored{Manifest: fresh[i], Height: block.Height, Index: idx}
 	}
 	n.Logger.Info("anchored", "block", block.Height, "manifests", len(fresh))
-	return nil
+	return n.recordAnchored(ctx, works)
+}
+
+// recordAnchored records in the state DB where each batch of the run
+// was anchored, so that a chain store that later loses it is caught.
+func (n *Node) recordAnchored(ctx context.Context, works []*jobWork) error {
+	var done []AnchoredBatch
+	for _, w := range works {
+		for _, b := range w.batches {
+			lh, err := b.anchor.Manifest.LeafHash()
+			if err != nil {
+				return err
+			}
+			done = append(done, AnchoredBatch{BatchID: b.id, Height: b.anchor.Height, LeafHash: hex.EncodeToString(lh)})
+		}
+	}
+	return n.State.SetAnchored(ctx, done)
 }
 
 func (n *Node) manifest(w *jobWork, b *batchWork, seq int64) anchor.Manifest {

@@ -77,7 +77,11 @@ func OpenState(path string) (*State, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pipeline: state: %w", err)
 	}
-	if _, err := db.Exec(stateSchema + digestsSchema); err != nil {
+	if _, err := db.Exec(stateSchema + digestsSchema + headsSchema); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("pipeline: state %s: %w", path, err)
+	}
+	if err := migrateHeads(db); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("pipeline: state %s: %w", path, err)
 	}

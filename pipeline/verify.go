@@ -5,21 +5,29 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
+	"sort"
 
 	"github.com/healthanchor/healthanchor/anchor"
 )
 
-// VerifyBatch verifies a batch by file path or by batch id; for an id, the
-// batch's published rows file and rejects file (when there is one) are
-// both checked.
+// VerifyBatch verifies a batch by batch id or by file path. For an id,
+// the batch's published rows file and rejects file are each checked as
+// that batch's file of that kind (VerifyLocal). A path this node
+// published is checked as the file of the batch it was published for;
+// any other path as the batch its footer names.
 func (n *Node) VerifyBatch(ctx context.Context, fileOrID string) ([]anchor.BatchReport, error) {
-	if _, err := os.Stat(fileOrID); err == nil {
-		rep, err := n.Chain.VerifyBatch(ctx, fileOrID)
-		return []anchor.BatchReport{rep}, err
-	}
 	local, err := n.State.LocalBatches(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if _, err := os.Stat(fileOrID); err == nil {
+		if lb, kind, ok := publishedAt(local, fileOrID); ok {
+			rep, err := n.Chain.VerifyBatchFile(ctx, fileOrID, lb.BatchID, kind)
+			return []anchor.BatchReport{rep}, err
+		}
+		rep, err := n.Chain.VerifyBatch(ctx, fileOrID)
+		return []anchor.BatchReport{rep}, err
 	}
 	lb, ok := local[fileOrID]
 	if !ok {
@@ -31,43 +39,71 @@ func (n *Node) VerifyBatch(ctx context.Context, fileOrID string) ([]anchor.Batch
 	if lb.Status != BatchPublished {
 		return nil, fmt.Errorf("batch %s is %s, not published yet", fileOrID, lb.Status)
 	}
+	return n.VerifyLocal(ctx, lb)
+}
+
+// VerifyLocal checks a batch this node published: its rows file and its
+// rejects file, each against the batch's own manifest (the rows fields
+// for the one, the rejects fields for the other). A batch whose manifest
+// anchors a rejects file must have one.
+func (n *Node) VerifyLocal(ctx context.Context, lb LocalBatch) ([]anchor.BatchReport, error) {
 	var reps []anchor.BatchReport
 	var errs []error
-	for _, p := range []string{lb.ParquetPath, lb.RejectsPath} {
-		if p == "" {
-			continue
-		}
-		rep, err := n.Chain.VerifyBatch(ctx, p)
-		reps = append(reps, rep)
+	rep, err := n.Chain.VerifyBatchFile(ctx, lb.ParquetPath, lb.BatchID, anchor.FileRows)
+	reps, errs = append(reps, rep), append(errs, err)
+	if lb.RejectsPath != "" {
+		rep, err := n.Chain.VerifyBatchFile(ctx, lb.RejectsPath, lb.BatchID, anchor.FileRejects)
+		reps, errs = append(reps, rep), append(errs, err)
+	} else if a, ok, err := n.Chain.Lookup(ctx, lb.BatchID); err != nil {
 		errs = append(errs, err)
+	} else if ok && a.Manifest.RejectsSHA256 != "" {
+		errs = append(errs, &anchor.Mismatch{Problems: []string{fmt.Sprintf("batch %s: the anchor has a rejects file (sha256 %.12s…), the state DB records none", lb.BatchID, a.Manifest.RejectsSHA256)}})
 	}
 	return reps, joinMismatch(errs)
 }
 
-// VerifyAll verifies the chain and every batch file this node published.
-func (n *Node) VerifyAll(ctx context.Context) (anchor.ChainReport, int, error) {
-	rep, err := n.Chain.Verify(ctx)
+// publishedAt finds the batch whose rows or rejects file was published
+// at path, and which of the two it is.
+func publishedAt(local map[string]LocalBatch, path string) (LocalBatch, string, bool) {
+	abs, err := filepath.Abs(path)
 	if err != nil {
-		return rep, 0, &anchor.Mismatch{Problems: []string{err.Error()}}
+		return LocalBatch{}, "", false
+	}
+	for _, lb := range local {
+		switch abs {
+		case lb.ParquetPath:
+			return lb, anchor.FileRows, true
+		case lb.RejectsPath:
+			return lb, anchor.FileRejects, true
+		}
+	}
+	return LocalBatch{}, "", false
+}
+
+// VerifyAll verifies the chain (VerifyChain) and every batch this node
+// published (VerifyLocal), and returns how many files it checked.
+func (n *Node) VerifyAll(ctx context.Context) (anchor.ChainReport, int, error) {
+	rep, err := n.VerifyChain(ctx)
+	if err != nil {
+		return rep, 0, err
 	}
 	local, err := n.State.LocalBatches(ctx)
 	if err != nil {
 		return rep, 0, err
 	}
+	ids := make([]string, 0, len(local))
+	for id, lb := range local {
+		if lb.Status == BatchPublished {
+			ids = append(ids, id)
+		}
+	}
+	sort.Strings(ids)
 	files := 0
 	var errs []error
-	for _, lb := range local {
-		if lb.Status != BatchPublished {
-			continue
-		}
-		for _, p := range []string{lb.ParquetPath, lb.RejectsPath} {
-			if p == "" {
-				continue
-			}
-			files++
-			_, err := n.Chain.VerifyBatch(ctx, p)
-			errs = append(errs, err)
-		}
+	for _, id := range ids {
+		reps, err := n.VerifyLocal(ctx, local[id])
+		files += len(reps)
+		errs = append(errs, err)
 	}
 	return rep, files, joinMismatch(errs)
 }

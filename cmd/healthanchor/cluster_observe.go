@@ -48,7 +48,7 @@ func runObserver(ctx context.Context, pcfg *pipeline.Config, logger *slog.Logger
 func runReplica(ctx context.Context, pcfg *pipeline.Config, agency string, key ed25519.PrivateKey, logger *slog.Logger) error {
 	chain, err := pipeline.OpenChain(pcfg)
 	if err != nil {
-		return &exitError{code: exitUsage, err: err}
+		return openErr(err)
 	}
 	// Shutdown order: the replica stops applying, then the chain closes.
 	defer chain.Close()

@@ -32,8 +32,8 @@ import (
 // Exit codes, documented in --help and the README.
 const (
 	exitOK     = 0
-	exitFailed = 1 // a check failed (tampering, mismatch) or a job failed
-	exitUsage  = 2 // usage or configuration error
+	exitFailed = 1 // a check failed (tampering, mismatch, a damaged store) or a job failed
+	exitUsage  = 2 // usage or configuration error (flags, config file, keys and genesis it names)
 	exitLocked = 3 // another process holds a job's lock
 )
 
@@ -121,8 +121,10 @@ Start with:
   healthanchor --config DIR/healthanchor.yaml run
   healthanchor --config DIR/healthanchor.yaml verify chain
 
-Exit codes: 0 success; 1 a check or job failed; 2 usage or configuration
-error; 3 another process holds a job's lock.`,
+Exit codes: 0 success; 1 a check or job failed (a mismatch, a damaged or
+replaced chain or state store, a failed job); 2 a usage or configuration error
+only (flags, the config file, the keys and genesis it names); 3 another process
+holds a job's lock.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
@@ -183,7 +185,7 @@ func (g *globalFlags) logger() *slog.Logger {
 }
 
 // openNode loads the config and opens the node, mapping config problems
-// to exit code 2.
+// to exit code 2 (see openErr).
 func (g *globalFlags) openNode(logger *slog.Logger) (*pipeline.Node, error) {
 	cfg, err := pipeline.LoadConfig(g.config)
 	if err != nil {
@@ -194,9 +196,19 @@ func (g *globalFlags) openNode(logger *slog.Logger) (*pipeline.Node, error) {
 	}
 	n, err := pipeline.Open(cfg, logger)
 	if err != nil {
-		return nil, &exitError{code: exitUsage, err: err}
+		return nil, openErr(err)
 	}
 	return n, nil
+}
+
+// openErr maps an error opening the node or its chain: the config's fault
+// (pipeline.ErrConfig) exits 2; a damaged, replaced or unreadable store is
+// a failed check and exits 1.
+func openErr(err error) error {
+	if errors.Is(err, pipeline.ErrConfig) {
+		return &exitError{code: exitUsage, err: err}
+	}
+	return err
 }
 
 // groupCmd is a command that only holds subcommands: run bare it prints

@@ -61,7 +61,7 @@ func (g *globalFlags) serve(ctx context.Context, cfg *pipeline.Config, shutdown 
 	}
 	n, err := pipeline.Open(cfg, logger)
 	if err != nil {
-		return &exitError{code: exitUsage, err: err}
+		return openErr(err)
 	}
 	n.Progress = pipeline.ProgressLogger(logger, g.progressEvery, nil)
 	defer n.Close()

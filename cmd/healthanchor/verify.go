@@ -12,8 +12,8 @@ import (
 func newVerifyCmd(g *globalFlags) *cobra.Command {
 	cmd := groupCmd("verify", "Check batch files and the chain against their anchors",
 		`Verify is the auditor's tool. It works offline from the chain store and the
-files. Exit 0 when everything holds, 1 on any mismatch (with what differs),
-2 on usage or configuration errors.`)
+files. Exit 0 when everything holds, 1 on any mismatch (with what differs) or
+a damaged or replaced chain or state store, 2 on usage or configuration errors.`)
 	cmd.AddCommand(newVerifyBatchCmd(g), newVerifyChainCmd(g), newVerifyProofCmd())
 	return cmd
 }
@@ -24,10 +24,16 @@ func newVerifyBatchCmd(g *globalFlags) *cobra.Command {
 		Use:   "batch FILE|BATCH_ID",
 		Short: "Re-read a batch file and check its root, digest, manifest and block",
 		Long: `Verify batch re-reads the Parquet file, rebuilds every row's canonical record,
-recomputes the Merkle root and the file's SHA-256, and checks them against the
-manifest anchored for the batch id in the file's footer; then it checks the
-manifest's signature and the block holding it. Given a batch id, it checks the
-batch's published rows file and its rejects file.`,
+recomputes the Merkle root and the file's SHA-256, and checks them, with the
+file's size, row count, batch id and schema, against a manifest anchored on the
+chain; then it checks the manifest's signature and the block holding it.
+
+Given a batch id, it checks the batch's published rows file against the rows
+fields of that batch's manifest, and its rejects file against the rejects
+fields: another batch's file, or the rejects file in place of the rows file,
+fails. Given the path of a file this node published, it checks the file as the
+batch it was published for. Given any other file, it checks it against the
+manifest of the batch id in the file's footer.`,
 		Example: `  healthanchor verify batch batches/patients-csv/3f2a….parquet
   healthanchor verify batch 3f2a9c0d5e…`,
 		Args: cobra.ExactArgs(1),
@@ -74,6 +80,13 @@ canonical body, its link to the previous block, its proposer's signature and
 its log root, and every manifest's signature, gapless producer_seq and unique
 batch id; and that the chain's index table agrees with the blocks.
 
+It then checks the chain against the state DB, which this node keeps beside
+it: the chain must still hold the largest head this node recorded (every block
+it signed or appended, hence every checkpoint it signed or cosigned), with the
+same log size and log root, and every batch the state DB records as anchored
+must be on the chain at the height recorded with the same manifest. A chain
+store that lost its newest blocks fails here, naming what is missing.
+
 With --peer HOST:PORT (a member's api_addr, in a replicated chain) it then
 compares the local chain with that peer's, block hash by block hash.`,
 		Args: cobra.NoArgs,
@@ -83,9 +96,9 @@ compares the local chain with that peer's, block hash by block hash.`,
 				return err
 			}
 			defer n.Close()
-			rep, err := n.Chain.Verify(cmd.Context())
+			rep, err := n.VerifyChain(cmd.Context())
 			if err != nil {
-				return &anchor.Mismatch{Problems: []string{err.Error()}}
+				return err
 			}
 			w := cmd.OutOrStdout()
 			if asJSON {
