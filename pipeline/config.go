@@ -19,6 +19,7 @@ import (
 	"github.com/goccy/go-yaml/parser"
 
 	"github.com/healthanchor/healthanchor/anchor/replication"
+	"github.com/healthanchor/healthanchor/audit"
 	"github.com/healthanchor/healthanchor/connectors"
 )
 
@@ -39,6 +40,9 @@ type Config struct {
 	// agencies (docs/replication.md); without it the node proposes blocks
 	// on its own chain store.
 	Cluster *replication.Config `yaml:"cluster"`
+	// UI, when present, makes serve run the read-only web explorer
+	// (docs/audit.md); `ui: {}` listens on 127.0.0.1:8787.
+	UI *audit.UIConfig `yaml:"ui"`
 
 	dir      string
 	loc      *time.Location
@@ -182,6 +186,11 @@ func (c *Config) validate(path string, file *ast.File) ConfigErrors {
 	if c.Cluster != nil {
 		if err := c.Cluster.Validate(); err != nil {
 			add("$.cluster", "%v", err)
+		}
+	}
+	if c.UI != nil {
+		if err := c.UI.Validate(); err != nil {
+			add("$.ui", "%v", err)
 		}
 	}
 	seen := map[string]bool{}

@@ -65,6 +65,14 @@ func (g *globalFlags) serve(ctx context.Context, cfg *pipeline.Config, shutdown 
 	}
 	n.Progress = pipeline.ProgressLogger(logger, g.progressEvery, nil)
 	defer n.Close()
+	if cfg.UI != nil {
+		stopUI, err := startExplorer(ctx, n, logger)
+		if err != nil {
+			return err
+		}
+		// Shutdown order: the explorer stops before the stores close.
+		defer stopUI()
+	}
 	opts := pipeline.ServeOptions{ShutdownTimeout: shutdown, Handlers: map[string]http.Handler{}}
 	rn, err := n.Replicate(ctx)
 	if err != nil {
