@@ -6,6 +6,8 @@ import (
 	"sort"
 
 	"github.com/healthanchor/healthanchor/anchor"
+	"github.com/healthanchor/healthanchor/anchor/batchfile"
+	"github.com/healthanchor/healthanchor/schemas"
 )
 
 // listBatches returns every batch on the chain in log order, with its
@@ -72,13 +74,12 @@ func (r *Report) addRejectReasons(ctx context.Context) error {
 		if b.RejectsPath == "" {
 			continue
 		}
-		rows, err := readRejects(ctx, b.RejectsPath)
+		err := batchfile.ReadRejects(ctx, b.RejectsPath, func(row batchfile.Reject) error {
+			counts[schemas.RedactReason(row.SourceRef, row.Reason)]++
+			return nil
+		})
 		if err != nil {
 			counts["(rejects file unreadable: see verification)"]++
-			continue
-		}
-		for _, row := range rows {
-			counts[Redacted(row.Reason, row.SourceRef)]++
 		}
 	}
 	r.Reasons = []ReasonCount{}

@@ -2,12 +2,13 @@ package audit
 
 import (
 	"context"
-	"encoding/hex"
 	"net/http"
 	"slices"
 	"sort"
 
 	"github.com/healthanchor/healthanchor/anchor"
+	"github.com/healthanchor/healthanchor/anchor/batchfile"
+	"github.com/healthanchor/healthanchor/schemas"
 )
 
 // maxBlocks bounds the blocks page to the newest ones.
@@ -201,21 +202,19 @@ func (e *Explorer) rejects(w http.ResponseWriter, r *http.Request) {
 		if b.RejectsPath == "" || (d.Batch != "" && b.BatchID != d.Batch) {
 			continue
 		}
-		rows, err := readRejects(r.Context(), b.RejectsPath)
+		err := batchfile.ReadRejects(r.Context(), b.RejectsPath, func(row batchfile.Reject) error {
+			l := rejectLine{BatchID: b.BatchID, Job: b.Job, SourceRef: row.SourceRef, TargetSchema: row.TargetSchema,
+				Row: row.Row, Reason: schemas.RedactReason(row.SourceRef, row.Reason)}
+			if e.cfg.ShowValues {
+				l.FullReason = row.Reason
+				l.Raw = string(row.Raw)
+			}
+			d.Rejects = append(d.Rejects, l)
+			return nil
+		})
 		if err != nil {
 			e.fail(w, err)
 			return
-		}
-		for _, row := range rows {
-			l := rejectLine{BatchID: b.BatchID, Job: b.Job, SourceRef: row.SourceRef, TargetSchema: row.TargetSchema,
-				Row: row.Row, Reason: Redacted(row.Reason, row.SourceRef)}
-			if e.cfg.ShowValues {
-				l.FullReason = row.Reason
-				if raw, err := hex.DecodeString(row.Raw); err == nil {
-					l.Raw = string(raw)
-				}
-			}
-			d.Rejects = append(d.Rejects, l)
 		}
 	}
 	e.render(w, http.StatusOK, "rejects", "Rejects", d)

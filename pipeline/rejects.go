@@ -2,10 +2,7 @@ package pipeline
 
 import (
 	"context"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -51,59 +48,16 @@ func (n *Node) ReadRejects(ctx context.Context, f RejectFilter, fn func(RejectRe
 	sort.Slice(list, func(i, j int) bool { return list[i].BatchID < list[j].BatchID })
 	for _, b := range list {
 		path := n.Config.Path(b.RejectsPath)
-		_, err := batchfile.Read(ctx, path, func(row int64, canonical []byte, _ [32]byte) error {
-			var cols map[string]*string
-			if err := json.Unmarshal(canonical, &cols); err != nil {
-				return fmt.Errorf("row %d: %w", row, err)
-			}
-			r := RejectRecord{BatchID: b.BatchID, Job: b.Job, Row: row,
-				SourceRef: deref(cols["source_ref"]), TargetSchema: deref(cols["target_schema"]), Reason: deref(cols["reason"])}
-			if f.Reason != "" && !strings.Contains(r.Reason, f.Reason) {
+		err := batchfile.ReadRejects(ctx, path, func(rj batchfile.Reject) error {
+			if f.Reason != "" && !strings.Contains(rj.Reason, f.Reason) {
 				return nil
 			}
-			if raw := deref(cols["raw"]); raw != "" {
-				if r.Raw, err = hex.DecodeString(raw); err != nil {
-					return fmt.Errorf("row %d: raw: %w", row, err)
-				}
-			}
-			return fn(r)
+			return fn(RejectRecord{BatchID: b.BatchID, Job: b.Job, Row: rj.Row, SourceRef: rj.SourceRef,
+				TargetSchema: rj.TargetSchema, Reason: rj.Reason, Raw: rj.Raw})
 		})
 		if err != nil {
-			return fmt.Errorf("pipeline: rejects of batch %s (%s): %w", b.BatchID, path, err)
+			return fmt.Errorf("pipeline: rejects of batch %s: %w", b.BatchID, err)
 		}
 	}
 	return nil
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}
-
-// quoted matches a Go-quoted string in a reason: the value at fault.
-var quoted = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
-
-// ReasonKind is reason without its FILE:LINE prefix and with the values it
-// quotes masked, so that rejects for the same fault count together and no
-// field value is shown; quoted names of columns and headers stay.
-func ReasonKind(sourceRef, reason string) string {
-	if rest, ok := strings.CutPrefix(reason, sourceRef); ok && sourceRef != "" {
-		reason = strings.TrimLeft(strings.TrimPrefix(rest, ":"), " ")
-	}
-	var b strings.Builder
-	last := 0
-	for _, m := range quoted.FindAllStringIndex(reason, -1) {
-		before := reason[:m[0]]
-		b.WriteString(reason[last:m[0]])
-		if strings.HasSuffix(before, "column ") || strings.HasSuffix(before, "header ") {
-			b.WriteString(reason[m[0]:m[1]])
-		} else {
-			b.WriteString(`"…"`)
-		}
-		last = m[1]
-	}
-	b.WriteString(reason[last:])
-	return b.String()
 }

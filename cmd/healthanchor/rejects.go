@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/healthanchor/healthanchor/pipeline"
+	"github.com/healthanchor/healthanchor/schemas"
 )
 
 func newRejectsCmd(g *globalFlags) *cobra.Command {
@@ -63,9 +64,9 @@ row, source_ref, target_schema, reason, and raw with --show-values).`,
 			total := 0
 			err = n.ReadRejects(cmd.Context(), f, func(r pipeline.RejectRecord) error {
 				total++
-				counts[pipeline.ReasonKind(r.SourceRef, r.Reason)]++
+				counts[schemas.RedactReason(r.SourceRef, r.Reason)]++
 				if !showValues {
-					r.Reason, r.Raw = pipeline.ReasonKind(r.SourceRef, r.Reason), nil
+					r.Reason, r.Raw = schemas.RedactReason(r.SourceRef, r.Reason), nil
 				}
 				if cw != nil {
 					rec := []string{r.BatchID, r.Job, strconv.FormatInt(r.Row, 10), r.SourceRef, r.TargetSchema, r.Reason}

@@ -1,0 +1,51 @@
+package batchfile
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+)
+
+// Reject is one row of a rejects file (schema reject/1), its values in
+// their canonical text. Raw is the input as read: it may be patient data.
+type Reject struct {
+	Row          int64 // 0-based row of the rejects file
+	Source       string
+	SourceRef    string
+	TargetSchema string
+	Reason       string
+	Raw          []byte
+}
+
+// ReadRejects reads the rejects file at path (through Read, so the file is
+// decoded and hashed as a verifier would) and calls fn for each row, in
+// order.
+func ReadRejects(ctx context.Context, path string, fn func(Reject) error) error {
+	_, err := Read(ctx, path, func(row int64, canonical []byte, _ [32]byte) error {
+		var rec map[string]*string
+		if err := json.Unmarshal(canonical, &rec); err != nil {
+			return fmt.Errorf("row %d: %w", row, err)
+		}
+		get := func(k string) string {
+			if v := rec[k]; v != nil {
+				return *v
+			}
+			return ""
+		}
+		r := Reject{Row: row, Source: get("source"), SourceRef: get("source_ref"),
+			TargetSchema: get("target_schema"), Reason: get("reason")}
+		if raw := get("raw"); raw != "" {
+			b, err := hex.DecodeString(raw)
+			if err != nil {
+				return fmt.Errorf("row %d: raw: %w", row, err)
+			}
+			r.Raw = b
+		}
+		return fn(r)
+	})
+	if err != nil {
+		return fmt.Errorf("batchfile: rejects %s: %w", path, err)
+	}
+	return nil
+}
