@@ -163,9 +163,10 @@ func (r fieldRef) String() string {
 	return fmt.Sprintf("%s-%d", r.seg, r.field)
 }
 
-// timestamp converts a DTM at path (for the reason) to a UTC timestamp.
+// timestamp converts a DTM at path (for the reason) to a UTC timestamp;
+// spaces padding the value are ignored.
 func (mp *Mapper) timestamp(v Value, path fieldRef) (schemas.Value, error) {
-	s := v.Rep(1).Comp(1).String()
+	s := strings.TrimSpace(v.Rep(1).Comp(1).String())
 	if s == "" {
 		return schemas.Null, nil
 	}
@@ -176,9 +177,10 @@ func (mp *Mapper) timestamp(v Value, path fieldRef) (schemas.Value, error) {
 	return schemas.TimestampValue(t), nil
 }
 
-// date converts a DT (or the date of a DTM) at path to a date.
+// date converts a DT (or the date of a DTM) at path to a date; spaces
+// padding the value are ignored.
 func date(v Value, path fieldRef) (schemas.Value, error) {
-	s := v.Rep(1).Comp(1).String()
+	s := strings.TrimSpace(v.Rep(1).Comp(1).String())
 	if s == "" {
 		return schemas.Null, nil
 	}
