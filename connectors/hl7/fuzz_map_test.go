@@ -83,6 +83,6 @@ func FuzzMapVXU(f *testing.F) {
 // message (here an ADT^A60, which has no mapping of its own).
 func FuzzMapClinical(f *testing.F) {
 	fuzzMapper(f, "ADT^A60",
-		"PID|1||P1\rPV1|1|I" + "|||||||||||||||||V1\rDG1|1||I10^HTN^I10||2023|W" + "|||||||||||||2024|D1\rPRB|AD|2024|X^Y^I9|P1|||2024|||||||A||2023\r",
+		"PID|1||P1\rPV1|1|I"+"|||||||||||||||||V1\rDG1|1||I10^HTN^I10||2023|W"+"|||||||||||||2024|D1\rPRB|AD|2024|X^Y^I9|P1|||2024|||||||A||2023\r",
 		"PID|1||P1\rAL1|1|DA|70618^Pen^RXNORM|SV|Hives~^Rash^SCT|20200105\rIAM|1|FA|^Peanut|MO|^Ana|A|A1||||20190304\r")
 }

@@ -47,20 +47,24 @@ func (mp *Mapper) clinical(m *Message, source, ref string) error {
 	)
 	for i := 0; i < m.NumSegments(); i++ {
 		s := m.Segment(i)
-		id := s.ID()
-		switch id {
+		var id string // a constant, so that naming the segment costs nothing
+		switch s.ID() {
 		case "PID":
 			n.pid++
 			patientID = mp.patientID(s)
 			continue
 		case "DG1":
 			n.dg1++
+			id = "DG1"
 		case "PRB":
 			n.prb++
+			id = "PRB"
 		case "AL1":
 			n.al1++
+			id = "AL1"
 		case "IAM":
 			n.iam++
+			id = "IAM"
 		default:
 			continue
 		}
