@@ -76,7 +76,11 @@ func TestFingerprintsStable(t *testing.T) {
 	// A change here changes every anchored manifest's fingerprint: it
 	// must come with a new schema version.
 	want := map[string]string{
-		"patient/1": "c8536772d1164a0cdbe6db11a75a760ed7be8a58a507238f2cd4f052b63fc556",
+		"patient/1":      "c8536772d1164a0cdbe6db11a75a760ed7be8a58a507238f2cd4f052b63fc556",
+		"order/1":        "f75c2c595db638035a13ff5b34668fa929ebdbb0b0a445cc7a86d05884774f93",
+		"immunization/1": "5e68c8a8e4008b47f7fcd2ef12a3354136d9544a10347f3004653aba6e07673c",
+		"condition/1":    "456e4f019a253c957553ebb88b17eb960d35e566194bae4b7ab2f97eee14c557",
+		"allergy/1":      "08222aa676d1ed4e758c9dd7c97191040383b01df68fb85d0e454e20b78a0cb2",
 	}
 	for id, fp := range want {
 		s, err := Lookup(id)

@@ -60,7 +60,7 @@ var Reject = New("reject", 1,
 var registry = map[string]*Schema{}
 
 func init() {
-	for _, s := range []*Schema{Patient, Encounter, Observation, Reject} {
+	for _, s := range []*Schema{Patient, Encounter, Observation, Order, Immunization, Condition, Allergy, Reject} {
 		registry[s.ID()] = s
 	}
 }

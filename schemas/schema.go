@@ -1,5 +1,5 @@
 // Package schemas owns the canonical record schemas (patient, encounter,
-// observation, reject), their Arrow form, versions and fingerprints, the
+// observation, order, immunization, condition, allergy, reject), their Arrow form, versions and fingerprints, the
 // typed values connectors produce, and the canonical record encoding and
 // leaf hash that every anchored row is committed by (docs/format.md).
 package schemas

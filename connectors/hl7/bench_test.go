@@ -15,15 +15,22 @@ import (
 // benchMessages gives a generated file of about 100 MB.
 const benchMessages = 140_000
 
-// benchFile generates the benchmark feed into a temporary folder.
-func benchFile(b *testing.B) (string, int64) {
+// generator writes a feed of messages messages (hl7gen.Generate: ADT and
+// ORU; hl7gen.GenerateOrders: ORM and VXU).
+type generator func(w io.Writer, messages int, seed int64, badFraction float64) error
+
+// benchFile generates the ADT/ORU benchmark feed into a temporary folder.
+func benchFile(b *testing.B) (string, int64) { return benchFileOf(b, hl7gen.Generate) }
+
+// benchFileOf generates a benchmark feed with gen into a temporary folder.
+func benchFileOf(b *testing.B, gen generator) (string, int64) {
 	b.Helper()
 	path := filepath.Join(b.TempDir(), "feed.hl7")
 	f, err := os.Create(path)
 	if err != nil {
 		b.Fatal(err)
 	}
-	if err := hl7gen.Generate(f, benchMessages, 1, 0.01); err != nil {
+	if err := gen(f, benchMessages, 1, 0.01); err != nil {
 		b.Fatal(err)
 	}
 	if err := f.Close(); err != nil {
@@ -95,10 +102,16 @@ func BenchmarkFrameParse(b *testing.B) {
 	reportMsgs(b, msgs)
 }
 
-// BenchmarkParseMap frames, parses and maps every message, and appends
-// the rows to Arrow record batches of 8192 rows.
-func BenchmarkParseMap(b *testing.B) {
-	path, size := benchFile(b)
+// BenchmarkParseMap frames, parses and maps every message of the ADT/ORU
+// feed, and appends the rows to Arrow record batches of 8192 rows.
+func BenchmarkParseMap(b *testing.B) { benchParseMap(b, hl7gen.Generate) }
+
+// BenchmarkParseMapOrders is BenchmarkParseMap over a feed of ORM^O01
+// orders (with diagnoses and allergies) and VXU^V04 vaccinations.
+func BenchmarkParseMapOrders(b *testing.B) { benchParseMap(b, hl7gen.GenerateOrders) }
+
+func benchParseMap(b *testing.B, gen generator) {
+	path, size := benchFileOf(b, gen)
 	b.SetBytes(size)
 	b.ReportAllocs()
 	b.ResetTimer()

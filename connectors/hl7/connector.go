@@ -9,7 +9,7 @@ import (
 )
 
 func init() {
-	connectors.Register(connectors.Typed("hl7", "HL7 v2 files (ER7, batches, MLLP captures): ADT to patient/1 and encounter/1, ORU^R01 to observation/1",
+	connectors.Register(connectors.Typed("hl7", "HL7 v2 files (ER7, batches, MLLP captures): PID of any message to patient/1, ADT to encounter/1, ORU^R01 to observation/1, ORC/OBR to order/1, VXU^V04 to immunization/1, DG1/PRB to condition/1, AL1/IAM to allergy/1",
 		func(cfg Config, env connectors.Env) (connectors.Connector, error) { return New(cfg, env) }))
 }
 
@@ -55,9 +55,12 @@ func (c *Connector) Source() string {
 	return DefaultSource
 }
 
-// Schemas lists patient/1, encounter/1 and observation/1.
+// Schemas lists patient/1 (the primary schema, which carries the
+// rejects), encounter/1, observation/1, order/1, immunization/1,
+// condition/1 and allergy/1.
 func (c *Connector) Schemas() []*schemas.Schema {
-	return []*schemas.Schema{schemas.Patient, schemas.Encounter, schemas.Observation}
+	return []*schemas.Schema{schemas.Patient, schemas.Encounter, schemas.Observation,
+		schemas.Order, schemas.Immunization, schemas.Condition, schemas.Allergy}
 }
 
 // Plan lists the input files present now (the drop-folder watermark).

@@ -50,7 +50,7 @@ func TestConformance(t *testing.T) {
 		Open: func(t *testing.T) connectors.Connector {
 			return openIn(t, good, connectors.Options{"input": "*.hl7"}, nil)
 		},
-		Rows:    map[string]int{"patient/1": 12, "encounter/1": 8, "observation/1": 13},
+		Rows:    map[string]int{"patient/1": 17, "encounter/1": 8, "observation/1": 13, "order/1": 5},
 		Rejects: 0,
 		OpenBad: func(t *testing.T) connectors.Connector {
 			return openIn(t, bad, connectors.Options{"input": "broken.hl7"}, nil)

@@ -58,7 +58,12 @@ func TestCorpus(t *testing.T) {
 	if len(files) < 100 {
 		t.Fatalf("only %d corpus files under %s", len(files), root)
 	}
+	c0, err := connectors.Open("hl7", connectors.Options{"input": "none.hl7"}, connectors.Env{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	var rows, rejects int
+	perSchema := map[string]int{}
 	for _, p := range files {
 		rel, _ := filepath.Rel(root, p)
 		c, err := connectors.Open("hl7", connectors.Options{"input": p}, connectors.Env{})
@@ -86,6 +91,7 @@ func TestCorpus(t *testing.T) {
 				continue
 			}
 			rows++
+			perSchema[r.Schema.ID()]++
 			key := r.Schema.ID() + " " + r.SourceRef
 			if seen[key] {
 				t.Errorf("%s: duplicate source_ref %s", rel, key)
@@ -93,5 +99,12 @@ func TestCorpus(t *testing.T) {
 			seen[key] = true
 		}
 	}
-	t.Logf("%d corpus files: %d rows, %d rejects", len(files), rows, rejects)
+	t.Logf("%d corpus files: %d rows, %d rejects; rows per schema: %v", len(files), rows, rejects, perSchema)
+	// Every schema the connector maps has rows in the corpus: a mapping
+	// that silently stopped producing would show here.
+	for _, s := range c0.Schemas() {
+		if perSchema[s.ID()] == 0 {
+			t.Errorf("no %s rows in the corpus", s.ID())
+		}
+	}
 }

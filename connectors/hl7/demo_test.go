@@ -9,7 +9,7 @@ import (
 )
 
 // TestDemoInbox checks the sample the demo copies into its inbox: rows of
-// every schema and a few rejects.
+// every schema the connector maps and a few rejects.
 func TestDemoInbox(t *testing.T) {
 	dir := filepath.Join("..", "..", "testdata", "demo", "hl7")
 	c := openIn(t, dir, connectors.Options{"input": "*.hl7"}, nil)
@@ -25,7 +25,7 @@ func TestDemoInbox(t *testing.T) {
 		}
 		count[r.Schema.ID()]++
 	}
-	for _, k := range []string{"patient/1", "encounter/1", "observation/1", "reject"} {
+	for _, k := range []string{"patient/1", "encounter/1", "observation/1", "order/1", "immunization/1", "condition/1", "allergy/1", "reject"} {
 		if count[k] == 0 {
 			t.Errorf("demo inbox has no %s: %v", k, count)
 		}

@@ -1,8 +1,9 @@
 // Package hl7 is the HL7 v2 connector: a parser for ER7 (pipe-encoded)
 // messages of versions 2.1 to 2.8, the framing of the files they arrive
 // in (one or many messages, FHS/BHS batches, MLLP captures), the mapping
-// of ADT and ORU messages to the canonical patient/1, encounter/1 and
-// observation/1 schemas, and a field inspector for data engineers.
+// of messages to the canonical schemas (patient/1 from every PID,
+// encounter/1, observation/1, order/1, immunization/1, condition/1 and
+// allergy/1), and a field inspector for data engineers.
 //
 // The parser keeps a message as offsets over its bytes and decodes a
 // value (escape sequences, then the message's character set) only when

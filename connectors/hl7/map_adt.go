@@ -38,35 +38,17 @@ func col(s *schemas.Schema, name string) int {
 // PID/MRG groups; the merge is recorded as the surviving patient's row,
 // not applied), and one encounter/1 row when the message has a visit.
 func (mp *Mapper) adt(m *Message, event, source, ref string) error {
-	pids := 0
-	for i := 0; i < m.NumSegments(); i++ {
-		if m.Segment(i).ID() == "PID" {
-			pids++
-		}
-	}
-	if pids == 0 {
+	if _, ok := m.Find("PID", 1); !ok {
 		return inputErrorf("PID: ADT^%s has no PID segment", event)
 	}
-	if pids > 1 && event != "A40" {
-		pids = 1
+	limit := 1
+	if event == "A40" {
+		limit = 0
 	}
-	var firstID string
-	for k := 1; k <= pids; k++ {
-		pid, _ := m.Find("PID", k)
-		row, err := mp.patient(m, pid, k, source, ref)
-		if err != nil {
-			return err
-		}
-		if k == 1 {
-			firstID = row[pat.id].Str
-		}
-		r := ref
-		if k > 1 {
-			r = ref + "/PID" + strconv.Itoa(k)
-		}
-		row[schemas.IdxSourceRef] = schemas.TextValue(r)
-		mp.emit(schemas.Patient, row, r)
+	if err := mp.patients(m, limit, source, ref); err != nil {
+		return err
 	}
+	firstID := mp.recs[0].Row[pat.id].Str
 	if event == "A40" {
 		return nil
 	}
@@ -100,6 +82,33 @@ func (mp *Mapper) adt(m *Message, event, source, ref string) error {
 	}
 	row[enc.event] = schemas.TextValue(event)
 	mp.emit(schemas.Encounter, row, ref)
+	return nil
+}
+
+// patients emits one patient/1 row per PID segment of the message, the
+// first limit of them (0: all), in order. The first row's source_ref is
+// ref; the k-th further one adds "/PID<k>". This is the one PID mapping
+// of every message type.
+func (mp *Mapper) patients(m *Message, limit int, source, ref string) error {
+	k := 0
+	for i := 0; i < m.NumSegments(); i++ {
+		pid := m.Segment(i)
+		if pid.ID() != "PID" {
+			continue
+		}
+		if k++; limit > 0 && k > limit {
+			break
+		}
+		r := ref
+		if k > 1 {
+			r = ref + "/PID" + strconv.Itoa(k)
+		}
+		row, err := mp.patient(m, pid, k, source, r)
+		if err != nil {
+			return err
+		}
+		mp.emit(schemas.Patient, row, r)
+	}
 	return nil
 }
 

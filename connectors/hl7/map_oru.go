@@ -90,10 +90,7 @@ func (mp *Mapper) observation(s Segment, n int, patientID, order string, obrTime
 	row[obs.patient] = schemas.TextValue(patientID)
 	row[obs.order] = schemas.OptText(order)
 	id := s.Field(3).Rep(1)
-	code, name, system := id.Comp(1), id.Comp(2), id.Comp(3)
-	if code.IsEmpty() && !id.Comp(4).IsEmpty() {
-		code, name, system = id.Comp(4), id.Comp(5), id.Comp(6)
-	}
+	code, name, system := coded(id)
 	if code.IsEmpty() {
 		return inputErrorf("%s: observation identifier is required", p(3))
 	}

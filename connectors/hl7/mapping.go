@@ -9,8 +9,11 @@ import (
 	"github.com/healthanchor/healthanchor/schemas"
 )
 
-// Mapper turns parsed messages into canonical rows: ADT events into
-// patient/1 and encounter/1, ORU^R01 into observation/1. docs/hl7.md
+// Mapper turns parsed messages into canonical rows: every PID into
+// patient/1 (ADT events also into encounter/1), ORU^R01 into
+// observation/1, the orders of ORM^O01, OML^O21 and ORU^R01 into order/1,
+// VXU^V04 into immunization/1, and DG1, PRB, AL1 and IAM segments of any
+// message with a patient into condition/1 and allergy/1. docs/hl7.md
 // lists every column's source field.
 type Mapper struct {
 	// Source fills the source column; empty means MSH-4 (its namespace
@@ -37,11 +40,16 @@ var (
 	VisitEvents = []string{"A01", "A02", "A03", "A04", "A11", "A13"}
 )
 
+// MappedTypes are the message types other than ADT that have a mapping
+// of their own; any other message with a PID gives its patient rows (and
+// its diagnoses and allergies) only.
+var MappedTypes = []string{"ORU^R01", "ORM^O01", "OML^O21", "VXU^V04"}
+
 // Map returns the rows of message m, whose source_ref starts with ref
-// ("file#index/control-id"); observations add "/OBX<n>", n counting the
-// message's OBX segments from 1. The records are valid until the next
-// call. A message that cannot be mapped returns an *InputError naming
-// the field, and no rows.
+// ("file#index/control-id"); rows below the message add the segment they
+// come from, e.g. "/OBX<n>", n counting the message's OBX segments from
+// 1. The records are valid until the next call. A message that cannot be
+// mapped returns an *InputError naming the field, and no rows.
 func (mp *Mapper) Map(m *Message, ref string) ([]connectors.Record, error) {
 	mp.recs = mp.recs[:0]
 	code, trigger, _ := m.Type()
@@ -58,27 +66,64 @@ func (mp *Mapper) Map(m *Message, ref string) ([]connectors.Record, error) {
 	if code == "ADT" && trigger == "" {
 		trigger = m.Field("EVN", 1).String()
 	}
-	var err error
-	switch {
-	case code == "ADT" && contains(ADTEvents, trigger):
-		err = mp.adt(m, trigger, source, ref)
-	case code == "ORU" && trigger == "R01":
-		err = mp.oru(m, source, ref)
-	default:
-		typ := code
-		if trigger != "" {
-			typ += "^" + trigger
-		}
-		if typ == "" {
-			return nil, inputErrorf("MSH-9: message type is required")
-		}
-		return nil, inputErrorf("MSH-9: %s is not mapped (mapped: ADT %s; ORU^R01)", typ, strings.Join(ADTEvents, ", "))
+	typ := code
+	if trigger != "" {
+		typ += "^" + trigger
 	}
-	if err != nil {
+	if err := mp.mapTyped(m, code, trigger, typ, source, ref); err != nil {
 		mp.recs = mp.recs[:0]
 		return nil, err
 	}
 	return mp.recs, nil
+}
+
+// mapTyped dispatches on the message type: the rows of the type's own
+// mapping, then the diagnoses and allergies of every patient.
+func (mp *Mapper) mapTyped(m *Message, code, trigger, typ, source, ref string) error {
+	var err error
+	switch {
+	case code == "ADT" && contains(ADTEvents, trigger):
+		err = mp.adt(m, trigger, source, ref)
+	case typ == "ORU^R01":
+		if err = mp.patients(m, 0, source, ref); err == nil {
+			if err = mp.oru(m, source, ref); err == nil {
+				err = mp.orders(m, typ, source, ref)
+			}
+		}
+	case typ == "ORM^O01" || typ == "OML^O21":
+		if err = mp.requirePID(m, typ); err == nil {
+			if err = mp.patients(m, 0, source, ref); err == nil {
+				err = mp.orders(m, typ, source, ref)
+			}
+		}
+	case typ == "VXU^V04":
+		if err = mp.requirePID(m, typ); err == nil {
+			if err = mp.patients(m, 0, source, ref); err == nil {
+				err = mp.immunizations(m, source, ref)
+			}
+		}
+	default:
+		if typ == "" {
+			return inputErrorf("MSH-9: message type is required")
+		}
+		if _, ok := m.Find("PID", 1); !ok {
+			return inputErrorf("MSH-9: %s is not mapped and has no PID segment (mapped: ADT %s; %s; any message with a PID gives its patient)",
+				typ, strings.Join(ADTEvents, ", "), strings.Join(MappedTypes, ", "))
+		}
+		err = mp.patients(m, 0, source, ref)
+	}
+	if err != nil {
+		return err
+	}
+	return mp.clinical(m, source, ref)
+}
+
+// requirePID rejects a message of type typ that has no PID segment.
+func (mp *Mapper) requirePID(m *Message, typ string) error {
+	if _, ok := m.Find("PID", 1); !ok {
+		return inputErrorf("PID: %s has no PID segment", typ)
+	}
+	return nil
 }
 
 func contains(list []string, s string) bool {
@@ -118,9 +163,10 @@ func (r fieldRef) String() string {
 	return fmt.Sprintf("%s-%d", r.seg, r.field)
 }
 
-// timestamp converts a DTM at path (for the reason) to a UTC timestamp.
+// timestamp converts a DTM at path (for the reason) to a UTC timestamp;
+// spaces padding the value are ignored.
 func (mp *Mapper) timestamp(v Value, path fieldRef) (schemas.Value, error) {
-	s := v.Rep(1).Comp(1).String()
+	s := strings.TrimSpace(v.Rep(1).Comp(1).String())
 	if s == "" {
 		return schemas.Null, nil
 	}
@@ -131,9 +177,10 @@ func (mp *Mapper) timestamp(v Value, path fieldRef) (schemas.Value, error) {
 	return schemas.TimestampValue(t), nil
 }
 
-// date converts a DT (or the date of a DTM) at path to a date.
+// date converts a DT (or the date of a DTM) at path to a date; spaces
+// padding the value are ignored.
 func date(v Value, path fieldRef) (schemas.Value, error) {
-	s := v.Rep(1).Comp(1).String()
+	s := strings.TrimSpace(v.Rep(1).Comp(1).String())
 	if s == "" {
 		return schemas.Null, nil
 	}

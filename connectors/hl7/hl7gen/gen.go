@@ -1,7 +1,8 @@
 // Package hl7gen writes realistic HL7 v2 feeds for benchmarks, load
 // tests and demos: ADT admissions, transfers, discharges and updates,
-// and ORU^R01 lab results, with accented names, plausible dates and
-// CR-terminated segments. The output is a function of its arguments only.
+// ORU^R01 lab results, ORM^O01 orders and VXU^V04 vaccinations, with
+// accented names, plausible dates and CR-terminated segments. The output
+// is a function of its arguments only.
 package hl7gen
 
 import (

@@ -34,3 +34,22 @@ func TestGenerateDeterministic(t *testing.T) {
 		t.Error("badFraction 2 accepted")
 	}
 }
+
+func TestGenerateOrdersDeterministic(t *testing.T) {
+	var a, b bytes.Buffer
+	if err := GenerateOrders(&a, 200, 7, 0.1); err != nil {
+		t.Fatal(err)
+	}
+	if err := GenerateOrders(&b, 200, 7, 0.1); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a.Bytes(), b.Bytes()) {
+		t.Error("same seed, different output")
+	}
+	if n := strings.Count(a.String(), "MSH|"); n != 200 {
+		t.Errorf("%d messages, want 200", n)
+	}
+	if !strings.Contains(a.String(), "ORM^O01") || !strings.Contains(a.String(), "VXU^V04") {
+		t.Error("output is not a mix of ORM and VXU")
+	}
+}
