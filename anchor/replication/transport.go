@@ -37,7 +37,7 @@ type rpcTransport struct {
 	closeOnce sync.Once
 
 	mu        sync.Mutex
-	peers     map[string]*peerListener
+	peers     map[string]*peerListener  // nil once closed
 	conns     map[*trackedConn]struct{} // open incoming connections, closed by Close
 	heartbeat func(raft.RPC)
 	lastWarn  map[string]time.Time // refusal log lines, one per sender and claim every refusalLogEvery
@@ -90,15 +90,17 @@ func (t *rpcTransport) SetHeartbeatHandler(cb func(raft.RPC)) {
 // half.
 func (t *rpcTransport) Close() error {
 	t.closeOnce.Do(func() {
-		close(t.done)
-		t.ln.Close()
+		// The peers' transports first, so that their accept loops see
+		// them shut down when their stream closes (below, with done).
 		t.mu.Lock()
-		for _, p := range t.peers {
+		peers, conns := t.peers, t.conns
+		t.peers, t.conns = nil, nil
+		t.mu.Unlock()
+		for _, p := range peers {
 			p.trans.Close()
 		}
-		conns := t.conns
-		t.conns = nil
-		t.mu.Unlock()
+		close(t.done)
+		t.ln.Close()
 		for c := range conns {
 			c.Conn.Close()
 		}
@@ -182,10 +184,8 @@ func (c *trackedConn) Close() error {
 func (t *rpcTransport) peer(id string) *peerListener {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	select {
-	case <-t.done:
-		return nil
-	default:
+	if t.peers == nil {
+		return nil // closed
 	}
 	if p, ok := t.peers[id]; ok {
 		return p
