@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -178,4 +179,67 @@ func (s *dialStream) Dial(addr raft.ServerAddress, timeout time.Duration) (net.C
 	c := s.cfg.Clone()
 	c.ServerName, _, _ = net.SplitHostPort(string(addr))
 	return tls.DialWithDialer(&net.Dialer{Timeout: timeout}, "tcp", string(addr), c)
+}
+
+// TestClusterForkedLogHalts gives a stopped follower a Raft log that no
+// longer holds, at an index it applied, the entry it applied there (what
+// a false leader's entry later replaced leaves behind). Restarted, it
+// must halt loudly with fork evidence, not skip the entry, while the
+// others go on.
+func TestClusterForkedLogHalts(t *testing.T) {
+	tc := newTestCluster(t, 3)
+	lead := tc.leader(tc.nodes)
+	h := tc.anchor(lead, "before", 2)
+	tc.sameHeads(tc.nodes, h)
+	victim := others(tc.nodes, lead)[0]
+	tc.kill(victim)
+
+	db, err := anchor.OpenDB(filepath.Join(victim.dir, victim.cfg.DataDir, "raft.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var idx int64
+	if err := db.QueryRow(`SELECT MAX(idx) FROM applied WHERE height > 0`).Scan(&idx); err != nil {
+		db.Close()
+		t.Fatalf("the applied-index record: %v", err)
+	}
+	if _, err := db.Exec(`UPDATE raft_log SET data = ? WHERE idx = ?`, []byte(`{"kind":"block","block":null}`), idx); err != nil {
+		db.Close()
+		t.Fatal(err)
+	}
+	db.Close()
+
+	tc.start(victim)
+	var st replication.Status
+	tc.waitFor("the victim to halt", 20*time.Second, func() bool {
+		var ok bool
+		st, ok = tc.status(victim)
+		return ok && st.Halted != ""
+	})
+	if !strings.Contains(st.Halted, fmt.Sprintf("raft index %d", idx)) {
+		t.Errorf("halted: %s", st.Halted)
+	}
+	found := false
+	for _, f := range st.Forks {
+		found = found || f.Peer == "raft-log"
+	}
+	if !found {
+		t.Errorf("no raft-log fork evidence: %+v", st.Forks)
+	}
+	r := ha(t, nil, "--config", victim.config, "chain", "status")
+	if !strings.Contains(r.stdout, "HALTED") {
+		t.Errorf("chain status does not say HALTED:\n%s", r.stdout)
+	}
+	log, _ := os.ReadFile(filepath.Join(victim.dir, "node.log"))
+	if !strings.Contains(string(log), "FORK") {
+		t.Error("no FORK line in the victim's log")
+	}
+
+	// The others go on; the halted node applies nothing more.
+	rest := others(tc.nodes, victim)
+	h2 := tc.anchor(lead, "after", 1)
+	tc.sameHeads(rest, h2)
+	if st, _ := tc.status(victim); st.Height != h {
+		t.Errorf("the halted node moved from height %d to %d", h, st.Height)
+	}
 }
