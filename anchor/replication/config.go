@@ -17,7 +17,9 @@ type Config struct {
 	// observer's name.
 	NodeID string `yaml:"node_id"`
 	// RaftAddr is host:port where the node listens for Raft traffic
-	// (mutual TLS). Peers dial the address as written.
+	// (mutual TLS). Peers dial the address as written, and the node sends
+	// it in every Raft RPC, where peers check it against their Raft
+	// configuration.
 	RaftAddr string `yaml:"raft_addr"`
 	// APIAddr is host:port of the node's peer API (mutual TLS): forwarded
 	// submissions, checkpoints, status and block hashes.

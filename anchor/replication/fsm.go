@@ -21,8 +21,9 @@ import (
 // change, the rejection is counted and logged, and Apply returns the
 // reason to the proposer. Nothing in Apply reads a clock or randomness.
 type fsm struct {
-	chain  *anchor.Chain
-	logger *slog.Logger
+	chain   *anchor.Chain
+	applied appliedLog // the Raft index of every entry applied (fsm_fork.go)
+	logger  *slog.Logger
 
 	mu         sync.Mutex
 	head       anchor.Block
@@ -33,7 +34,8 @@ type fsm struct {
 	rejected   int64
 	lastReject string
 	corrupt    error
-	applied    chan struct{} // closed and replaced after each new block
+	halted     error         // the Raft log contradicts an applied entry: nothing more is applied
+	changedCh  chan struct{} // closed and replaced after each new block
 
 	// membersChanged receives a value (without blocking) after a
 	// membership block or a restore, for the Raft configuration and the
@@ -42,6 +44,9 @@ type fsm struct {
 	// onFork, when set, is told about a local history that disagreed
 	// with a validly signed snapshot and was kept aside as evidence.
 	onFork func(restoreFork)
+	// onLogFork, when set, is told about a Raft log entry found in place
+	// of one this node had applied.
+	onLogFork func(logFork)
 }
 
 var _ raft.FSM = (*fsm)(nil)
@@ -54,11 +59,12 @@ type applyResult struct {
 
 // newFSM verifies the local chain from genesis and loads its head and
 // manifest log. A chain that fails verification (edited store) is refused.
-func newFSM(ctx context.Context, chain *anchor.Chain, logger *slog.Logger) (*fsm, error) {
+// applied is where the Raft index of each applied entry is kept.
+func newFSM(ctx context.Context, chain *anchor.Chain, applied appliedLog, logger *slog.Logger) (*fsm, error) {
 	if _, err := chain.Verify(ctx); err != nil {
 		return nil, fmt.Errorf("replication: the local chain store fails verification, refusing to start (restore it from a peer): %w", err)
 	}
-	f := &fsm{chain: chain, logger: logger, applied: make(chan struct{}), membersChanged: make(chan struct{}, 1)}
+	f := &fsm{chain: chain, applied: applied, logger: logger, changedCh: make(chan struct{}), membersChanged: make(chan struct{}, 1)}
 	if err := f.load(ctx); err != nil {
 		return nil, err
 	}
@@ -103,8 +109,8 @@ func (f *fsm) load(ctx context.Context) error {
 		return err
 	}
 	f.tree, f.roots, f.members, f.corrupt = tree, roots, members, nil
-	close(f.applied)
-	f.applied = make(chan struct{})
+	close(f.changedCh)
+	f.changedCh = make(chan struct{})
 	f.notifyMembers()
 	return nil
 }
@@ -145,33 +151,65 @@ func (f *fsm) setHead(b anchor.Block) error {
 	return nil
 }
 
-// Apply applies one committed log entry.
+// Apply applies one committed log entry. The entry's Raft index is
+// recorded with it (fsm_fork.go): an index applied before must hold the
+// same bytes when Raft replays it, else the node's history forked from
+// the cluster's and it halts. A block that fails the chain's rules, that
+// does not decode, or that was built on a stale head is a recorded no-op,
+// the same on every node.
 func (f *fsm) Apply(l *raft.Log) any {
 	if l.Type != raft.LogCommand {
 		return nil
 	}
 	ctx := context.Background()
+	if err := f.haltedErr(); err != nil {
+		return applyResult{Err: err}
+	}
+	rec := appliedEntry{Index: l.Index, EntryHash: entryHash(l.Data)}
+	prev, seen, err := f.applied.appliedAt(ctx, l.Index)
+	if err != nil {
+		return f.halt(l.Index, err)
+	}
+	if seen && prev.EntryHash != rec.EntryHash {
+		return f.logForked(prev, l)
+	}
 	e, err := decodeEntry(l.Data)
 	if err != nil {
-		return f.reject(ctx, l.Index, err)
+		f.logger.Error("UNDECODABLE RAFT LOG ENTRY: refused as a no-op on every node; the leader wrote bytes this version cannot read", logIndex, l.Index, logErr, err)
+		return f.reject(ctx, rec, err)
 	}
 	b := *e.Block
 	f.mu.Lock()
 	headHeight := f.head.Height
 	f.mu.Unlock()
 	if b.Height <= headHeight {
-		// Raft replays the entries after its last snapshot on restart;
-		// the chain already holds them.
+		// A replay of an entry this node applied (Raft replays the entries
+		// after its last snapshot on restart), or the same block twice.
 		if stored, err := f.chain.Block(ctx, b.Height); err == nil && sameBlock(stored, b) {
+			if !seen {
+				if err := f.applied.recordApplied(ctx, rec); err != nil {
+					return f.halt(l.Index, err)
+				}
+			}
 			return applyResult{Block: stored}
 		}
-		return f.reject(ctx, l.Index, fmt.Errorf("replication: block %d: height already holds a different block", b.Height))
+		// A new entry proposing a held height: a leader built it on a
+		// stale head. Every node holding this log refuses it alike.
+		return f.reject(ctx, rec, fmt.Errorf("replication: block %d: height already holds a different block (proposed on a stale head)", b.Height))
+	}
+	if rec.BlockHash, err = b.Hash(); err != nil {
+		return f.reject(ctx, rec, err)
+	}
+	rec.Height = b.Height
+	if err := f.applied.recordApplied(ctx, rec); err != nil {
+		return f.halt(l.Index, err)
 	}
 	if err := f.chain.Append(ctx, b); err != nil {
-		return f.reject(ctx, l.Index, err)
+		rec.Height, rec.BlockHash = 0, ""
+		return f.reject(ctx, rec, err)
 	}
 	if err := f.accept(ctx, b); err != nil {
-		return f.reject(ctx, l.Index, err)
+		return f.reject(ctx, rec, err)
 	}
 	f.logger.Debug("block applied", logHeight, b.Height, logManifests, len(b.Manifests), logIndex, l.Index)
 	return applyResult{Block: b}
@@ -215,15 +253,21 @@ func (f *fsm) accept(ctx context.Context, b anchor.Block) error {
 	}
 	f.tree = tree
 	f.roots[b.LogSize] = b.LogRoot
-	close(f.applied)
-	f.applied = make(chan struct{})
+	close(f.changedCh)
+	f.changedCh = make(chan struct{})
 	return nil
 }
 
 // reject records a refused entry. When the refusal comes from the local
 // store itself failing verification (edited on disk), the node is marked
 // corrupt: it stops proposing and reports it in Status.
-func (f *fsm) reject(ctx context.Context, index uint64, err error) applyResult {
+// It also checks that the entries applied since the last stored block
+// are still those of the Raft log (checkRewritten).
+func (f *fsm) reject(ctx context.Context, rec appliedEntry, err error) applyResult {
+	index := rec.Index
+	if rerr := f.applied.recordApplied(ctx, rec); rerr != nil {
+		return f.halt(index, rerr)
+	}
 	f.mu.Lock()
 	f.rejected++
 	f.lastReject = err.Error()
@@ -234,6 +278,9 @@ func (f *fsm) reject(ctx context.Context, index uint64, err error) applyResult {
 		f.corrupt = verr
 		f.mu.Unlock()
 		f.logger.Error("LOCAL CHAIN STORE FAILS VERIFICATION: this node no longer applies blocks; restore its chain from a peer", logErr, verr)
+	}
+	if res, forked := f.checkRewritten(ctx, index); forked {
+		return res
 	}
 	return applyResult{Err: fmt.Errorf("replication: log entry %d rejected: %w", index, err)}
 }
@@ -253,12 +300,13 @@ type fsmState struct {
 	Rejected   int64
 	LastReject string
 	Corrupt    error
+	Halted     error
 }
 
 func (f *fsm) state() fsmState {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return fsmState{Head: f.head, HeadHash: f.headHash, Tree: f.tree.Clone(), Rejected: f.rejected, LastReject: f.lastReject, Corrupt: f.corrupt}
+	return fsmState{Head: f.head, HeadHash: f.headHash, Tree: f.tree.Clone(), Rejected: f.rejected, LastReject: f.lastReject, Corrupt: f.corrupt, Halted: f.halted}
 }
 
 // rootAt returns the log root the chain had at log size n.
@@ -273,13 +321,16 @@ func (f *fsm) rootAt(n int64) (string, bool) {
 func (f *fsm) waitHeight(ctx context.Context, h int64) error {
 	for {
 		f.mu.Lock()
-		reached, ch, corrupt := f.head.Height >= h, f.applied, f.corrupt
+		reached, ch, corrupt, halted := f.head.Height >= h, f.changedCh, f.corrupt, f.halted
 		f.mu.Unlock()
 		if reached {
 			return nil
 		}
 		if corrupt != nil {
 			return fmt.Errorf("replication: local chain store is corrupt: %w", corrupt)
+		}
+		if halted != nil {
+			return halted
 		}
 		select {
 		case <-ch:
@@ -293,14 +344,19 @@ func (f *fsm) waitHeight(ctx context.Context, h int64) error {
 func (f *fsm) changed() <-chan struct{} {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.applied
+	return f.changedCh
 }
 
 // Snapshot captures the current height; Persist streams blocks up to it
 // (blocks never change once stored, so Apply may go on meanwhile).
+// A halted node takes none, so that Raft keeps the log that contradicts
+// it.
 func (f *fsm) Snapshot() (raft.FSMSnapshot, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.halted != nil {
+		return nil, f.halted
+	}
 	return &chainSnapshot{chain: f.chain, height: f.head.Height}, nil
 }
 

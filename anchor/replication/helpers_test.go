@@ -87,9 +87,29 @@ func logOf(t *testing.T, index uint64, b anchor.Block) *raft.Log {
 
 func newTestFSM(t *testing.T, c *anchor.Chain) *fsm {
 	t.Helper()
-	f, err := newFSM(context.Background(), c, discard)
+	store, err := openRaftStore(filepath.Join(t.TempDir(), raftDBName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	return newTestFSMWith(t, c, store)
+}
+
+// newTestFSMWith is newTestFSM over a given Raft store (a restart).
+func newTestFSMWith(t *testing.T, c *anchor.Chain, store *raftStore) *fsm {
+	t.Helper()
+	f, err := newFSM(context.Background(), c, store, discard)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return f
+}
+
+func mustHash(t *testing.T, b anchor.Block) string {
+	t.Helper()
+	h, err := b.Hash()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
 }

@@ -94,6 +94,10 @@ func (n *Node) proposeMembership(s *submission) {
 		return
 	}
 	st := n.fsm.state()
+	if st.Halted != nil {
+		s.done <- applyResult{Err: st.Halted}
+		return
+	}
 	if st.Corrupt != nil {
 		s.done <- applyResult{Err: errCorrupt}
 		return

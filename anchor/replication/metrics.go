@@ -12,13 +12,15 @@ type metrics struct {
 	forks    prometheus.Counter
 	rejected func() int64 // the state machine's count of refused entries
 	gauge    prometheus.GaugeFunc
+	halted   func() bool // whether the state machine halted on a forked log
+	haltedG  prometheus.GaugeFunc
 }
 
 func newMetrics() *metrics {
 	m := &metrics{
 		forks: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "healthanchor_chain_forks_total",
-			Help: "Forks seen since start: validly signed checkpoints or snapshots disagreeing with the local chain (evidence kept, see chain status).",
+			Help: "Forks seen since start: validly signed checkpoints, snapshots or Raft log entries disagreeing with the local chain (evidence kept, see chain status).",
 		}),
 	}
 	m.gauge = prometheus.NewGaugeFunc(prometheus.GaugeOpts{
@@ -30,16 +32,25 @@ func newMetrics() *metrics {
 		}
 		return float64(m.rejected())
 	})
+	m.haltedG = prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "healthanchor_replica_halted",
+		Help: "1 when the state machine stopped applying blocks because the Raft log contradicts an entry it applied (see chain status halted and forks).",
+	}, func() float64 {
+		if m.halted != nil && m.halted() {
+			return 1
+		}
+		return 0
+	})
 	return m
 }
 
 func (m *metrics) fork() { m.forks.Inc() }
 
 // Collectors returns the replica's metrics for the daemon's registry:
-// the counter healthanchor_chain_forks_total and the gauge
-// healthanchor_chain_rejected_entries.
+// the counter healthanchor_chain_forks_total and the gauges
+// healthanchor_chain_rejected_entries and healthanchor_replica_halted.
 func (n *Node) Collectors() []prometheus.Collector {
-	return []prometheus.Collector{n.metrics.forks, n.metrics.gauge}
+	return []prometheus.Collector{n.metrics.forks, n.metrics.gauge, n.metrics.haltedG}
 }
 
 // recordRestoreFork keeps a fork found while restoring a snapshot as

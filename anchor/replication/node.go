@@ -39,7 +39,7 @@ type Node struct {
 	fsm    *fsm
 	store  *raftStore
 	raft   *raft.Raft
-	trans  *raft.NetworkTransport
+	trans  *rpcTransport
 	tls    *tls.Config
 	client *Client
 	api    *http.Server
@@ -49,6 +49,7 @@ type Node struct {
 	leaderCh chan bool
 	cancel   context.CancelFunc
 	wg       sync.WaitGroup
+	raftMu   sync.Mutex // guards raft while it is set: RPCs and handshakes arrive before NewRaft returns
 	closeMu  sync.Mutex
 	closed   bool
 }
@@ -83,17 +84,24 @@ func Start(ctx context.Context, cfg Config, baseDir string, chain *anchor.Chain,
 			logger.Warn("this agency is not a member on the local chain yet: the node replicates and waits for the membership block adding it", "agency", agencyID)
 		}
 	}
-	var err error
-	if n.fsm, err = newFSM(ctx, chain, logger); err != nil {
-		return nil, err
-	}
-	n.fsm.onFork = n.recordRestoreFork
-	n.metrics.rejected = n.fsm.rejectedCount
 	dir := resolve(baseDir, cfg.DataDir)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("replication: data dir: %w", err)
 	}
+	var err error
+	if n.store, err = openRaftStore(filepath.Join(dir, raftDBName)); err != nil {
+		return nil, err
+	}
+	if n.fsm, err = newFSM(ctx, chain, n.store, logger); err != nil {
+		n.shutdown()
+		return nil, err
+	}
+	n.fsm.onFork = n.recordRestoreFork
+	n.fsm.onLogFork = n.recordLogFork
+	n.metrics.rejected = n.fsm.rejectedCount
+	n.metrics.halted = func() bool { return n.fsm.haltedErr() != nil }
 	if n.tls, err = LoadTLS(cfg.TLS, baseDir, n.admitted); err != nil {
+		n.shutdown()
 		return nil, err
 	}
 	n.client = newClient(n.tls)
@@ -124,10 +132,6 @@ func Start(ctx context.Context, cfg Config, baseDir string, chain *anchor.Chain,
 }
 
 func (n *Node) startRaft(dir string) error {
-	var err error
-	if n.store, err = openRaftStore(filepath.Join(dir, raftDBName)); err != nil {
-		return err
-	}
 	hl := raftLogger(n.logger, "raft")
 	snaps, err := raft.NewFileSnapshotStoreWithLogger(dir, snapshotsRetained, hl)
 	if err != nil {
@@ -140,19 +144,48 @@ func (n *Node) startRaft(dir string) error {
 	if !has {
 		n.logger.Warn("no Raft state in the data folder: this node waits for the leader to add it (bootstrap is done once, by cluster init)", "data_dir", dir)
 	}
-	stream, err := newTLSStream(n.cfg.RaftAddr, n.tls)
-	if err != nil {
+	if n.trans, err = newRPCTransport(n.cfg.RaftAddr, n.cfg.RaftAddr, n.tls, n.raftSenders, n.logger); err != nil {
 		return err
 	}
-	n.trans = raft.NewNetworkTransportWithConfig(&raft.NetworkTransportConfig{
-		Stream: stream, MaxPool: 3, Timeout: 5 * time.Second, Logger: raftLogger(n.logger, "raft-net"),
-	})
 	conf := raftConfig(n.cfg, hl)
 	conf.NotifyCh = n.leaderCh
-	if n.raft, err = raft.NewRaft(conf, n.fsm, n.store, n.store, snaps, n.trans); err != nil {
+	r, err := raft.NewRaft(conf, n.fsm, n.store, n.store, snaps, n.trans)
+	if err != nil {
 		return fmt.Errorf("replication: raft: %w", err)
 	}
+	n.raftMu.Lock()
+	n.raft = r
+	n.raftMu.Unlock()
 	return nil
+}
+
+// raftSenders returns who may send this node Raft RPCs now: the voters of
+// the latest Raft configuration with their raft addresses; before this
+// node holds a configuration (it waits to be added), the members of the
+// local chain at the raft addresses of cluster.peers.
+func (n *Node) raftSenders() map[string]string {
+	out := map[string]string{}
+	n.raftMu.Lock()
+	r := n.raft
+	n.raftMu.Unlock()
+	if r != nil {
+		if f := r.GetConfiguration(); f.Error() == nil {
+			for _, s := range f.Configuration().Servers {
+				if s.Suffrage == raft.Voter {
+					out[string(s.ID)] = string(s.Address)
+				}
+			}
+		}
+	}
+	if len(out) > 0 {
+		return out
+	}
+	for _, p := range n.cfg.Peers {
+		if n.isMember(p.ID) {
+			out[p.ID] = p.RaftAddr
+		}
+	}
+	return out
 }
 
 // raftConfig tunes Raft for agencies on a LAN or WAN of a few nodes:
@@ -206,10 +239,13 @@ func (n *Node) admitted(id string) bool {
 	if n.isMember(id) {
 		return true
 	}
-	if n.raft == nil {
+	n.raftMu.Lock()
+	r := n.raft
+	n.raftMu.Unlock()
+	if r == nil {
 		return false
 	}
-	f := n.raft.GetConfiguration()
+	f := r.GetConfiguration()
 	if f.Error() != nil {
 		return false
 	}

@@ -109,6 +109,10 @@ func (n *Node) proposeManifests(ctx context.Context, batch []*submission) {
 		return
 	}
 	st := n.fsm.state()
+	if st.Halted != nil {
+		answerAll(batch, applyResult{Err: st.Halted})
+		return
+	}
 	if st.Corrupt != nil {
 		answerAll(batch, applyResult{Err: errCorrupt})
 		return

@@ -15,7 +15,8 @@ import (
 // raftStore is Raft's log store and stable store in one SQLite database
 // (WAL, synchronous=FULL, so every committed write is fsynced before
 // Raft acknowledges it). It also keeps the node's checkpoints, the
-// cosignatures collected for them and any fork evidence.
+// cosignatures collected for them, any fork evidence, and the Raft index
+// each entry was applied at (applied_store.go).
 type raftStore struct {
 	db *sql.DB
 }
@@ -63,7 +64,7 @@ func openRaftStore(path string) (*raftStore, error) {
 	if err != nil {
 		return nil, fmt.Errorf("replication: raft store: %w", err)
 	}
-	if _, err := db.Exec(raftSchema); err != nil {
+	if _, err := db.Exec(raftSchema + appliedSchema); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("replication: raft store %s: %w", path, err)
 	}

@@ -96,9 +96,21 @@ func (f *fsm) Restore(rc io.ReadCloser) error {
 	if err := f.chain.Swap(ctx, built, keepAs); err != nil {
 		return fmt.Errorf("replication: restore snapshot: %w", err)
 	}
+	// The applied-index records described the replaced history; Raft
+	// replays nothing at or below the snapshot's index. A node halted by
+	// a rewritten log follows again from the snapshot's chain.
+	if err := f.applied.forgetApplied(ctx); err != nil {
+		return fmt.Errorf("replication: restore snapshot: %w", err)
+	}
 	if err := f.load(ctx); err != nil {
 		return fmt.Errorf("replication: restore snapshot: %w", err)
 	}
+	f.mu.Lock()
+	if f.halted != nil {
+		f.logger.Warn("the chain was replaced by a snapshot: applying again", "halted_by", f.halted.Error())
+		f.halted = nil
+	}
+	f.mu.Unlock()
 	if fork != nil {
 		f.logger.Error("FORK: the local chain disagrees with a validly signed snapshot; it was replaced, and the old store kept as evidence",
 			logHeight, fork.Height, "local_hash", fork.LocalHash, "snapshot_hash", fork.SnapshotHash, "kept_as", fork.KeptAs)

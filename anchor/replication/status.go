@@ -22,6 +22,10 @@ type Status struct {
 	LastRejection   string `json:"last_rejection,omitempty"`
 	// Corrupt is set when the local chain store fails verification.
 	Corrupt string `json:"corrupt,omitempty"`
+	// Halted is set when the state machine stopped applying entries
+	// because the Raft log contradicts a block it already applied: the
+	// node's history forked from the cluster's (see Forks).
+	Halted string `json:"halted,omitempty"`
 	// Checkpoint is the latest checkpoint this node holds.
 	Checkpoint *CheckpointStatus `json:"checkpoint,omitempty"`
 	// Forks lists validly signed checkpoints that disagree with the
@@ -53,6 +57,9 @@ func (n *Node) Status() Status {
 	}
 	if st.Corrupt != nil {
 		s.Corrupt = st.Corrupt.Error()
+	}
+	if st.Halted != nil {
+		s.Halted = st.Halted.Error()
 	}
 	_, leader := n.raft.LeaderWithID()
 	s.Leader = string(leader)

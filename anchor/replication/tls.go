@@ -8,9 +8,6 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"time"
-
-	"github.com/hashicorp/raft"
 )
 
 // peerCheck says whether a certificate's node id may talk to this node.
@@ -69,31 +66,4 @@ func dialConfig(cfg *tls.Config, addr string) *tls.Config {
 		c.ServerName = host
 	}
 	return c
-}
-
-// tlsStream is Raft's stream layer over mutual TLS.
-type tlsStream struct {
-	net.Listener
-	cfg *tls.Config
-}
-
-var _ raft.StreamLayer = (*tlsStream)(nil)
-
-func newTLSStream(addr string, cfg *tls.Config) (*tlsStream, error) {
-	ln, err := tls.Listen("tcp", addr, cfg)
-	if err != nil {
-		return nil, fmt.Errorf("replication: raft listener: %w", err)
-	}
-	return &tlsStream{Listener: ln, cfg: cfg}, nil
-}
-
-// Dial opens a mutual-TLS connection to a peer's Raft address, failing
-// when the handshake does (wrong CA, not a member).
-func (s *tlsStream) Dial(addr raft.ServerAddress, timeout time.Duration) (net.Conn, error) {
-	d := &net.Dialer{Timeout: timeout}
-	conn, err := tls.DialWithDialer(d, "tcp", string(addr), dialConfig(s.cfg, string(addr)))
-	if err != nil {
-		return nil, fmt.Errorf("replication: dial %s: %w", addr, err)
-	}
-	return conn, nil
 }

@@ -46,10 +46,13 @@ config without a cluster: section).`,
 				fmt.Fprintf(w, "  %-12s %-9s %s\n", m.ID, m.Suffrage, m.Address)
 			}
 			if len(st.Forks) > 0 {
-				fmt.Fprintf(w, "FORK EVIDENCE: %d validly signed checkpoint(s) disagree with this chain (see --json)\n", len(st.Forks))
+				fmt.Fprintf(w, "FORK EVIDENCE: %d record(s): signed checkpoints, snapshots or Raft log entries that disagree with this chain (see --json)\n", len(st.Forks))
 			}
 			if st.Corrupt != "" {
 				fmt.Fprintf(w, "LOCAL STORE CORRUPT: %s\n", st.Corrupt)
+			}
+			if st.Halted != "" {
+				fmt.Fprintf(w, "HALTED, NOT APPLYING BLOCKS: %s\n", st.Halted)
 			}
 			return nil
 		},

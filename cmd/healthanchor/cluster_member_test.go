@@ -51,6 +51,8 @@ func TestClusterObserverAndNewMember(t *testing.T) {
 
 	nd4 := tc.add("node4")
 	tc.waitFor("node4 a voter", 20*time.Second, func() bool { return suffrage(tc, tc.leader(members), "node4") == "voter" })
+	// node4 anchors once its own chain holds the block that made it a member.
+	tc.waitFor("node4 a member on its own chain", 20*time.Second, func() bool { return suffrage(tc, nd4, "node4") == "voter" })
 	h = tc.anchor(nd4, "new-member", 1)
 	head := tc.sameHeads(tc.nodes, h)
 	for _, nd := range tc.nodes {
