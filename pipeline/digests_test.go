@@ -12,7 +12,7 @@ import (
 func TestDigestsKeptPerJob(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "state.db")
-	st, err := OpenState(path)
+	st, err := OpenState(path, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,7 +27,7 @@ func TestDigestsKeptPerJob(t *testing.T) {
 		t.Fatal(err)
 	}
 	st.Close()
-	st, err = OpenState(path)
+	st, err = OpenState(path, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -80,7 +80,7 @@ func Open(cfg *Config, logger *slog.Logger) (*Node, error) {
 		n.Chain.Close()
 		return nil, asConfig(fmt.Errorf("pipeline: output dir: %w", err))
 	}
-	if n.State, err = OpenState(cfg.Path(cfg.State)); err != nil {
+	if n.State, err = OpenState(cfg.Path(cfg.State), cfg.Path(cfg.OutputDir)); err != nil {
 		n.Chain.Close()
 		return nil, err
 	}

@@ -69,10 +69,16 @@ const (
 // on, run history and each batch's life cycle.
 type State struct {
 	db *sql.DB
+	// batchDir is the absolute folder batch files are published in; the
+	// DB records their paths relative to it (see batchPaths.go).
+	batchDir string
 }
 
-// OpenState opens (creating if needed) the state DB at path.
-func OpenState(path string) (*State, error) {
+// OpenState opens (creating if needed) the state DB at path. batchDir is
+// the folder batch files are published in: their paths are stored
+// relative to it, so that a deployment copied or moved elsewhere finds
+// its own files.
+func OpenState(path, batchDir string) (*State, error) {
 	db, err := anchor.OpenDB(path)
 	if err != nil {
 		return nil, fmt.Errorf("pipeline: state: %w", err)
@@ -85,7 +91,7 @@ func OpenState(path string) (*State, error) {
 		db.Close()
 		return nil, fmt.Errorf("pipeline: state %s: %w", path, err)
 	}
-	return &State{db: db}, nil
+	return &State{db: db, batchDir: batchDir}, nil
 }
 
 // Close closes the state DB.
@@ -150,14 +156,16 @@ func (s *State) SetBatch(ctx context.Context, b LocalBatch) error {
 		VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (batch_id) DO UPDATE SET status = excluded.status, parquet_path = excluded.parquet_path,
 			rejects_path = excluded.rejects_path, updated_at = excluded.updated_at`,
-		b.BatchID, b.Job, b.Schema, b.Status, b.ParquetPath, b.RejectsPath, now())
+		b.BatchID, b.Job, b.Schema, b.Status, s.storedPath(b.ParquetPath), s.storedPath(b.RejectsPath), now())
 	if err != nil {
 		return fmt.Errorf("pipeline: state: batch %s: %w", b.BatchID, err)
 	}
 	return nil
 }
 
-// LocalBatch is the state DB's record of a batch this node produced.
+// LocalBatch is the state DB's record of a batch this node produced. Its
+// paths are absolute when read back (LocalBatches), whatever folder the
+// deployment now sits in.
 type LocalBatch struct {
 	BatchID, Job, Schema, Status string
 	ParquetPath, RejectsPath     string
@@ -176,6 +184,7 @@ func (s *State) LocalBatches(ctx context.Context) (map[string]LocalBatch, error)
 		if err := rows.Scan(&b.BatchID, &b.Job, &b.Schema, &b.Status, &b.ParquetPath, &b.RejectsPath); err != nil {
 			return nil, fmt.Errorf("pipeline: state: %w", err)
 		}
+		b.ParquetPath, b.RejectsPath = s.resolvePath(b.ParquetPath), s.resolvePath(b.RejectsPath)
 		out[b.BatchID] = b
 	}
 	return out, rows.Err()
@@ -192,7 +201,7 @@ func (s *State) Complete(ctx context.Context, job string, w Window, batches []Lo
 	defer tx.Rollback()
 	for _, b := range batches {
 		if _, err := tx.ExecContext(ctx, `UPDATE batches SET status = ?, parquet_path = ?, rejects_path = ?, updated_at = ? WHERE batch_id = ?`,
-			BatchPublished, b.ParquetPath, b.RejectsPath, now(), b.BatchID); err != nil {
+			BatchPublished, s.storedPath(b.ParquetPath), s.storedPath(b.RejectsPath), now(), b.BatchID); err != nil {
 			return fmt.Errorf("pipeline: state: %w", err)
 		}
 	}
