@@ -26,6 +26,9 @@ type jobWork struct {
 	rejected int64
 	progress *connectors.Progress // input bytes, fed by the connector
 	err      error
+	// legacyIDs: the window is on the chain under legacy batch ids
+	// (see anchoredAsLegacy).
+	legacyIDs bool
 }
 
 // batchWork is one batch file (and, for the primary batch, its rejects file).
@@ -127,7 +130,7 @@ func (n *Node) extract(ctx context.Context, conn connectors.Connector, w *jobWor
 			p.res = res
 			next.index = p.index + 1
 		}
-		next.id = anchor.BatchID(w.job.Name, w.source, partName(s, next.index), w.window.Backfill, w.window.From, w.window.To)
+		next.id = n.batchID(w, partName(s, next.index))
 		wr, err := open(s, ".parquet", next.id)
 		if err != nil {
 			return nil, err

@@ -33,9 +33,10 @@ type Node struct {
 	// blocks on its own chain store (single-node chain).
 	Anchorer Anchorer
 
-	anchorMu   sync.Mutex // one block at a time: producer_seq and height are read, then used
-	signingKey ed25519.PrivateKey
-	saltKey    []byte
+	anchorMu     sync.Mutex // one block at a time: producer_seq and height are read, then used
+	signingKey   ed25519.PrivateKey
+	saltKey      []byte
+	watermarkKey anchor.WatermarkKey // keys the watermark digests put on the chain
 }
 
 // ProgressReport is how far one job's read is.
@@ -61,6 +62,7 @@ func Open(cfg *Config, logger *slog.Logger) (*Node, error) {
 	if n.saltKey, err = anchor.ReadSaltKey(cfg.Path(cfg.Agency.SaltKeyFile)); err != nil {
 		return nil, fmt.Errorf("pipeline: salt key: %w", err)
 	}
+	n.watermarkKey = anchor.NewWatermarkKey(n.saltKey)
 	if n.Chain, err = OpenChain(cfg); err != nil {
 		return nil, err
 	}
