@@ -11,6 +11,7 @@ import (
 	"github.com/healthanchor/healthanchor/anchor"
 	"github.com/healthanchor/healthanchor/anchor/batchfile"
 	"github.com/healthanchor/healthanchor/connectors"
+	"github.com/healthanchor/healthanchor/internal/fsutil"
 	"github.com/healthanchor/healthanchor/schemas"
 )
 
@@ -91,7 +92,7 @@ func (n *Node) plan(ctx context.Context, conn connectors.Connector, job string, 
 
 // extract reads the window into temporary batch files.
 func (n *Node) extract(ctx context.Context, conn connectors.Connector, w *jobWork) error {
-	if err := os.MkdirAll(n.tmpDir(), 0o755); err != nil {
+	if err := fsutil.MkdirAll(n.tmpDir(), n.Config.DirPerm()); err != nil {
 		return fmt.Errorf("output dir: %w", err)
 	}
 	primary := conn.Schemas()[0]
@@ -112,7 +113,7 @@ func (n *Node) extract(ctx context.Context, conn connectors.Connector, w *jobWor
 	}
 	open := func(s *schemas.Schema, suffix, id string) (*batchfile.Writer, error) {
 		path := filepath.Join(n.tmpDir(), w.job.Name+"."+id+suffix+".tmp")
-		return batchfile.Create(path, s, id, n.saltKey, batchfile.Options{BatchRows: w.job.BatchRows})
+		return batchfile.Create(path, s, id, n.saltKey, batchfile.Options{BatchRows: w.job.BatchRows, Mode: n.Config.FilePerm()})
 	}
 	writerFor := func(s *schemas.Schema) (*batchfile.Writer, error) {
 		p, ok := current[s]

@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"sync"
 	"time"
 
 	"github.com/healthanchor/healthanchor/anchor"
+	"github.com/healthanchor/healthanchor/internal/fsutil"
 )
 
 // Node is one agency's healthanchor: its config, keys, chain store and
@@ -75,9 +77,13 @@ func Open(cfg *Config, logger *slog.Logger) (*Node, error) {
 		n.Chain.Close()
 		return nil, fmt.Errorf("pipeline: the key in %s is not agency %q's key in the genesis", cfg.Agency.KeyFile, cfg.Agency.ID)
 	}
-	if err := os.MkdirAll(cfg.Path(cfg.OutputDir), 0o755); err != nil {
+	if err := fsutil.MkdirAll(cfg.Path(cfg.OutputDir), cfg.DirPerm()); err != nil {
 		n.Chain.Close()
 		return nil, fmt.Errorf("pipeline: output dir: %w", err)
+	}
+	if err := anchor.CreateDBFile(cfg.Path(cfg.State), cfg.FilePerm()); err != nil {
+		n.Chain.Close()
+		return nil, fmt.Errorf("pipeline: state: %w", err)
 	}
 	if n.State, err = OpenState(cfg.Path(cfg.State)); err != nil {
 		n.Chain.Close()
@@ -96,14 +102,14 @@ func (n *Node) SigningKey() ed25519.PrivateKey { return n.signingKey }
 func OpenChain(cfg *Config) (*anchor.Chain, error) {
 	path := cfg.Path(cfg.Chain.Path)
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-		if err := createChain(path, cfg.Path(cfg.Chain.Genesis)); err != nil {
+		if err := createChain(path, cfg.Path(cfg.Chain.Genesis), cfg.FilePerm()); err != nil {
 			return nil, err
 		}
 	}
 	return anchor.OpenChain(path)
 }
 
-func createChain(path, genesisPath string) error {
+func createChain(path, genesisPath string, perm fs.FileMode) error {
 	if genesisPath == "" {
 		return fmt.Errorf("pipeline: chain %s does not exist and chain.genesis is not set", path)
 	}
@@ -115,7 +121,7 @@ func createChain(path, genesisPath string) error {
 	if err := json.Unmarshal(raw, &g); err != nil {
 		return fmt.Errorf("pipeline: genesis %s: %w", genesisPath, err)
 	}
-	return anchor.CreateChain(path, g)
+	return anchor.CreateChainMode(path, g, perm)
 }
 
 // Close closes the chain and state stores.

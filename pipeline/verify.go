@@ -13,7 +13,9 @@ import (
 // batch's published rows file and rejects file (when there is one) are
 // both checked.
 func (n *Node) VerifyBatch(ctx context.Context, fileOrID string) ([]anchor.BatchReport, error) {
+	n.WarnExposedStores()
 	if _, err := os.Stat(fileOrID); err == nil {
+		n.warnExposedBatch(fileOrID)
 		rep, err := n.Chain.VerifyBatch(ctx, fileOrID)
 		return []anchor.BatchReport{rep}, err
 	}
@@ -37,6 +39,7 @@ func (n *Node) VerifyBatch(ctx context.Context, fileOrID string) ([]anchor.Batch
 		if p == "" {
 			continue
 		}
+		n.warnExposedBatch(p)
 		rep, err := n.Chain.VerifyBatch(ctx, p)
 		reps = append(reps, rep)
 		errs = append(errs, err)
@@ -46,6 +49,7 @@ func (n *Node) VerifyBatch(ctx context.Context, fileOrID string) ([]anchor.Batch
 
 // VerifyAll verifies the chain and every batch file this node published.
 func (n *Node) VerifyAll(ctx context.Context) (anchor.ChainReport, int, error) {
+	n.WarnExposedStores()
 	rep, err := n.Chain.Verify(ctx)
 	if err != nil {
 		return rep, 0, &anchor.Mismatch{Problems: []string{err.Error()}}
@@ -65,6 +69,7 @@ func (n *Node) VerifyAll(ctx context.Context) (anchor.ChainReport, int, error) {
 				continue
 			}
 			files++
+			n.warnExposedBatch(p)
 			_, err := n.Chain.VerifyBatch(ctx, p)
 			errs = append(errs, err)
 		}

@@ -59,6 +59,7 @@ const (
 )
 
 func main() {
+	restrictUmask()
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(defaultGCPercent)
 	}

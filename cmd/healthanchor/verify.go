@@ -83,6 +83,7 @@ compares the local chain with that peer's, block hash by block hash.`,
 				return err
 			}
 			defer n.Close()
+			n.WarnExposedStores()
 			rep, err := n.Chain.Verify(cmd.Context())
 			if err != nil {
 				return &anchor.Mismatch{Problems: []string{err.Error()}}
