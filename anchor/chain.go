@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"sync"
 	"time"
@@ -55,13 +56,22 @@ func NewGenesis(chainID string, members []Member, proposer string, key ed25519.P
 	return g, g.VerifySignature(key.Public().(ed25519.PublicKey))
 }
 
-// CreateChain creates the chain store at path holding only genesis. It
-// refuses a path that already exists.
+// CreateChain creates the chain store at path holding only genesis, its
+// files with DefaultDBMode. It refuses a path that already exists.
 func CreateChain(path string, genesis Block) error {
+	return CreateChainMode(path, genesis, DefaultDBMode)
+}
+
+// CreateChainMode is CreateChain with the store's files (and their -wal
+// and -shm) created with mode perm.
+func CreateChainMode(path string, genesis Block, perm fs.FileMode) error {
 	if _, err := os.Stat(path); err == nil {
 		return fmt.Errorf("anchor: chain %s already exists", path)
 	}
 	if _, err := checkGenesis(genesis); err != nil {
+		return err
+	}
+	if err := CreateDBFile(path, perm); err != nil {
 		return err
 	}
 	db, err := OpenDB(path)

@@ -24,6 +24,9 @@ type formatExample struct {
 	SaltKeyHex   string   `json:"salt_key_hex"`
 	SigningSeed  string   `json:"signing_seed_hex"`
 	PublicKey    string   `json:"public_key"`
+	WatermarkKey string   `json:"watermark_key"`
+	WindowFrom   string   `json:"window_from"`
+	WindowTo     string   `json:"window_to"`
 	BatchID      string   `json:"batch_id"`
 	Salts        []string `json:"salts"`
 	Canonical    []string `json:"canonical"`
@@ -78,7 +81,9 @@ func TestFormatExample(t *testing.T) {
 	ex.SaltKeyHex, ex.SigningSeed = hex.EncodeToString(saltKey), hex.EncodeToString(seed)
 	ex.PublicKey = anchor.EncodePublicKey(key.Public().(ed25519.PublicKey))
 	to := []byte(`{"files":{"inbox/csv/patients.csv":"` + strings.Repeat("0", 64) + `"}}`)
-	ex.BatchID = anchor.BatchID("patients-csv", "his-export", "patient/1", false, nil, to)
+	wk := anchor.NewWatermarkKey(saltKey)
+	ex.WatermarkKey, ex.WindowFrom, ex.WindowTo = hex.EncodeToString(wk), wk.Digest(nil), wk.Digest(to)
+	ex.BatchID = wk.BatchID("patients-csv", "his-export", "patient/1", false, nil, to)
 
 	dir := t.TempDir()
 	w, err := batchfile.Create(filepath.Join(dir, "b.parquet"), schemas.Patient, ex.BatchID, saltKey, batchfile.Options{})
@@ -107,7 +112,7 @@ func TestFormatExample(t *testing.T) {
 
 	m := anchor.Manifest{
 		Version: anchor.ManifestVersion, ChainID: "example-chain", BatchID: ex.BatchID, Agency: "agency-a", ProducerSeq: 1,
-		Job: "patients-csv", Source: "his-export", WindowFrom: anchor.WatermarkDigest(nil), WindowTo: anchor.WatermarkDigest(to),
+		Job: "patients-csv", Source: "his-export", WindowFrom: ex.WindowFrom, WindowTo: ex.WindowTo,
 		Schema: "patient/1", Fingerprint: schemas.Patient.Fingerprint(), Rows: 2, Rejects: 0, MerkleRoot: ex.Root,
 		RejectsRoot:   "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
 		ParquetSHA256: strings.Repeat("ab", 32), ParquetSize: 4242, CreatedAt: "2026-11-26T02:30:00Z",
@@ -168,7 +173,7 @@ func TestFormatExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, v := range append(append(append([]string{ex.BatchID, ex.Root, ex.ManifestSig, ex.ManifestLeaf, ex.BlockHash, ex.BlockLogRoot, ex.PublicKey, ex.GenesisHash}, ex.Salts...), ex.Canonical...), ex.LeafHashes...) {
+	for _, v := range append(append(append([]string{ex.WatermarkKey, ex.WindowFrom, ex.WindowTo, ex.BatchID, ex.Root, ex.ManifestSig, ex.ManifestLeaf, ex.BlockHash, ex.BlockLogRoot, ex.PublicKey, ex.GenesisHash}, ex.Salts...), ex.Canonical...), ex.LeafHashes...) {
 		if !strings.Contains(string(doc), v) {
 			t.Errorf("docs/format.md does not show %q", v)
 		}

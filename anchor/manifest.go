@@ -3,7 +3,6 @@ package anchor
 import (
 	"crypto/ed25519"
 	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 )
 
@@ -18,8 +17,8 @@ type Manifest struct {
 	ProducerSeq   int64  `json:"producer_seq"`
 	Job           string `json:"job"`
 	Source        string `json:"source"`
-	WindowFrom    string `json:"window_from"` // hex SHA-256 of the watermark the window starts after
-	WindowTo      string `json:"window_to"`   // hex SHA-256 of the watermark it ends at
+	WindowFrom    string `json:"window_from"` // keyed digest of the watermark the window starts after (WatermarkKey.Digest)
+	WindowTo      string `json:"window_to"`   // keyed digest of the watermark it ends at
 	Backfill      bool   `json:"backfill"`
 	Schema        string `json:"schema"`
 	Fingerprint   string `json:"fingerprint"`
@@ -37,27 +36,6 @@ type Manifest struct {
 
 // ManifestVersion is the version this code writes and accepts.
 const ManifestVersion = 1
-
-// BatchID returns the deterministic id of the batch of schema that a job
-// extracts from source over the window (from, to]: the first 16 bytes, in
-// hex, of SHA-256("healthanchor/batch/v1" LF job LF source LF schema LF
-// kind LF hex(SHA-256(from)) LF hex(SHA-256(to))), kind being "nightly"
-// or "backfill".
-func BatchID(job, source, schema string, backfill bool, from, to []byte) string {
-	kind := "nightly"
-	if backfill {
-		kind = "backfill"
-	}
-	h := sha256.New()
-	fmt.Fprintf(h, "healthanchor/batch/v1\n%s\n%s\n%s\n%s\n%s\n%s", job, source, schema, kind, WatermarkDigest(from), WatermarkDigest(to))
-	return hex.EncodeToString(h.Sum(nil)[:16])
-}
-
-// WatermarkDigest is the hex SHA-256 of a watermark's bytes.
-func WatermarkDigest(w []byte) string {
-	sum := sha256.Sum256(w)
-	return hex.EncodeToString(sum[:])
-}
 
 func (m Manifest) unsigned() ([]byte, error) {
 	m.Signature = ""

@@ -3,8 +3,11 @@ package anchor
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
 
 	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
 )
@@ -34,9 +37,36 @@ CREATE TABLE IF NOT EXISTS manifests (
 );
 `
 
-// OpenDB opens (creating if needed) a SQLite database in WAL mode with
-// full fsync on commit and a busy timeout, as the chain and state stores use.
+// DefaultDBMode is the mode of a database file OpenDB creates when
+// CreateDBFile has not created it first: the owner's alone.
+const DefaultDBMode fs.FileMode = 0o600
+
+// CreateDBFile creates an empty database file at path with exactly mode
+// perm, unless a file is there already (which keeps its mode). SQLite
+// then gives the database's -wal and -shm files the same mode, whatever
+// the process umask: create the file first to choose who may read a store.
+func CreateDBFile(path string, perm fs.FileMode) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("anchor: create %s: %w", path, err)
+	}
+	if err := f.Chmod(perm); err != nil {
+		f.Close()
+		return fmt.Errorf("anchor: create %s: %w", path, err)
+	}
+	return f.Close()
+}
+
+// OpenDB opens (creating if needed, with DefaultDBMode) a SQLite database
+// in WAL mode with full fsync on commit and a busy timeout, as the chain
+// and state stores use.
 func OpenDB(path string) (*sql.DB, error) {
+	if err := CreateDBFile(path, DefaultDBMode); err != nil {
+		return nil, err
+	}
 	q := url.Values{}
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(FULL)")

@@ -35,6 +35,8 @@ type Config struct {
 	OutputDir string       `yaml:"output_dir"` // where batch files are published
 	Timezone  string       `yaml:"timezone"`   // zone of naive source times; default UTC
 	Listen    string       `yaml:"listen"`     // serve's HTTP address; default 127.0.0.1:9464
+	FileMode  Mode         `yaml:"file_mode"`  // of files holding patient data; default 0600
+	DirMode   Mode         `yaml:"dir_mode"`   // of their folders; default 0700
 	Jobs      []JobConfig  `yaml:"jobs"`
 	// Cluster, when present, makes the chain replicated among partner
 	// agencies (docs/replication.md); without it the node proposes blocks
@@ -174,6 +176,7 @@ func (c *Config) validate(path string, file *ast.File) ConfigErrors {
 	if c.Listen == "" {
 		c.Listen = "127.0.0.1:9464"
 	}
+	c.validateModes(add)
 	c.loc = time.UTC
 	if c.Timezone != "" {
 		loc, err := time.LoadLocation(c.Timezone)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/healthanchor/healthanchor/anchor"
+	"github.com/healthanchor/healthanchor/internal/fsutil"
 )
 
 // DemoMarker is the file that marks a folder as a demo deployment, so
@@ -38,13 +39,13 @@ func SetupDemo(dir string, samples fs.FS, extra func(dir string) error) (string,
 		}
 		return cfgPath, false, nil
 	}
+	// The demo's sample records are made up, but the deployment is the
+	// model of a real one: everything in it is the owner's alone.
+	dirPerm, filePerm := DefaultDirMode.Perm(), DefaultFileMode.Perm()
 	for _, sub := range []string{"keys", "inbox/csv", "inbox/hl7", "sources"} {
-		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
+		if err := fsutil.MkdirAll(filepath.Join(dir, sub), dirPerm); err != nil {
 			return "", false, fmt.Errorf("demo: %w", err)
 		}
-	}
-	if err := os.Chmod(filepath.Join(dir, "keys"), 0o700); err != nil {
-		return "", false, fmt.Errorf("demo: %w", err)
 	}
 	key := anchor.GenerateSigningKey()
 	if err := anchor.WriteSigningKey(filepath.Join(dir, "keys/agency.key"), key); err != nil {
@@ -62,7 +63,7 @@ func SetupDemo(dir string, samples fs.FS, extra func(dir string) error) (string,
 	if err != nil {
 		return "", false, err
 	}
-	if err := os.WriteFile(filepath.Join(dir, "genesis.json"), append(gj, '\n'), 0o644); err != nil {
+	if err := fsutil.WriteFile(filepath.Join(dir, "genesis.json"), append(gj, '\n'), filePerm); err != nil {
 		return "", false, fmt.Errorf("demo: %w", err)
 	}
 	if err := copySamples(samples, dir); err != nil {
@@ -73,10 +74,10 @@ func SetupDemo(dir string, samples fs.FS, extra func(dir string) error) (string,
 			return "", false, err
 		}
 	}
-	if err := os.WriteFile(cfgPath, []byte(demoConfig), 0o644); err != nil {
+	if err := fsutil.WriteFile(cfgPath, []byte(demoConfig), filePerm); err != nil {
 		return "", false, fmt.Errorf("demo: %w", err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, DemoMarker), []byte("created by healthanchor demo\n"), 0o644); err != nil {
+	if err := fsutil.WriteFile(filepath.Join(dir, DemoMarker), []byte("created by healthanchor demo\n"), filePerm); err != nil {
 		return "", false, fmt.Errorf("demo: %w", err)
 	}
 	return cfgPath, true, nil
@@ -94,13 +95,13 @@ func copySamples(samples fs.FS, dir string) error {
 			}
 			dst := filepath.Join(dir, "inbox", filepath.FromSlash(p))
 			if d.IsDir() {
-				return os.MkdirAll(dst, 0o755)
+				return fsutil.MkdirAll(dst, DefaultDirMode.Perm())
 			}
 			data, err := fs.ReadFile(samples, p)
 			if err != nil {
 				return err
 			}
-			return os.WriteFile(dst, data, 0o644)
+			return fsutil.WriteFile(dst, data, DefaultFileMode.Perm())
 		})
 		if err != nil {
 			return fmt.Errorf("demo: samples: %w", err)

@@ -11,6 +11,7 @@ import (
 	"github.com/healthanchor/healthanchor/anchor"
 	"github.com/healthanchor/healthanchor/anchor/batchfile"
 	"github.com/healthanchor/healthanchor/connectors"
+	"github.com/healthanchor/healthanchor/internal/fsutil"
 	"github.com/healthanchor/healthanchor/schemas"
 )
 
@@ -26,6 +27,9 @@ type jobWork struct {
 	rejected int64
 	progress *connectors.Progress // input bytes, fed by the connector
 	err      error
+	// legacyIDs: the window is on the chain under legacy batch ids
+	// (see anchoredAsLegacy).
+	legacyIDs bool
 }
 
 // batchWork is one batch file (and, for the primary batch, its rejects file).
@@ -88,7 +92,7 @@ func (n *Node) plan(ctx context.Context, conn connectors.Connector, job string, 
 
 // extract reads the window into temporary batch files.
 func (n *Node) extract(ctx context.Context, conn connectors.Connector, w *jobWork) error {
-	if err := os.MkdirAll(n.tmpDir(), 0o755); err != nil {
+	if err := fsutil.MkdirAll(n.tmpDir(), n.Config.DirPerm()); err != nil {
 		return fmt.Errorf("output dir: %w", err)
 	}
 	primary := conn.Schemas()[0]
@@ -109,7 +113,7 @@ func (n *Node) extract(ctx context.Context, conn connectors.Connector, w *jobWor
 	}
 	open := func(s *schemas.Schema, suffix, id string) (*batchfile.Writer, error) {
 		path := filepath.Join(n.tmpDir(), w.job.Name+"."+id+suffix+".tmp")
-		return batchfile.Create(path, s, id, n.saltKey, batchfile.Options{BatchRows: w.job.BatchRows})
+		return batchfile.Create(path, s, id, n.saltKey, batchfile.Options{BatchRows: w.job.BatchRows, Mode: n.Config.FilePerm()})
 	}
 	writerFor := func(s *schemas.Schema) (*batchfile.Writer, error) {
 		p, ok := current[s]
@@ -127,7 +131,7 @@ func (n *Node) extract(ctx context.Context, conn connectors.Connector, w *jobWor
 			p.res = res
 			next.index = p.index + 1
 		}
-		next.id = anchor.BatchID(w.job.Name, w.source, partName(s, next.index), w.window.Backfill, w.window.From, w.window.To)
+		next.id = n.batchID(w, partName(s, next.index))
 		wr, err := open(s, ".parquet", next.id)
 		if err != nil {
 			return nil, err

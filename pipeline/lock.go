@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"syscall"
+
+	"github.com/healthanchor/healthanchor/internal/fsutil"
 )
 
 // ErrLocked means another process holds a job's lock; `run` exits 3 on it.
@@ -28,11 +30,14 @@ func (n *Node) lockChain() (*jobLock, error) {
 
 func (n *Node) lock(job string, how int) (*jobLock, error) {
 	dir := filepath.Join(n.Config.Path(n.Config.OutputDir), ".locks")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := fsutil.MkdirAll(dir, n.Config.DirPerm()); err != nil {
 		return nil, fmt.Errorf("pipeline: lock: %w", err)
 	}
 	path := filepath.Join(dir, job+".lock")
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	f, err := fsutil.CreateFile(path, n.Config.FilePerm())
+	if errors.Is(err, os.ErrExist) {
+		f, err = os.OpenFile(path, os.O_RDWR, 0)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("pipeline: lock: %w", err)
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/healthanchor/healthanchor/anchor"
+	"github.com/healthanchor/healthanchor/internal/fsutil"
 )
 
 // Node is one agency's healthanchor: its config, keys, chain store and
@@ -33,9 +34,10 @@ type Node struct {
 	// blocks on its own chain store (single-node chain).
 	Anchorer Anchorer
 
-	anchorMu   sync.Mutex // one block at a time: producer_seq and height are read, then used
-	signingKey ed25519.PrivateKey
-	saltKey    []byte
+	anchorMu     sync.Mutex // one block at a time: producer_seq and height are read, then used
+	signingKey   ed25519.PrivateKey
+	saltKey      []byte
+	watermarkKey anchor.WatermarkKey // keys the watermark digests put on the chain
 	// unmatchedWarned holds the files already reported as taken by no
 	// job, so that serve says it once per file, not at every firing.
 	unmatchedWarned sync.Map
@@ -64,6 +66,7 @@ func Open(cfg *Config, logger *slog.Logger) (*Node, error) {
 	if n.saltKey, err = anchor.ReadSaltKey(cfg.Path(cfg.Agency.SaltKeyFile)); err != nil {
 		return nil, asConfig(fmt.Errorf("pipeline: salt key: %w", err))
 	}
+	n.watermarkKey = anchor.NewWatermarkKey(n.saltKey)
 	if n.Chain, err = OpenChain(cfg); err != nil {
 		return nil, err
 	}
@@ -76,9 +79,13 @@ func Open(cfg *Config, logger *slog.Logger) (*Node, error) {
 		n.Chain.Close()
 		return nil, asConfig(fmt.Errorf("pipeline: the key in %s is not agency %q's key in the genesis", cfg.Agency.KeyFile, cfg.Agency.ID))
 	}
-	if err := os.MkdirAll(cfg.Path(cfg.OutputDir), 0o755); err != nil {
+	if err := fsutil.MkdirAll(cfg.Path(cfg.OutputDir), cfg.DirPerm()); err != nil {
 		n.Chain.Close()
 		return nil, asConfig(fmt.Errorf("pipeline: output dir: %w", err))
+	}
+	if err := anchor.CreateDBFile(cfg.Path(cfg.State), cfg.FilePerm()); err != nil {
+		n.Chain.Close()
+		return nil, fmt.Errorf("pipeline: state: %w", err)
 	}
 	if n.State, err = OpenState(cfg.Path(cfg.State), cfg.Path(cfg.OutputDir)); err != nil {
 		n.Chain.Close()
@@ -107,7 +114,7 @@ func OpenChain(cfg *Config) (*anchor.Chain, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := anchor.CreateChain(path, g); err != nil {
+		if err := anchor.CreateChainMode(path, g, cfg.FilePerm()); err != nil {
 			return nil, asConfig(err)
 		}
 	}

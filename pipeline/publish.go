@@ -17,7 +17,7 @@ import (
 // publishing) must match its anchor; the fresh copy is then dropped.
 func (n *Node) publish(ctx context.Context, w *jobWork) error {
 	dir := filepath.Join(n.Config.Path(n.Config.OutputDir), w.job.Name)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := fsutil.MkdirAll(dir, n.Config.DirPerm()); err != nil {
 		return fmt.Errorf("pipeline: publish: %w", err)
 	}
 	var done []LocalBatch

@@ -194,6 +194,7 @@ func (n *Node) prepare(ctx context.Context, job JobConfig, backfill *Window) (*j
 		}
 	}
 	w := &jobWork{job: job, window: window, source: conn.Source(), progress: progress}
+	w.legacyIDs = backfill == nil && n.anchoredAsLegacy(ctx, conn, w)
 	if w.runID, err = n.State.StartRun(ctx, job.Name, window); err != nil {
 		return nil, err
 	}
@@ -323,7 +324,7 @@ func (n *Node) manifest(w *jobWork, b *batchWork, seq int64) anchor.Manifest {
 	m := anchor.Manifest{
 		Version: anchor.ManifestVersion, ChainID: n.Chain.ChainID(), BatchID: b.id,
 		Agency: n.Config.Agency.ID, ProducerSeq: seq, Job: w.job.Name, Source: w.source,
-		WindowFrom: anchor.WatermarkDigest(w.window.From), WindowTo: anchor.WatermarkDigest(w.window.To),
+		WindowFrom: n.watermarkKey.Digest(w.window.From), WindowTo: n.watermarkKey.Digest(w.window.To),
 		Backfill: w.window.Backfill, Schema: b.schema.ID(), Fingerprint: b.schema.Fingerprint(),
 		Rows: b.rows.Rows, Rejects: b.rejectCount(), MerkleRoot: hex.EncodeToString(b.rows.Root),
 		RejectsRoot:   emptyRoot,
@@ -369,7 +370,7 @@ func (n *Node) finish(ctx context.Context, w *jobWork) JobResult {
 // chain already, or "".
 func (n *Node) windowAnchored(ctx context.Context, conn connectors.Connector, w *jobWork) string {
 	for _, s := range conn.Schemas() {
-		id := anchor.BatchID(w.job.Name, w.source, s.ID(), w.window.Backfill, w.window.From, w.window.To)
+		id := n.batchID(w, s.ID())
 		if _, ok, err := n.Chain.Lookup(ctx, id); err == nil && ok {
 			return id
 		}

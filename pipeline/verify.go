@@ -17,11 +17,13 @@ import (
 // published is checked as the file of the batch it was published for;
 // any other path as the batch its footer names.
 func (n *Node) VerifyBatch(ctx context.Context, fileOrID string) ([]anchor.BatchReport, error) {
+	n.WarnExposedStores()
 	local, err := n.State.LocalBatches(ctx)
 	if err != nil {
 		return nil, err
 	}
 	if _, err := os.Stat(fileOrID); err == nil {
+		n.warnExposedBatch(fileOrID)
 		if lb, kind, ok := publishedAt(local, fileOrID); ok {
 			rep, err := n.Chain.VerifyBatchFile(ctx, fileOrID, lb.BatchID, kind)
 			return []anchor.BatchReport{rep}, err
@@ -49,9 +51,11 @@ func (n *Node) VerifyBatch(ctx context.Context, fileOrID string) ([]anchor.Batch
 func (n *Node) VerifyLocal(ctx context.Context, lb LocalBatch) ([]anchor.BatchReport, error) {
 	var reps []anchor.BatchReport
 	var errs []error
+	n.warnExposedBatch(lb.ParquetPath)
 	rep, err := n.Chain.VerifyBatchFile(ctx, lb.ParquetPath, lb.BatchID, anchor.FileRows)
 	reps, errs = append(reps, rep), append(errs, err)
 	if lb.RejectsPath != "" {
+		n.warnExposedBatch(lb.RejectsPath)
 		rep, err := n.Chain.VerifyBatchFile(ctx, lb.RejectsPath, lb.BatchID, anchor.FileRejects)
 		reps, errs = append(reps, rep), append(errs, err)
 	} else if a, ok, err := n.Chain.Lookup(ctx, lb.BatchID); err != nil {
@@ -83,6 +87,7 @@ func publishedAt(local map[string]LocalBatch, path string) (LocalBatch, string, 
 // VerifyAll verifies the chain (VerifyChain) and every batch this node
 // published (VerifyLocal), and returns how many files it checked.
 func (n *Node) VerifyAll(ctx context.Context) (anchor.ChainReport, int, error) {
+	n.WarnExposedStores()
 	rep, err := n.VerifyChain(ctx)
 	if err != nil {
 		return rep, 0, err

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"io/fs"
 	"os"
 	"strconv"
 
@@ -19,6 +20,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
 	"github.com/healthanchor/healthanchor/internal/arrowmem"
+	"github.com/healthanchor/healthanchor/internal/fsutil"
 	"github.com/healthanchor/healthanchor/schemas"
 )
 
@@ -43,7 +45,14 @@ const poolBytes = 24 << 20
 // Options tune a Writer.
 type Options struct {
 	BatchRows int // rows per record batch; DefaultBatchRows when zero
+	// Mode is the file's permission mode, exactly (whatever the umask);
+	// DefaultMode when zero. A batch file holds patient data.
+	Mode fs.FileMode
 }
+
+// DefaultMode is a batch file's mode when Options.Mode is zero: the
+// owner's alone.
+const DefaultMode fs.FileMode = 0o600
 
 // Result describes a finished batch file.
 type Result struct {
@@ -94,10 +103,13 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// Create starts a batch file at path (created exclusively, mode 0644) for
-// rows of schema s in batch batchID, salted with saltKey.
+// Create starts a batch file at path (created exclusively, with mode
+// opt.Mode) for rows of schema s in batch batchID, salted with saltKey.
 func Create(path string, s *schemas.Schema, batchID string, saltKey []byte, opt Options) (*Writer, error) {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if opt.Mode == 0 {
+		opt.Mode = DefaultMode
+	}
+	f, err := fsutil.CreateFile(path, opt.Mode)
 	if err != nil {
 		return nil, fmt.Errorf("batchfile: %w", err)
 	}

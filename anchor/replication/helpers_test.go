@@ -51,10 +51,11 @@ func newTestChain(t *testing.T, genesis *anchor.Block, keys map[string]ed25519.P
 func (tc testChain) manifest(t *testing.T, agency string, seq int64) anchor.Manifest {
 	t.Helper()
 	w := []byte(fmt.Sprintf("%s/%d", agency, seq))
-	d := anchor.WatermarkDigest(w)
+	wk := anchor.NewWatermarkKey([]byte(agency))
+	d := wk.Digest(w)
 	m := anchor.Manifest{
 		Version: anchor.ManifestVersion, ChainID: tc.chain.ChainID(), Agency: agency, ProducerSeq: seq,
-		BatchID: anchor.BatchID("job", agency, "patient/1", false, nil, w), Job: "job", Source: agency,
+		BatchID: wk.BatchID("job", agency, "patient/1", false, nil, w), Job: "job", Source: agency,
 		WindowFrom: d, WindowTo: d, Schema: "patient/1", Fingerprint: d, MerkleRoot: d, RejectsRoot: d,
 		ParquetSHA256: d, RejectsSHA256: d, CreatedAt: epoch.Format(time.RFC3339),
 	}

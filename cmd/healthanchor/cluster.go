@@ -193,14 +193,15 @@ func testManifests(ctx context.Context, chain *anchor.Chain, agency string, key 
 	if err != nil {
 		return nil, err
 	}
-	empty := anchor.WatermarkDigest(nil)
+	wk := anchor.NewWatermarkKey([]byte(agency)) // synthetic windows: any key will do
+	empty := wk.Digest(nil)
 	var out []anchor.Manifest
 	for i := range n {
 		w := []byte(fmt.Sprintf("%s/%d", job, i))
 		m := anchor.Manifest{
 			Version: anchor.ManifestVersion, ChainID: chain.ChainID(), Agency: agency, ProducerSeq: seq + int64(i),
-			BatchID: anchor.BatchID(job, "anchor-test", "patient/1", false, nil, w), Job: job, Source: "anchor-test",
-			WindowFrom: empty, WindowTo: anchor.WatermarkDigest(w), Schema: "patient/1", Fingerprint: empty,
+			BatchID: wk.BatchID(job, "anchor-test", "patient/1", false, nil, w), Job: job, Source: "anchor-test",
+			WindowFrom: empty, WindowTo: wk.Digest(w), Schema: "patient/1", Fingerprint: empty,
 			MerkleRoot: empty, RejectsRoot: empty, ParquetSHA256: empty, RejectsSHA256: empty,
 			CreatedAt: time.Now().UTC().Format(time.RFC3339),
 		}

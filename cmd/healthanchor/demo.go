@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
@@ -87,5 +88,10 @@ func demoExtras(dir string) error {
 		return fmt.Errorf("demo: %w", err)
 	}
 	defer script.Close()
-	return sqlconn.LoadScript(context.Background(), filepath.Join(dir, "sources", "legacy.db"), script)
+	db := filepath.Join(dir, "sources", "legacy.db")
+	if err := sqlconn.LoadScript(context.Background(), db, script); err != nil {
+		return err
+	}
+	return os.Chmod(db, pipeline.DefaultFileMode.Perm()) // the demo's source: patient records
+
 }

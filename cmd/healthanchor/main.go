@@ -60,6 +60,7 @@ const (
 )
 
 func main() {
+	restrictUmask()
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(defaultGCPercent)
 	}

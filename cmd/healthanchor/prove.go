@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/healthanchor/healthanchor/anchor"
+	"github.com/healthanchor/healthanchor/internal/fsutil"
 )
 
 func newProveCmd(g *globalFlags) *cobra.Command {
@@ -69,7 +70,7 @@ its source_ref (--source-ref, e.g. inbox/csv/patients.csv:17).`,
 				_, err = cmd.OutOrStdout().Write(b)
 				return err
 			}
-			if err := os.WriteFile(out, b, 0o644); err != nil {
+			if err := fsutil.WriteFile(out, b, n.Config.FilePerm()); err != nil { // the record's canonical form: patient data
 				return err
 			}
 			fmt.Fprintf(cmd.ErrOrStderr(), "wrote the proof of row %d of batch %s to %s\n", p.Record.Index, p.Manifest.BatchID, out)

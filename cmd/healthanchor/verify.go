@@ -96,6 +96,7 @@ compares the local chain with that peer's, block hash by block hash.`,
 				return err
 			}
 			defer n.Close()
+			n.WarnExposedStores()
 			rep, err := n.VerifyChain(cmd.Context())
 			if err != nil {
 				return err

@@ -1,5 +1,6 @@
 // Package fsutil holds the few file-system helpers the connectors and the
-// pipeline share: hashing a file and making a rename durable.
+// pipeline share: hashing a file, making a rename durable, and creating
+// files and folders with exactly the mode asked for.
 package fsutil
 
 import (
