@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/healthanchor/healthanchor/connectors"
 )
 
 // FrameKind says what a Frame holds.
@@ -49,13 +51,13 @@ type Frame struct {
 // Truncated reports whether the frame was longer than the framer's limit.
 func (f Frame) Truncated() bool { return f.Size > int64(len(f.Raw)) }
 
-// DefaultMaxFrame bounds one message (64 MiB); a longer one is reported
+// DefaultMaxFrame bounds one message (16 MiB); a longer one is reported
 // truncated so that memory stays bounded whatever the input.
-const DefaultMaxFrame = 64 << 20
+const DefaultMaxFrame = 16 << 20
 
 // MaxHead is how much of a frame over the limit is kept in Raw: its first
-// 64 KiB, or the whole limit when that is smaller.
-const MaxHead = 64 << 10
+// 64 KiB (connectors.OversizeHead), or the whole limit when that is smaller.
+const MaxHead = connectors.OversizeHead
 
 const (
 	readChunk = 64 << 10
