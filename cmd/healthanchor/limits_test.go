@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"database/sql"
 	"errors"
 	"io"
 	"os"
@@ -22,7 +23,8 @@ const (
 )
 
 // runRSS runs the binary with args and returns its result and peak
-// resident set size in KiB.
+// resident set size in KiB. Linux counts in a child's peak the peak of
+// the process that started it, so tests keep their own memory small.
 func runRSS(t *testing.T, args ...string) (result, int64) {
 	t.Helper()
 	cmd := exec.Command(binary, args...)
@@ -198,6 +200,57 @@ func copyFile(t *testing.T, from, to string) {
 		t.Fatal(err)
 	}
 	if err := out.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestSQLOversizedValueBoundedMemory puts a row holding a 100 MB value
+// between two rows of the demo's legacy database.
+func TestSQLOversizedValueBoundedMemory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes a 100 MB value")
+	}
+	dir, cfg := newDeployment(t)
+	// The rows are written by a child process: SQLite needs a few times
+	// the value's size to make it, and a child started while this
+	// process's peak was high would report that peak as its own.
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperBigRow$")
+	cmd.Env = append(os.Environ(), "HEALTHANCHOR_BIG_ROW_DB="+filepath.Join(dir, "sources/legacy.db"))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("writing the rows: %v\n%s", err, out)
+	}
+	before := len(batches(t, cfg))
+	r, rss := runRSS(t, "--config", cfg, "run", "legacy-patients")
+	mustCode(t, r, 0, "run on a table with an oversized value")
+	t.Logf("peak RSS %d MiB for a %d MiB value", rss>>10, oversize>>20)
+	if rss > rssBound {
+		t.Errorf("peak RSS %d KiB, want under %d KiB", rss, rssBound)
+	}
+	rows, rej, list := jobTotals(t, cfg, "legacy-patients", before)
+	if rows != 2 || rej != 1 {
+		t.Errorf("rows %d rejects %d, want 2 and 1", rows, rej)
+	}
+	checkRejectsSmall(t, list)
+}
+
+// TestHelperBigRow writes the rows of TestSQLOversizedValueBoundedMemory
+// when run as its child process.
+func TestHelperBigRow(t *testing.T) {
+	path := os.Getenv("HEALTHANCHOR_BIG_ROW_DB")
+	if path == "" {
+		t.Skip("a helper process of TestSQLOversizedValueBoundedMemory")
+	}
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	// SQLite makes the value itself: hex of N zero bytes is 2N characters.
+	_, err = db.Exec(`INSERT INTO patients (id, mrn, nom, prenom, date_naissance, sexe, maj) VALUES
+		(900001, 'BIG900001', 'Before', 'A', '1970-01-01', 'F', '2099-01-01 00:00:00'),
+		(900002, 'BIG900002', hex(zeroblob(?)), 'B', '1970-01-01', 'F', '2099-01-01 00:00:01'),
+		(900003, 'BIG900003', 'After', 'C', '1970-01-01', 'M', '2099-01-01 00:00:02')`, oversize/2)
+	if err != nil {
 		t.Fatal(err)
 	}
 }

@@ -14,6 +14,12 @@ const (
 	DefaultSource    = "sql"
 	DefaultSchema    = "patient/1"
 	DefaultChunkSize = 10000
+	// DefaultMaxValueBytes bounds one text or binary value (16 MiB).
+	DefaultMaxValueBytes = 16 << 20
+	// MaxValueLimit is the largest max_value_bytes accepted (1 GiB).
+	MaxValueLimit = 1 << 30
+	// MaxChunkSize is the largest chunk_size accepted.
+	MaxChunkSize = 1000000
 )
 
 // The drivers a Config may name.
@@ -53,8 +59,13 @@ type Config struct {
 	Watermark string `yaml:"watermark"`
 	// Key is a unique column that orders rows sharing a watermark value.
 	Key string `yaml:"key"`
-	// ChunkSize is the number of rows fetched per keyset page.
+	// ChunkSize is the number of rows fetched per keyset page (1 to
+	// MaxChunkSize).
 	ChunkSize int `yaml:"chunk_size"`
+	// MaxValueBytes bounds one text or binary value (default 16 MiB, at
+	// most MaxValueLimit); a row holding a longer one is rejected, its
+	// raw cutting every value to its first 64 KiB.
+	MaxValueBytes int `yaml:"max_value_bytes"`
 	// Lookback, a Go duration ("15m"), re-reads the rows whose timestamp
 	// watermark lies that far behind the last one, to catch rows
 	// committed late; rows already anchored (same key and content) are
@@ -147,8 +158,14 @@ func (c *Config) Validate() error {
 	if c.ChunkSize == 0 {
 		c.ChunkSize = DefaultChunkSize
 	}
-	if c.ChunkSize < 1 {
-		return fmt.Errorf("sql: chunk_size: %d must be at least 1", c.ChunkSize)
+	if c.ChunkSize < 1 || c.ChunkSize > MaxChunkSize {
+		return fmt.Errorf("sql: chunk_size: %d is out of range (1 to %d)", c.ChunkSize, MaxChunkSize)
+	}
+	if c.MaxValueBytes == 0 {
+		c.MaxValueBytes = DefaultMaxValueBytes
+	}
+	if c.MaxValueBytes < 1024 || c.MaxValueBytes > MaxValueLimit {
+		return fmt.Errorf("sql: max_value_bytes: %d is out of range (1024 to %d)", c.MaxValueBytes, MaxValueLimit)
 	}
 	if c.Lookback != "" {
 		d, err := time.ParseDuration(c.Lookback)
