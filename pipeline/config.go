@@ -195,12 +195,7 @@ func (c *Config) validate(path string, file *ast.File) ConfigErrors {
 			add(at+".name", "job name %q is used twice", j.Name)
 		}
 		seen[j.Name] = true
-		if j.BatchRows < 0 {
-			add(at+".batch_rows", "batch_rows must be positive")
-		}
-		if j.MaxBatchRows < 0 {
-			add(at+".max_batch_rows", "max_batch_rows must be positive (0 for no limit)")
-		}
+		checkJobNumbers(j, at, add)
 		spec, err := connectors.Lookup(j.Connector)
 		if err != nil {
 			add(at+".connector", "job %q: connector %q is unknown; known: %s", j.Name, j.Connector, strings.Join(connectors.Names(), ", "))
@@ -208,12 +203,7 @@ func (c *Config) validate(path string, file *ast.File) ConfigErrors {
 		}
 		if spec.Config != nil {
 			if err := connectors.Decode(j.Options, spec.Config()); err != nil {
-				add(at+".options", "job %q: %v", j.Name, err)
-			}
-		}
-		if j.Schedule != "" {
-			if err := checkSchedule(j.Schedule); err != nil {
-				add(at+".schedule", "job %q: schedule %q: %v", j.Name, j.Schedule, err)
+				add(optionPath(file, at, err), "job %q: %v", j.Name, err)
 			}
 		}
 	}

@@ -20,6 +20,12 @@ const (
 	MaxValueLimit = 1 << 30
 	// MaxChunkSize is the largest chunk_size accepted.
 	MaxChunkSize = 1000000
+	// MaxLookback is the longest lookback accepted (31 days).
+	MaxLookback = 31 * 24 * time.Hour
+	// MinMaxWindow and MaxMaxWindow bound max_window (1 minute to about
+	// ten years).
+	MinMaxWindow = time.Minute
+	MaxMaxWindow = 3660 * 24 * time.Hour
 )
 
 // The drivers a Config may name.
@@ -169,15 +175,21 @@ func (c *Config) Validate() error {
 	}
 	if c.Lookback != "" {
 		d, err := time.ParseDuration(c.Lookback)
-		if err != nil || d < 0 {
+		if err != nil {
 			return fmt.Errorf("sql: lookback: %q is not a duration such as 15m or 2h", c.Lookback)
+		}
+		if d < 0 || d > MaxLookback {
+			return fmt.Errorf("sql: lookback: %s is out of range (0 to %s)", d, MaxLookback)
 		}
 		c.lookback = d
 	}
 	if c.MaxWindow != "" {
 		d, err := time.ParseDuration(c.MaxWindow)
-		if err != nil || d < 0 {
+		if err != nil {
 			return fmt.Errorf("sql: max_window: %q is not a duration such as 24h", c.MaxWindow)
+		}
+		if d != 0 && (d < MinMaxWindow || d > MaxMaxWindow) {
+			return fmt.Errorf("sql: max_window: %s is out of range (%s to %s; 0 for no bound)", d, MinMaxWindow, MaxMaxWindow)
 		}
 		c.maxWindow = d
 	}
