@@ -31,6 +31,11 @@ func checkJobNumbers(j JobConfig, at string, add func(yamlPath, format string, a
 	if j.MaxBatchRows < 0 || j.MaxBatchRows > MaxRowsPerBatch {
 		add(at+".max_batch_rows", "job %q: max_batch_rows %d is out of range (1 to %d; 0 for no limit)", j.Name, j.MaxBatchRows, int64(MaxRowsPerBatch))
 	}
+	switch j.ControlChars {
+	case "", ControlReject, ControlStrip:
+	default:
+		add(at+".control_chars", "job %q: control_chars %q is not %s or %s", j.Name, j.ControlChars, ControlReject, ControlStrip)
+	}
 	if j.Schedule == "" {
 		return
 	}

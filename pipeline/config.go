@@ -67,6 +67,7 @@ type JobConfig struct {
 	// MaxBatchRows splits a window into several batches of at most this
 	// many rows each (0: one batch per schema and window).
 	MaxBatchRows int                `yaml:"max_batch_rows"`
+	ControlChars string             `yaml:"control_chars"` // reject (default) or strip: see controlchars.go
 	Options      connectors.Options `yaml:"options"`
 }
 

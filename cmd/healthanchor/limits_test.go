@@ -254,3 +254,31 @@ func TestHelperBigRow(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestControlCharacters: a CSV value holding a NUL byte is a reject by
+// default; with control_chars: strip the row is anchored.
+func TestControlCharacters(t *testing.T) {
+	dir, cfg := newDeployment(t)
+	const rows = "patient_id,family_name,given_name,birth_date,sex,updated_at\n" +
+		"C1,Do\x00e,Jane,1980-01-01,F,2026-11-25T08:00:00Z\n" +
+		"C2,Smith,Jo\x1bhn,1980-01-01,M,2026-11-25T08:00:00Z\n" +
+		"C3,Tab\tOk,Ann,1980-01-01,F,2026-11-25T08:00:00Z\n"
+	before := len(batches(t, cfg))
+	writeFile(t, filepath.Join(dir, "inbox/csv/patients-ctl1.csv"), rows)
+	mustCode(t, ha(t, nil, "--config", cfg, "run", "patients-csv"), 0, "run")
+	if n, rej, _ := jobTotals(t, cfg, "patients-csv", before); n != 1 || rej != 2 {
+		t.Errorf("default rule: rows %d rejects %d, want 1 and 2", n, rej)
+	}
+	raw, _ := os.ReadFile(cfg)
+	conf := bytes.Replace(raw, []byte("  - name: patients-csv\n    connector: csv\n"), []byte("  - name: patients-csv\n    connector: csv\n    control_chars: strip\n"), 1)
+	if bytes.Equal(conf, raw) {
+		t.Fatal("could not set control_chars in the demo config")
+	}
+	os.WriteFile(cfg, conf, 0o644)
+	before = len(batches(t, cfg))
+	writeFile(t, filepath.Join(dir, "inbox/csv/patients-ctl2.csv"), rows)
+	mustCode(t, ha(t, nil, "--config", cfg, "run", "patients-csv"), 0, "run with control_chars: strip")
+	if n, rej, _ := jobTotals(t, cfg, "patients-csv", before); n != 3 || rej != 0 {
+		t.Errorf("strip rule: rows %d rejects %d, want 3 and 0", n, rej)
+	}
+}
