@@ -123,3 +123,9 @@ func (e Env) Loc() *time.Location {
 	}
 	return e.Location
 }
+
+// OversizeHead is how much of an oversized input a reject keeps in Raw
+// (64 KiB): a message, record or value over its connector's limit is
+// rejected with its first OversizeHead bytes, never whole, so that a
+// rejects file stays small and reading stays in bounded memory.
+const OversizeHead = 64 << 10

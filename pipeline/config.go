@@ -74,6 +74,7 @@ type JobConfig struct {
 	// MaxBatchRows splits a window into several batches of at most this
 	// many rows each (0: one batch per schema and window).
 	MaxBatchRows int                `yaml:"max_batch_rows"`
+	ControlChars string             `yaml:"control_chars"` // reject (default) or strip: see controlchars.go
 	Options      connectors.Options `yaml:"options"`
 }
 
@@ -208,12 +209,7 @@ func (c *Config) validate(path string, file *ast.File) ConfigErrors {
 			add(at+".name", "job name %q is used twice", j.Name)
 		}
 		seen[j.Name] = true
-		if j.BatchRows < 0 {
-			add(at+".batch_rows", "batch_rows must be positive")
-		}
-		if j.MaxBatchRows < 0 {
-			add(at+".max_batch_rows", "max_batch_rows must be positive (0 for no limit)")
-		}
+		checkJobNumbers(j, at, add)
 		spec, err := connectors.Lookup(j.Connector)
 		if err != nil {
 			add(at+".connector", "job %q: connector %q is unknown; known: %s", j.Name, j.Connector, strings.Join(connectors.Names(), ", "))
@@ -222,16 +218,11 @@ func (c *Config) validate(path string, file *ast.File) ConfigErrors {
 		if spec.Config != nil {
 			opts := spec.Config()
 			if err := connectors.Decode(j.Options, opts); err != nil {
-				add(at+".options", "job %q: %v", j.Name, err)
+				add(optionPath(file, at, err), "job %q: %v", j.Name, err)
 			} else if w, ok := opts.(connectors.Warner); ok {
 				for _, msg := range w.Warnings() {
 					c.warnings = append(c.warnings, ConfigError{File: path, Line: lineOf(file, at+".options"), Msg: fmt.Sprintf("job %q: warning: %s", j.Name, msg)})
 				}
-			}
-		}
-		if j.Schedule != "" {
-			if err := checkSchedule(j.Schedule); err != nil {
-				add(at+".schedule", "job %q: schedule %q: %v", j.Name, j.Schedule, err)
 			}
 		}
 	}

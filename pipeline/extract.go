@@ -152,7 +152,10 @@ func (n *Node) extract(ctx context.Context, conn connectors.Connector, w *jobWor
 			n.crash("reading")
 		}
 		if r.Reject == nil {
-			if err := r.Schema.Check(r.Row); err != nil {
+			if err := controlChars(w.job.ControlChars, r); err != nil {
+				raw, _ := json.Marshal(r.Row)
+				r = connectors.Record{SourceRef: r.SourceRef, Reject: &connectors.Reject{Target: r.Schema.ID(), Reason: err.Error(), Raw: raw}}
+			} else if err := r.Schema.Check(r.Row); err != nil {
 				raw, _ := json.Marshal(r.Row)
 				r = connectors.Record{SourceRef: r.SourceRef, Reject: &connectors.Reject{Target: r.Schema.ID(), Reason: err.Error(), Raw: raw}}
 			}

@@ -75,6 +75,9 @@ func (n *Node) Run(ctx context.Context, opt RunOptions) ([]JobResult, error) {
 			return nil, err
 		}
 		locks = append(locks, lock)
+		if err := n.closeCrashed(ctx, job.Name); err != nil {
+			return nil, err
+		}
 	}
 	// Jobs are independent until the block: extract them in parallel,
 	// a few at a time (each already uses a core to write and one to hash).

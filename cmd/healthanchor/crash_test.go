@@ -199,3 +199,54 @@ func TestMaxBatchRows(t *testing.T) {
 	}
 	checkExactlyOnce(t, dir, cfg, "patients-csv", base+9000)
 }
+
+// TestKilledRunRecordedCrashed kills `run` with SIGKILL while it reads:
+// `runs` then shows the killed run as crashed, not running; the same
+// holds when the next `run` is what finds it.
+func TestKilledRunRecordedCrashed(t *testing.T) {
+	dir, cfg := newDeployment(t)
+	status := func() map[int64]string {
+		r := ha(t, nil, "--config", cfg, "runs", "--job", "patients-csv", "--json")
+		mustCode(t, r, 0, "runs")
+		var runs []struct {
+			ID     int64  `json:"id"`
+			Status string `json:"status"`
+			Error  string `json:"error"`
+		}
+		if err := json.Unmarshal([]byte(r.stdout), &runs); err != nil {
+			t.Fatalf("runs --json: %v\n%s", err, r.stdout)
+		}
+		out := map[int64]string{}
+		for _, run := range runs {
+			out[run.ID] = run.Status
+		}
+		return out
+	}
+	kill := func(seed int) {
+		dropGenerated(t, dir, fmt.Sprintf("patients-killed-%d.csv", seed), 2000, seed)
+		r := ha(t, []string{"HEALTHANCHOR_CRASH_AT=reading"}, "--config", cfg, "run", "patients-csv")
+		if r.code != -1 {
+			t.Fatalf("run with a crash while reading: exit %d, want killed\n%s", r.code, r.stderr)
+		}
+	}
+	kill(31)
+	mustCode(t, ha(t, nil, "--config", cfg, "run", "patients-csv"), 0, "run after the crash")
+	for id, s := range status() {
+		if s == "running" {
+			t.Errorf("run %d is still recorded running after the next run", id)
+		}
+	}
+	crashed := 0
+	kill(32)
+	for _, s := range status() {
+		if s == "crashed" {
+			crashed++
+		}
+		if s == "running" {
+			t.Error("`runs` shows a killed run as running")
+		}
+	}
+	if crashed != 2 {
+		t.Errorf("%d runs recorded crashed, want 2", crashed)
+	}
+}

@@ -21,6 +21,9 @@ func newRunsCmd(g *globalFlags) *cobra.Command {
 				return err
 			}
 			defer n.Close()
+			if err := n.CloseCrashedRuns(cmd.Context()); err != nil {
+				return err
+			}
 			runs, err := n.State.Runs(cmd.Context(), job, limit)
 			if err != nil {
 				return err

@@ -15,6 +15,8 @@ const (
 	DefaultSource         = "csv"
 	DefaultSchema         = "patient/1"
 	DefaultMaxRecordBytes = 1 << 20
+	// MaxRecordLimit is the largest max_record_bytes accepted (1 GiB).
+	MaxRecordLimit = 1 << 30
 )
 
 // Config is the csv connector's options (docs/csv.md). Validate applies
@@ -46,7 +48,8 @@ type Config struct {
 	Timezone string `yaml:"timezone"`
 	// Header says whether the first record of each file names the columns.
 	Header *bool `yaml:"header"`
-	// MaxRecordBytes bounds one record (a longer one is rejected).
+	// MaxRecordBytes bounds one record (default 1 MiB, at most
+	// MaxRecordLimit); a longer one is rejected with its first 64 KiB.
 	MaxRecordBytes int `yaml:"max_record_bytes"`
 
 	loc *time.Location // Timezone, loaded by Validate; nil when empty
@@ -124,8 +127,8 @@ func (c *Config) Validate() error {
 	if c.MaxRecordBytes == 0 {
 		c.MaxRecordBytes = DefaultMaxRecordBytes
 	}
-	if c.MaxRecordBytes < 64 {
-		return fmt.Errorf("csv: max_record_bytes: %d is too small (at least 64)", c.MaxRecordBytes)
+	if c.MaxRecordBytes < 64 || c.MaxRecordBytes > MaxRecordLimit {
+		return fmt.Errorf("csv: max_record_bytes: %d is out of range (64 to %d)", c.MaxRecordBytes, MaxRecordLimit)
 	}
 	return nil
 }

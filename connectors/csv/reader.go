@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/healthanchor/healthanchor/connectors"
 )
 
 // record is one CSV record as found in the file.
@@ -269,7 +271,9 @@ func (r *reader) finish(rec record) record {
 	rec.fields = r.fields
 	rec.err = r.fault
 	if r.tooLong {
-		rec.err = fmt.Errorf("record longer than %d bytes (max_record_bytes); an unclosed quote?", r.maxSize)
+		rec.err = fmt.Errorf("record longer than %d bytes (max_record_bytes); an unclosed quote? raw holds its first %d bytes",
+			r.maxSize, min(len(rec.raw), connectors.OversizeHead))
+		rec.raw = rec.raw[:min(len(rec.raw), connectors.OversizeHead)]
 	}
 	return rec
 }

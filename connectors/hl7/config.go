@@ -5,6 +5,10 @@ import (
 	"time"
 )
 
+// MaxMessageLimit is the largest max_message_bytes accepted (1 GiB): a
+// message is held whole in memory, so the limit is what a run may need.
+const MaxMessageLimit = 1 << 30
+
 // Config is the hl7 connector's options (docs/hl7.md). Validate applies
 // the defaults and names the first bad field.
 type Config struct {
@@ -24,8 +28,9 @@ type Config struct {
 	// whose identifier becomes patient_id; empty means the first PID-3
 	// repetition.
 	PreferIDType string `yaml:"prefer_id_type"`
-	// MaxMessageBytes bounds one message in memory (default 64 MiB); a
-	// longer one is rejected with its head.
+	// MaxMessageBytes bounds one message in memory (default 16 MiB, at
+	// most MaxMessageLimit); a longer one is rejected with its first
+	// 64 KiB.
 	MaxMessageBytes int `yaml:"max_message_bytes"`
 
 	loc      *time.Location
@@ -56,8 +61,8 @@ func (c *Config) Validate() error {
 	if c.MaxMessageBytes == 0 {
 		c.MaxMessageBytes = DefaultMaxFrame
 	}
-	if c.MaxMessageBytes < 1024 {
-		return fmt.Errorf("hl7: max_message_bytes: %d is below 1024", c.MaxMessageBytes)
+	if c.MaxMessageBytes < 1024 || c.MaxMessageBytes > MaxMessageLimit {
+		return fmt.Errorf("hl7: max_message_bytes: %d is out of range (1024 to %d)", c.MaxMessageBytes, MaxMessageLimit)
 	}
 	return nil
 }

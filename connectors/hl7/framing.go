@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/healthanchor/healthanchor/connectors"
 )
 
 // FrameKind says what a Frame holds.
@@ -49,13 +51,16 @@ type Frame struct {
 // Truncated reports whether the frame was longer than the framer's limit.
 func (f Frame) Truncated() bool { return f.Size > int64(len(f.Raw)) }
 
-// DefaultMaxFrame bounds one message (64 MiB); a longer one is reported
+// DefaultMaxFrame bounds one message (16 MiB); a longer one is reported
 // truncated so that memory stays bounded whatever the input.
-const DefaultMaxFrame = 64 << 20
+const DefaultMaxFrame = 16 << 20
+
+// MaxHead is how much of a frame over the limit is kept in Raw: its first
+// 64 KiB (connectors.OversizeHead), or the whole limit when that is smaller.
+const MaxHead = connectors.OversizeHead
 
 const (
 	readChunk = 64 << 10
-	maxHead   = 64 << 10 // bytes kept of a frame over the limit
 	mllpStart = 0x0B
 	mllpEnd   = 0x1C
 )
@@ -224,18 +229,26 @@ func (f *Framer) open(k FrameKind, seg string) {
 	f.blankSeen = false
 }
 
-// close ends the current frame at end (an index in buf).
+// close ends the current frame at end (an index in buf). A frame over
+// the limit gives its head only, wherever it ends: in bytes already read
+// as well as after the framer dropped its body.
 func (f *Framer) close(end int) Frame {
 	fr := Frame{Kind: f.kind, Segment: f.seg, Line: f.startLine, Offset: f.startOff}
 	fr.Size = f.base + int64(end) - f.startOff
-	if f.start < 0 {
+	switch {
+	case f.start < 0:
 		fr.Raw = f.head
-	} else {
+	case end-f.start > f.max:
+		fr.Raw = f.buf[f.start : f.start+f.headSize()]
+	default:
 		fr.Raw = f.buf[f.start:end]
 	}
 	f.kind = 0
 	return fr
 }
+
+// headSize is how much of a frame over the limit is kept.
+func (f *Framer) headSize() int { return min(MaxHead, f.max) }
 
 // scanLine advances pos to the end of the current line's content: the
 // next CR, LF or MLLP marker, or the end of the stream.
@@ -294,7 +307,9 @@ func (f *Framer) need(n int) error {
 }
 
 // more reads the next chunk, first dropping what no frame needs any
-// more; a frame over the limit keeps only its head.
+// more; a frame over the limit keeps only its head. It reads at most
+// readChunk bytes at a time, so that the buffer never holds more than the
+// limit and two chunks, however large the input's frames.
 func (f *Framer) more() error {
 	if f.rerr != nil {
 		return f.rerr
@@ -302,7 +317,7 @@ func (f *Framer) more() error {
 	keep := f.pos
 	if f.kind != 0 && f.start >= 0 {
 		if f.pos-f.start > f.max {
-			f.head = append(f.head[:0], f.buf[f.start:f.start+min(maxHead, f.pos-f.start)]...)
+			f.head = append(f.head[:0], f.buf[f.start:f.start+f.headSize()]...)
 			f.start = -1
 		} else {
 			keep = f.start
@@ -318,11 +333,13 @@ func (f *Framer) more() error {
 		f.base += int64(keep)
 	}
 	if cap(f.buf)-len(f.buf) < readChunk {
-		nb := make([]byte, len(f.buf), 2*cap(f.buf)+readChunk)
+		// Double, but not past what the limit can need.
+		c := max(len(f.buf)+readChunk, min(2*cap(f.buf)+readChunk, f.max+3*readChunk))
+		nb := make([]byte, len(f.buf), c)
 		copy(nb, f.buf)
 		f.buf = nb
 	}
-	n, err := f.r.Read(f.buf[len(f.buf):cap(f.buf)])
+	n, err := f.r.Read(f.buf[len(f.buf):min(cap(f.buf), len(f.buf)+readChunk)])
 	f.buf = f.buf[:len(f.buf)+n]
 	switch {
 	case errors.Is(err, io.EOF):

@@ -129,3 +129,35 @@ func TestFramerReadError(t *testing.T) {
 		t.Errorf("err = %v, want the read error", err)
 	}
 }
+
+// TestFramerLimitWithinOneRead checks the limit where a frame over it
+// ends inside bytes already read: it used to be kept whole.
+func TestFramerLimitWithinOneRead(t *testing.T) {
+	for _, size := range []int{1025, 10 << 10, 100 << 10, 3 << 20} {
+		big := "MSH|^~\\&|A\rOBX|1|ED|X||" + strings.Repeat("A", size) + "\r"
+		in := "MSH|^~\\&|0\rPID|0\r" + big + "MSH|^~\\&|B\rPID|2\r"
+		for _, slow := range []bool{false, true} {
+			if slow && size > 100<<10 {
+				continue
+			}
+			got := frames(t, in, 1024, slow)
+			if len(got) != 3 || strings.Contains(got[0], "truncated") || !strings.Contains(got[1], "truncated(") ||
+				!strings.HasPrefix(got[2], `message@5:"MSH|^~\\&|B"`) || strings.Contains(got[2], "truncated") {
+				t.Errorf("size %d slow %v: frames = %q", size, slow, got)
+			}
+		}
+		f := NewFramer(strings.NewReader(in), 1024)
+		for {
+			fr, err := f.Next()
+			if err != nil {
+				break
+			}
+			if len(fr.Raw) > 1024 {
+				t.Errorf("size %d: frame at line %d holds %d bytes with a 1024-byte limit", size, fr.Line, len(fr.Raw))
+			}
+			if c := cap(f.buf); c > 1024+4*readChunk {
+				t.Fatalf("size %d: buffer grew to %d bytes with a 1024-byte limit", size, c)
+			}
+		}
+	}
+}

@@ -192,8 +192,8 @@ func (s *stream) message(fr Frame) item {
 	if fr.Truncated() {
 		it.ref = ref
 		it.reject = &connectors.Reject{Raw: clone(fr.Raw), Reason: fmt.Sprintf(
-			"line %d: message of %d bytes exceeds max_message_bytes (%d); raw holds its first %d bytes",
-			fr.Line, fr.Size, s.max, len(fr.Raw))}
+			"line %d: message of %d bytes in %s exceeds max_message_bytes (%d); raw holds its first %d bytes",
+			fr.Line, fr.Size, s.key, s.max, len(fr.Raw))}
 		return it
 	}
 	s.parser.FirstLine = fr.Line

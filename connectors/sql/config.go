@@ -15,6 +15,18 @@ const (
 	DefaultSource    = "sql"
 	DefaultSchema    = "patient/1"
 	DefaultChunkSize = 10000
+	// DefaultMaxValueBytes bounds one text or binary value (16 MiB).
+	DefaultMaxValueBytes = 16 << 20
+	// MaxValueLimit is the largest max_value_bytes accepted (1 GiB).
+	MaxValueLimit = 1 << 30
+	// MaxChunkSize is the largest chunk_size accepted.
+	MaxChunkSize = 1000000
+	// MaxLookback is the longest lookback accepted (31 days).
+	MaxLookback = 31 * 24 * time.Hour
+	// MinMaxWindow and MaxMaxWindow bound max_window (1 minute to about
+	// ten years).
+	MinMaxWindow = time.Minute
+	MaxMaxWindow = 3660 * 24 * time.Hour
 )
 
 // The drivers a Config may name.
@@ -54,8 +66,13 @@ type Config struct {
 	Watermark string `yaml:"watermark"`
 	// Key is a unique column that orders rows sharing a watermark value.
 	Key string `yaml:"key"`
-	// ChunkSize is the number of rows fetched per keyset page.
+	// ChunkSize is the number of rows fetched per keyset page (1 to
+	// MaxChunkSize).
 	ChunkSize int `yaml:"chunk_size"`
+	// MaxValueBytes bounds one text or binary value (default 16 MiB, at
+	// most MaxValueLimit); a row holding a longer one is rejected, its
+	// raw cutting every value to its first 64 KiB.
+	MaxValueBytes int `yaml:"max_value_bytes"`
 	// Lookback, a Go duration ("15m"), re-reads the rows whose timestamp
 	// watermark lies that far behind the last one, to catch rows
 	// committed late; rows already anchored (same key and content) are
@@ -157,20 +174,32 @@ func (c *Config) Validate() error {
 	if c.ChunkSize == 0 {
 		c.ChunkSize = DefaultChunkSize
 	}
-	if c.ChunkSize < 1 {
-		return fmt.Errorf("sql: chunk_size: %d must be at least 1", c.ChunkSize)
+	if c.ChunkSize < 1 || c.ChunkSize > MaxChunkSize {
+		return fmt.Errorf("sql: chunk_size: %d is out of range (1 to %d)", c.ChunkSize, MaxChunkSize)
+	}
+	if c.MaxValueBytes == 0 {
+		c.MaxValueBytes = DefaultMaxValueBytes
+	}
+	if c.MaxValueBytes < 1024 || c.MaxValueBytes > MaxValueLimit {
+		return fmt.Errorf("sql: max_value_bytes: %d is out of range (1024 to %d)", c.MaxValueBytes, MaxValueLimit)
 	}
 	if c.Lookback != "" {
 		d, err := time.ParseDuration(c.Lookback)
-		if err != nil || d < 0 {
+		if err != nil {
 			return fmt.Errorf("sql: lookback: %q is not a duration such as 15m or 2h", c.Lookback)
+		}
+		if d < 0 || d > MaxLookback {
+			return fmt.Errorf("sql: lookback: %s is out of range (0 to %s)", d, MaxLookback)
 		}
 		c.lookback = d
 	}
 	if c.MaxWindow != "" {
 		d, err := time.ParseDuration(c.MaxWindow)
-		if err != nil || d < 0 {
+		if err != nil {
 			return fmt.Errorf("sql: max_window: %q is not a duration such as 24h", c.MaxWindow)
+		}
+		if d != 0 && (d < MinMaxWindow || d > MaxMaxWindow) {
+			return fmt.Errorf("sql: max_window: %s is out of range (%s to %s; 0 for no bound)", d, MinMaxWindow, MaxMaxWindow)
 		}
 		c.maxWindow = d
 	}

@@ -128,3 +128,26 @@ func (d dialect) kindOf(typeName string) colKind {
 	}
 	return kindPlain
 }
+
+// mayBeLong reports whether a column of the declared type may hold text
+// or bytes long enough to be cut in the query (see selectCol): text and
+// binary types, and in SQLite any column, whose values have no fixed type.
+func (d dialect) mayBeLong(typeName string) bool {
+	t := strings.ToUpper(typeName)
+	if i := strings.IndexByte(t, '('); i >= 0 {
+		t = t[:i]
+	}
+	t = strings.TrimSpace(t)
+	switch d.driver {
+	case Postgres:
+		switch t {
+		case "TEXT", "VARCHAR", "BPCHAR", "BYTEA":
+			return true
+		}
+		return false
+	case MySQL:
+		return strings.HasSuffix(t, "TEXT") || strings.HasSuffix(t, "CHAR") ||
+			strings.HasSuffix(t, "BLOB") || strings.HasSuffix(t, "BINARY")
+	}
+	return true
+}

@@ -14,6 +14,11 @@ type source struct {
 	from   string
 	cols   []string // source column names, as the database spells them
 	fields []int    // per schema field: index into cols, or -1
+	// long says which columns may hold long text or bytes; maxValue is
+	// max_value_bytes. A long value is cut in the query to maxValue+1
+	// bytes or characters, so that the driver never hands over more.
+	long     []bool
+	maxValue int
 }
 
 // cursor is where a page starts (exclusively).
@@ -53,16 +58,39 @@ func (s *source) selectList() string {
 	return strings.Join(q, ", ")
 }
 
+// oversizeMarker starts the text SQLite returns in place of a value over
+// max_value_bytes, followed by the value's size in bytes. The NUL byte
+// keeps it apart from any text a source can hold as a value to anchor.
+const oversizeMarker = "\x00healthanchor: oversized value of "
+
 // selectCol is column i as selected. SQLite's driver turns the text of a
 // column declared DATE, DATETIME or TIMESTAMP into a time.Time, losing
 // the text the column compares by; a unary + (a no-op that drops the
-// declared type) keeps the value as stored.
+// declared type) keeps the value as stored. A column other than the
+// watermark and key that may hold long values is cut when its value is
+// over maxValue bytes, so that the driver never hands the value over
+// (the row is rejected anyway, and reading stays in bounded memory): a
+// server cuts it to maxValue+1 bytes or characters; SQLite, which runs in
+// this process and would load the whole value to cut it, returns
+// oversizeMarker and the size instead (octet_length reads only the size).
 func (s *source) selectCol(i int) string {
 	q := s.d.quote(s.cols[i])
+	v := q
 	if s.d.driver == SQLite {
-		return "+" + q + " AS " + q
+		v = "+" + q
 	}
-	return q
+	if i >= 2 && i < len(s.long) && s.long[i] && s.maxValue > 0 {
+		over := "octet_length(" + q + ") > " + strconv.Itoa(s.maxValue)
+		cut := "substr(" + v + ", 1, " + strconv.Itoa(s.maxValue+1) + ")"
+		if s.d.driver == SQLite {
+			cut = "char(0) || '" + oversizeMarker[1:] + "' || octet_length(" + q + ")"
+		}
+		v = "CASE WHEN " + over + " THEN " + cut + " ELSE " + v + " END"
+	}
+	if v == q {
+		return q
+	}
+	return v + " AS " + q
 }
 
 // compare returns "(w, k) op (v, k')" for op > or <=, spelled with OR

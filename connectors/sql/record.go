@@ -4,6 +4,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 	"unsafe"
@@ -63,6 +65,9 @@ func (r *recorder) newRow() schemas.Row {
 func (r *recorder) record(cells []cell) connectors.Record {
 	schema := r.c.cfg.schema
 	var buf [64]byte
+	if j, n := r.oversized(cells); j >= 0 {
+		return r.oversize(cells, j, n)
+	}
 	ref := string(appendKey(append(buf[:0], r.prefix...), cells[1]))
 	row := r.newRow()
 	row[schemas.IdxSourceRef] = schemas.TextValue(ref)
@@ -80,7 +85,7 @@ func (r *recorder) record(cells []cell) connectors.Record {
 			return connectors.Record{SourceRef: ref, Reject: &connectors.Reject{
 				Target: schema.ID(),
 				Reason: fmt.Sprintf("%s %s: %v", ref, cols[j], err),
-				Raw:    rawJSON(cols, cells),
+				Raw:    rawJSON(cols, cells, 0),
 			}}
 		}
 		row[i] = v
@@ -88,16 +93,71 @@ func (r *recorder) record(cells []cell) connectors.Record {
 	return connectors.Record{SourceRef: ref, Schema: schema, Row: row}
 }
 
+// oversized returns the first cell holding a value over max_value_bytes
+// and its size, or -1.
+func (r *recorder) oversized(cells []cell) (int, int) {
+	limit := r.c.cfg.MaxValueBytes
+	for j := range cells {
+		if n := cellSize(&cells[j]); n > limit {
+			return j, n
+		}
+	}
+	return -1, 0
+}
+
+// cellSize is the length in bytes of a text or binary cell's value, as
+// the source holds it (see oversizeMarker).
+func cellSize(c *cell) int {
+	switch c.typ {
+	case cellText:
+		if n, ok := strings.CutPrefix(c.s, oversizeMarker); ok {
+			if v, err := strconv.Atoi(n); err == nil {
+				return v
+			}
+		}
+		return len(c.s)
+	case cellBytes:
+		return len(c.b)
+	}
+	return 0
+}
+
+// oversize rejects a row whose column j holds a value of n bytes, over
+// max_value_bytes; the reject's raw keeps each value's first 64 KiB.
+func (r *recorder) oversize(cells []cell, j, n int) connectors.Record {
+	key := cells[1]
+	switch {
+	case key.typ == cellText && len(key.s) > 64:
+		key = cell{typ: cellText, s: key.s[:64] + "..."}
+	case key.typ == cellBytes && len(key.b) > 64:
+		key = cell{typ: cellText, s: string(key.b[:64]) + "..."}
+	}
+	ref := string(appendKey([]byte(r.prefix), key))
+	return connectors.Record{SourceRef: ref, Reject: &connectors.Reject{
+		Target: r.c.cfg.schema.ID(),
+		Reason: fmt.Sprintf("%s %s: value of more than %d bytes (max_value_bytes); raw holds the first %d bytes of each value",
+			ref, r.s.src.cols[j], r.c.cfg.MaxValueBytes, connectors.OversizeHead),
+		Raw: rawJSON(r.s.src.cols, cells, connectors.OversizeHead),
+	}}
+}
+
 // rawJSON is a rejected row as read: a JSON object of its columns, each
-// as text (bytes that are not UTF-8 as hex) or null.
-func rawJSON(cols []string, cells []cell) []byte {
+// as text (bytes that are not UTF-8 as hex) or null. A value is cut to
+// its first head bytes when head is not 0.
+func rawJSON(cols []string, cells []cell, head int) []byte {
 	m := make(map[string]any, len(cols))
+	cut := func(b []byte) []byte {
+		if head > 0 && len(b) > head {
+			return b[:head]
+		}
+		return b
+	}
 	for i, c := range cols {
 		switch cells[i].typ {
 		case cellNull:
 			m[c] = nil
 		case cellBytes:
-			x := cells[i].b
+			x := cut(cells[i].b)
 			if utf8.Valid(x) {
 				m[c] = string(x)
 			} else {
@@ -105,6 +165,9 @@ func rawJSON(cols []string, cells []cell) []byte {
 			}
 		case cellText:
 			x := cells[i].s
+			if head > 0 && len(x) > head {
+				x = x[:head]
+			}
 			if utf8.ValidString(x) {
 				m[c] = x
 			} else {

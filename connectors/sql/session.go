@@ -95,10 +95,12 @@ func (s *session) resolve(ctx context.Context, cfg *Config) error {
 	names := make([]string, len(types))
 	byName := make(map[string]string, len(types))
 	kindByName := make(map[string]colKind, len(types))
+	longByName := make(map[string]bool, len(types))
 	for i, t := range types {
 		names[i] = t.Name()
 		byName[strings.ToLower(t.Name())] = t.Name()
 		kindByName[strings.ToLower(t.Name())] = s.d.kindOf(t.DatabaseTypeName())
+		longByName[strings.ToLower(t.Name())] = s.d.mayBeLong(t.DatabaseTypeName())
 	}
 	find := func(opt, name string) (string, error) {
 		if n, ok := byName[strings.ToLower(name)]; ok {
@@ -106,7 +108,7 @@ func (s *session) resolve(ctx context.Context, cfg *Config) error {
 		}
 		return "", fmt.Errorf("sql: %s: %s has no column %q (columns: %s)", opt, what(cfg), name, strings.Join(names, ", "))
 	}
-	s.src = source{d: s.d, from: from}
+	s.src = source{d: s.d, from: from, maxValue: cfg.MaxValueBytes}
 	w, err := find("watermark", cfg.Watermark)
 	if err != nil {
 		return err
@@ -149,8 +151,10 @@ func (s *session) resolve(ctx context.Context, cfg *Config) error {
 		s.src.fields[i] = j
 	}
 	s.kinds = make([]colKind, len(s.src.cols))
+	s.src.long = make([]bool, len(s.src.cols))
 	for i, c := range s.src.cols {
 		s.kinds[i] = kindByName[strings.ToLower(c)]
+		s.src.long[i] = longByName[strings.ToLower(c)]
 	}
 	return nil
 }
