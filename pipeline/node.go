@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"crypto/ed25519"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -108,13 +107,9 @@ func createChain(path, genesisPath string) error {
 	if genesisPath == "" {
 		return fmt.Errorf("pipeline: chain %s does not exist and chain.genesis is not set", path)
 	}
-	raw, err := os.ReadFile(genesisPath)
+	g, err := anchor.ReadGenesisFile(genesisPath)
 	if err != nil {
-		return fmt.Errorf("pipeline: genesis: %w", err)
-	}
-	var g anchor.Block
-	if err := json.Unmarshal(raw, &g); err != nil {
-		return fmt.Errorf("pipeline: genesis %s: %w", genesisPath, err)
+		return fmt.Errorf("pipeline: %w", err)
 	}
 	return anchor.CreateChain(path, g)
 }

@@ -1,5 +1,6 @@
 // Package fsutil holds the few file-system helpers the connectors and the
-// pipeline share: hashing a file and making a rename durable.
+// pipeline share: hashing a file, writing a new file, and making a rename
+// durable.
 package fsutil
 
 import (
@@ -31,4 +32,22 @@ func SyncDir(dir string) error {
 	}
 	defer d.Close()
 	return d.Sync()
+}
+
+// WriteNew writes data to a new file at path with mode perm, refusing to
+// replace an existing one (the error wraps fs.ErrExist), and fsyncs it.
+func WriteNew(path string, data []byte, perm os.FileMode) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
