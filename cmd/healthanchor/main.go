@@ -155,7 +155,7 @@ error; 3 another process holds a job's lock.`,
 	root.AddCommand(
 		newDemoCmd(g), newRunCmd(g), newPreviewCmd(g), newBatchesCmd(g), newVerifyCmd(g),
 		newRunsCmd(g), newRejectsCmd(g), newConfigCmd(g), newGenCmd(), newServeCmd(g), newHL7Cmd(), newClusterCmd(g), newChainCmd(g), newProveCmd(g), newConnectorsCmd(),
-		newKeygenCmd(), newCACmd(), newGenesisCmd(), newInitCmd(),
+		newKeygenCmd(), newCACmd(), newGenesisCmd(), newInitCmd(), newBackupCmd(g), newRestoreCmd(g),
 	)
 	return root
 }
