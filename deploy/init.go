@@ -179,4 +179,3 @@ func memberIDs(ms []anchor.Member) string {
 	}
 	return strings.Join(ids, ", ")
 }
-
