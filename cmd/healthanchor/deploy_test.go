@@ -176,4 +176,3 @@ func copyTo(t *testing.T, src, dst string) {
 		t.Fatal(err)
 	}
 }
-
