@@ -1,7 +1,6 @@
 package pipeline
 
 import (
-	"crypto/ed25519"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -47,14 +46,11 @@ func SetupDemo(dir string, samples fs.FS, extra func(dir string) error) (string,
 			return "", false, fmt.Errorf("demo: %w", err)
 		}
 	}
-	key := anchor.GenerateSigningKey()
-	if err := anchor.WriteSigningKey(filepath.Join(dir, "keys/agency.key"), key); err != nil {
+	key, err := anchor.NewAgencyKeys(filepath.Join(dir, "keys"))
+	if err != nil {
 		return "", false, err
 	}
-	if err := anchor.WriteNewSaltKey(filepath.Join(dir, "keys/salt.key")); err != nil {
-		return "", false, err
-	}
-	members := []anchor.Member{{ID: DemoAgency, Name: "Demo Regional Hospital", PublicKey: anchor.EncodePublicKey(key.Public().(ed25519.PublicKey))}}
+	members := []anchor.Member{{ID: DemoAgency, Name: "Demo Regional Hospital", PublicKey: anchor.PublicKeyText(key)}}
 	g, err := anchor.NewGenesis("healthanchor-demo", members, DemoAgency, key, time.Now())
 	if err != nil {
 		return "", false, err

@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"crypto/ed25519"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -133,13 +132,9 @@ func OpenChain(cfg *Config) (*anchor.Chain, error) {
 }
 
 func readGenesisFile(path string) (anchor.Block, error) {
-	var g anchor.Block
-	raw, err := os.ReadFile(path)
+	g, err := anchor.ReadGenesisFile(path)
 	if err != nil {
-		return g, asConfig(fmt.Errorf("pipeline: genesis: %w", err))
-	}
-	if err := json.Unmarshal(raw, &g); err != nil {
-		return g, asConfig(fmt.Errorf("pipeline: genesis %s: %w", path, err))
+		return g, asConfig(fmt.Errorf("pipeline: %w", err))
 	}
 	return g, nil
 }

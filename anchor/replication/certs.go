@@ -1,6 +1,7 @@
 package replication
 
 import (
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -13,6 +14,8 @@ import (
 	"net"
 	"os"
 	"time"
+
+	"github.com/healthanchor/healthanchor/internal/fsutil"
 )
 
 // CA is a consortium certificate authority: it signs the TLS certificate
@@ -61,14 +64,28 @@ func serial() *big.Int {
 	return n
 }
 
-// Issue signs a certificate for node id (its Common Name, checked by
-// peers against the membership) valid for the given hosts (IP addresses
-// or DNS names), for both server and client use. It returns PEM cert and
-// key.
+// Issue makes a new node key and signs a certificate for node id (its
+// Common Name, checked by peers against the membership) valid for the
+// given hosts (IP addresses or DNS names), for both server and client
+// use. It returns PEM cert and key. It is SignCSR without the round trip,
+// for trial clusters where the CA and the nodes share a machine.
 func (ca *CA) Issue(id string, hosts []string) (certPEM, keyPEM []byte, err error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	key, keyPEM, err := NewNodeKey()
 	if err != nil {
-		return nil, nil, fmt.Errorf("replication: node key: %w", err)
+		return nil, nil, err
+	}
+	certPEM, err = ca.sign(id, hosts, key.Public())
+	if err != nil {
+		return nil, nil, err
+	}
+	return certPEM, keyPEM, nil
+}
+
+// sign issues the node certificate for id, hosts and pub: the one
+// template every node certificate uses.
+func (ca *CA) sign(id string, hosts []string, pub crypto.PublicKey) ([]byte, error) {
+	if id == "" {
+		return nil, errors.New("replication: certificate: empty node id (common name)")
 	}
 	tmpl := &x509.Certificate{
 		SerialNumber: serial(),
@@ -78,23 +95,24 @@ func (ca *CA) Issue(id string, hosts []string) (certPEM, keyPEM []byte, err erro
 		KeyUsage:     x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
 	}
+	tmpl.IPAddresses, tmpl.DNSNames = splitHosts(hosts)
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.Cert, pub, ca.Key)
+	if err != nil {
+		return nil, fmt.Errorf("replication: certificate for %s: %w", id, err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), nil
+}
+
+// splitHosts sorts host names into IP addresses and DNS names.
+func splitHosts(hosts []string) (ips []net.IP, names []string) {
 	for _, h := range hosts {
 		if ip := net.ParseIP(h); ip != nil {
-			tmpl.IPAddresses = append(tmpl.IPAddresses, ip)
+			ips = append(ips, ip)
 		} else {
-			tmpl.DNSNames = append(tmpl.DNSNames, h)
+			names = append(names, h)
 		}
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.Cert, key.Public(), ca.Key)
-	if err != nil {
-		return nil, nil, fmt.Errorf("replication: certificate for %s: %w", id, err)
-	}
-	kder, err := x509.MarshalECPrivateKey(key)
-	if err != nil {
-		return nil, nil, fmt.Errorf("replication: certificate for %s: %w", id, err)
-	}
-	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
-		pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}), nil
+	return ips, names
 }
 
 // CertPEM is the CA certificate in PEM.
@@ -102,16 +120,22 @@ func (ca *CA) CertPEM() []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.Cert.Raw})
 }
 
-// Write stores the CA as certFile and keyFile (mode 0600).
+// Write stores the CA as certFile and keyFile (mode 0600), refusing to
+// overwrite either.
 func (ca *CA) Write(certFile, keyFile string) error {
 	kder, err := x509.MarshalECPrivateKey(ca.Key)
 	if err != nil {
 		return fmt.Errorf("replication: ca: %w", err)
 	}
-	if err := os.WriteFile(certFile, ca.CertPEM(), 0o644); err != nil {
+	for _, p := range []string{certFile, keyFile} {
+		if _, err := os.Lstat(p); err == nil {
+			return fmt.Errorf("replication: ca: %s already exists: refusing to overwrite it", p)
+		}
+	}
+	if err := fsutil.WriteNew(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}), 0o600); err != nil {
 		return fmt.Errorf("replication: ca: %w", err)
 	}
-	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}), 0o600); err != nil {
+	if err := fsutil.WriteNew(certFile, ca.CertPEM(), 0o644); err != nil {
 		return fmt.Errorf("replication: ca: %w", err)
 	}
 	return nil

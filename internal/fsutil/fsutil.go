@@ -1,6 +1,6 @@
 // Package fsutil holds the few file-system helpers the connectors and the
-// pipeline share: hashing a file, making a rename durable, and creating
-// files and folders with exactly the mode asked for.
+// pipeline share: hashing a file, writing a new file, making a rename
+// durable, and creating files and folders with exactly the mode asked for.
 package fsutil
 
 import (
@@ -32,4 +32,22 @@ func SyncDir(dir string) error {
 	}
 	defer d.Close()
 	return d.Sync()
+}
+
+// WriteNew writes data to a new file at path with mode perm, refusing to
+// replace an existing one (the error wraps fs.ErrExist), and fsyncs it.
+func WriteNew(path string, data []byte, perm os.FileMode) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

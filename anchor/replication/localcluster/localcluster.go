@@ -72,16 +72,12 @@ func Init(dir string, n, observers int, now time.Time) ([]Node, error) {
 		if err := makeDirs(nodes[i].Dir); err != nil {
 			return nil, err
 		}
-		keys[i] = anchor.GenerateSigningKey()
-		if err := anchor.WriteSigningKey(filepath.Join(nodes[i].Dir, "keys", "agency.key"), keys[i]); err != nil {
-			return nil, err
-		}
-		if err := anchor.WriteNewSaltKey(filepath.Join(nodes[i].Dir, "keys", "salt.key")); err != nil {
+		if keys[i], err = anchor.NewAgencyKeys(filepath.Join(nodes[i].Dir, "keys")); err != nil {
 			return nil, err
 		}
 		members = append(members, anchor.Member{
 			ID: id, Name: fmt.Sprintf("Trial agency %d", i+1),
-			PublicKey: anchor.EncodePublicKey(keys[i].Public().(ed25519.PublicKey)), Address: ports[3*i+1],
+			PublicKey: anchor.PublicKeyText(keys[i]), Address: ports[3*i+1],
 		})
 	}
 	suffix := make([]byte, 4)
