@@ -81,7 +81,7 @@ func Open(cfg *Config, logger *slog.Logger) (*Node, error) {
 		n.Chain.Close()
 		return nil, err
 	}
-	n.Anchorer = localAnchorer{chain: n.Chain, proposer: cfg.Agency.ID, key: n.signingKey, now: n.now}
+	n.Anchorer = localAnchorer{chain: n.Chain, proposer: cfg.Agency.ID, key: n.signingKey, now: n.now, logger: logger}
 	return n, nil
 }
 

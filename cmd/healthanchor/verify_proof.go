@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -17,24 +18,36 @@ func newVerifyProofCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "proof BUNDLE --genesis GENESIS",
 		Short: "Check a record's proof bundle offline, with only the chain's genesis",
-		Long: `Verify proof checks a bundle written by 'healthanchor prove': the record's
-Merkle path to its batch root, the manifest's signature by its agency, the
-manifest's path to the chain's log root, and the block's signature by a member
-committing to that root. It needs no config, no chain copy and no batch file:
-only the genesis block (the members' public keys). Exit 0 when it holds, 1
-when it does not, 2 on usage errors.`,
-		Args: cobra.ExactArgs(1),
+		Long: `Verify proof checks a bundle written by 'healthanchor prove': the genesis
+itself; the record's Merkle path to its batch root; the manifest's signature by
+its agency; the block's shape and signature and the manifest's path to its log
+root; the membership blocks since the genesis (each approved by a majority);
+the consistency proof from the block's log to the checkpoint's; and that the
+checkpoint is signed by at least a quorum of distinct current members (a
+majority, or the genesis's "quorum"). It needs no config, no chain copy and no
+batch file: only the genesis block. Exit 0 when it holds, 1 when it does not
+or when the bundle or genesis is malformed (with what is wrong), 2 on usage
+errors (a missing file).`,
+		Example: `  healthanchor verify proof proof.json --genesis genesis.json`,
+		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if genesisPath == "" {
 				return usageErr("verify proof: --genesis is required (the chain's genesis.json)")
 			}
-			var p anchor.Proof
-			if err := readJSON(args[0], &p); err != nil {
-				return usageErr("verify proof: %v", err)
+			raw, err := readLimited(args[0], anchor.MaxProofSize)
+			if err != nil {
+				return err
 			}
-			var g anchor.Block
-			if err := readJSON(genesisPath, &g); err != nil {
-				return usageErr("verify proof: %v", err)
+			p, err := anchor.ParseProof(raw)
+			if err != nil {
+				return &exitError{code: exitFailed, err: fmt.Errorf("verify proof: %s: %w", args[0], err)}
+			}
+			if raw, err = readLimited(genesisPath, anchor.MaxGenesisSize); err != nil {
+				return err
+			}
+			g, err := anchor.ParseGenesis(raw)
+			if err != nil {
+				return &exitError{code: exitFailed, err: fmt.Errorf("verify proof: %s: %w", genesisPath, err)}
 			}
 			rep, err := anchor.VerifyProof(p, g)
 			if err != nil {
@@ -44,8 +57,10 @@ when it does not, 2 on usage errors.`,
 			if asJSON {
 				return json.NewEncoder(w).Encode(rep)
 			}
-			fmt.Fprintf(w, "OK: row %d of batch %s (%s, agency %s) is anchored; block %d (%.16s…) commits to it in a log of %d manifests\n",
-				rep.Row, rep.BatchID, rep.Schema, rep.Agency, rep.BlockHeight, rep.BlockHash, rep.LogSize)
+			fmt.Fprintf(w, "OK: row %d of batch %s (%s, agency %s) is anchored; block %d (%.16s…) commits to it in a log of %d manifests; "+
+				"the checkpoint of %d manifests is signed by quorum %d of %d (%s; %d needed)\n",
+				rep.Row, rep.BatchID, rep.Schema, rep.Agency, rep.BlockHeight, rep.BlockHash, rep.LogSize,
+				rep.CheckpointSize, len(rep.Signers), rep.Members, strings.Join(rep.Signers, ", "), rep.Quorum)
 			return nil
 		},
 	}
@@ -54,15 +69,20 @@ when it does not, 2 on usage errors.`,
 	return cmd
 }
 
-func readJSON(path string, v any) error {
-	raw, err := os.ReadFile(path)
+// readLimited reads a file of at most limit bytes. A file that cannot be
+// opened is a usage error (exit 2); a larger one is a failed check.
+func readLimited(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
 	if err != nil {
-		return err
+		return nil, usageErr("verify proof: %v", err)
 	}
-	dec := json.NewDecoder(strings.NewReader(string(raw)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+	defer f.Close()
+	raw, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, usageErr("verify proof: %s: %v", path, err)
 	}
-	return nil
+	if int64(len(raw)) > limit {
+		return nil, &exitError{code: exitFailed, err: fmt.Errorf("verify proof: %s is larger than %d bytes, the most this tool reads: not a proof bundle or genesis", path, limit)}
+	}
+	return raw, nil
 }
