@@ -38,7 +38,7 @@ func testMember(id string) Member {
 
 // newGenesis signs, as ids[0], the genesis of chain "proof-chain" with
 // members ids and the given quorum (0 for the default).
-func newGenesis(t *testing.T, quorum int, ids ...string) Block {
+func newGenesis(t testing.TB, quorum int, ids ...string) Block {
 	t.Helper()
 	var members []Member
 	for _, id := range ids {
@@ -59,7 +59,7 @@ func emptyRoot() []byte {
 }
 
 // openProofChain creates a chain store from genesis g.
-func openProofChain(t *testing.T, g Block) *proofChain {
+func openProofChain(t testing.TB, g Block) *proofChain {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "chain.db")
 	if err := CreateChain(path, g); err != nil {
@@ -79,7 +79,7 @@ func openProofChain(t *testing.T, g Block) *proofChain {
 
 // batch writes a batch of n patients as agency's next batch, anchors it
 // in a block proposed by proposer, and returns the file's path.
-func (pc *proofChain) batch(t *testing.T, agency, proposer string, n int) string {
+func (pc *proofChain) batch(t testing.TB, agency, proposer string, n int) string {
 	t.Helper()
 	seq := pc.seqs[agency] + 1
 	id := fmt.Sprintf("%s-%d", agency, seq)
@@ -115,7 +115,7 @@ func (pc *proofChain) batch(t *testing.T, agency, proposer string, n int) string
 
 // checkpoint returns the head's checkpoint signed by signer and
 // cosigned (tlog-cosignature v1) by each of cosigners.
-func (pc *proofChain) checkpoint(t *testing.T, signer string, cosigners ...string) string {
+func (pc *proofChain) checkpoint(t testing.TB, signer string, cosigners ...string) string {
 	t.Helper()
 	head, err := pc.Head(context.Background())
 	if err != nil {
@@ -136,7 +136,7 @@ func (pc *proofChain) checkpoint(t *testing.T, signer string, cosigners ...strin
 }
 
 // cosign adds name's C2SP tlog-cosignature/v1 to a signed note.
-func cosign(t *testing.T, signed, name string, key ed25519.PrivateKey) string {
+func cosign(t testing.TB, signed, name string, key ed25519.PrivateKey) string {
 	t.Helper()
 	pub := append([]byte{noteAlgEd25519}, key.Public().(ed25519.PublicKey)...)
 	skey := fmt.Sprintf("PRIVATE+KEY+%s+%08x+%s", name, noteKeyHash(name, pub), base64.StdEncoding.EncodeToString(append([]byte{noteAlgEd25519}, key.Seed()...)))
@@ -153,7 +153,7 @@ func cosign(t *testing.T, signed, name string, key ed25519.PrivateKey) string {
 	return signed + line
 }
 
-func (pc *proofChain) prove(t *testing.T, path string, row int64, checkpoint string) (Proof, error) {
+func (pc *proofChain) prove(t testing.TB, path string, row int64, checkpoint string) (Proof, error) {
 	t.Helper()
 	return pc.Prove(context.Background(), path, func(r int64, _ []byte) bool { return r == row }, checkpoint)
 }

@@ -210,7 +210,7 @@ func (v *proofCheck) block() {
 	case b.Height < 1 || b.Genesis != nil || b.Membership != nil:
 		v.bad("block %d is not a block of manifests (height >= 1, no genesis or membership)", b.Height)
 	case b.Height == 1 && b.PrevHash != v.genesisHash:
-		v.bad("block 1's prev_hash %.16s… is not the genesis hash %.16s…", b.PrevHash, v.genesisHash)
+		v.bad("block 1's prev_hash %.16s… is not the hash of this genesis %.16s…: a bundle of another chain?", b.PrevHash, v.genesisHash)
 	case !isHash(b.PrevHash):
 		v.bad("block prev_hash is not 64 lower-case hex digits")
 	}
