@@ -71,80 +71,104 @@ type RecordMatch func(row int64, canonical []byte) bool
 // an auditor would before returning it: a checkpoint not yet signed by a
 // quorum of the members is an error naming who is missing.
 func (c *Chain) Prove(ctx context.Context, path string, match RecordMatch, checkpoint string) (Proof, error) {
-	rec, err := readRecord(ctx, path, match)
-	if err != nil {
+	ps, err := c.prove(ctx, path, match, checkpoint, false)
+	if len(ps) == 0 {
 		return Proof{}, err
 	}
-	a, ok, err := c.Lookup(ctx, rec.batchID)
+	return ps[0], err
+}
+
+// ProveAll is Prove for every record of the file that match selects, in
+// row order. It fails as Prove does, ErrNoRecord when none matches.
+func (c *Chain) ProveAll(ctx context.Context, path string, match RecordMatch, checkpoint string) ([]Proof, error) {
+	return c.prove(ctx, path, match, checkpoint, true)
+}
+
+func (c *Chain) prove(ctx context.Context, path string, match RecordMatch, checkpoint string, all bool) ([]Proof, error) {
+	file, err := readRecords(ctx, path, match, all)
 	if err != nil {
-		return Proof{}, err
+		return nil, err
+	}
+	a, ok, err := c.Lookup(ctx, file.batchID)
+	if err != nil {
+		return nil, err
 	}
 	if !ok {
-		return Proof{}, fmt.Errorf("anchor: prove: batch %s is not on the chain", rec.batchID)
+		return nil, fmt.Errorf("anchor: prove: batch %s is not on the chain", file.batchID)
 	}
-	if rec.root != a.Manifest.MerkleRoot && rec.root != a.Manifest.RejectsRoot {
-		return Proof{}, &Mismatch{Problems: []string{fmt.Sprintf("%s: root %s is not the anchored root of batch %s", path, rec.root, rec.batchID)}}
-	}
-	recPath, err := merkle.InclusionProof(uint64(rec.row), uint64(len(rec.leaves)), rec.leaves)
-	if err != nil {
-		return Proof{}, err
+	if file.root != a.Manifest.MerkleRoot && file.root != a.Manifest.RejectsRoot {
+		return nil, &Mismatch{Problems: []string{fmt.Sprintf("%s: root %s is not the anchored root of batch %s", path, file.root, file.batchID)}}
 	}
 	logLeaves, membership, err := c.logAndMembership(ctx)
 	if err != nil {
-		return Proof{}, err
+		return nil, err
 	}
 	block, err := c.Block(ctx, a.Height)
 	if err != nil {
-		return Proof{}, err
+		return nil, err
 	}
 	logPath, err := merkle.InclusionProof(uint64(a.LogIndex), uint64(block.LogSize), logLeaves)
 	if err != nil {
-		return Proof{}, err
+		return nil, err
 	}
 	consistency, err := consistencyTo(checkpoint, block.LogSize, logLeaves)
 	if err != nil {
-		return Proof{}, err
+		return nil, err
 	}
-	p := Proof{
-		Version: ProofVersion, ChainID: c.ChainID(),
-		Record:     ProofRecord{Canonical: string(rec.canonical), Index: rec.row, Inclusion: hexAll(recPath)},
-		Manifest:   a.Manifest,
-		Log:        ProofLog{Index: a.LogIndex, Size: block.LogSize, Inclusion: hexAll(logPath)},
-		Block:      block,
-		Checkpoint: ProofCheckpoint{Note: checkpoint, Consistency: hexAll(consistency)},
-		Membership: membership,
+	var out []Proof
+	for _, rec := range file.records {
+		recPath, err := merkle.InclusionProof(uint64(rec.row), uint64(len(file.leaves)), file.leaves)
+		if err != nil {
+			return out, err
+		}
+		p := Proof{
+			Version: ProofVersion, ChainID: c.ChainID(),
+			Record:     ProofRecord{Canonical: string(rec.canonical), Index: rec.row, Inclusion: hexAll(recPath)},
+			Manifest:   a.Manifest,
+			Log:        ProofLog{Index: a.LogIndex, Size: block.LogSize, Inclusion: hexAll(logPath)},
+			Block:      block,
+			Checkpoint: ProofCheckpoint{Note: checkpoint, Consistency: hexAll(consistency)},
+			Membership: membership,
+		}
+		if _, err := VerifyProof(p, c.Genesis()); err != nil {
+			return append(out, p), fmt.Errorf("anchor: prove: the bundle would not verify: %w", err)
+		}
+		out = append(out, p)
 	}
-	if _, err := VerifyProof(p, c.Genesis()); err != nil {
-		return p, fmt.Errorf("anchor: prove: the bundle would not verify: %w", err)
-	}
-	return p, nil
+	return out, nil
 }
 
-// provenRecord is the record Prove picked from a batch file.
-type provenRecord struct {
+// provenFile is what Prove read from a batch file: every leaf hash and
+// the records picked.
+type provenFile struct {
 	batchID, root string
-	row           int64
-	canonical     []byte
 	leaves        [][]byte
+	records       []provenRecord
 }
 
-func readRecord(ctx context.Context, path string, match RecordMatch) (provenRecord, error) {
-	rec := provenRecord{row: -1}
+// provenRecord is one record picked from a batch file.
+type provenRecord struct {
+	row       int64
+	canonical []byte
+}
+
+func readRecords(ctx context.Context, path string, match RecordMatch, all bool) (provenFile, error) {
+	var file provenFile
 	sc, err := batchfile.Read(ctx, path, func(row int64, canonical []byte, lh [32]byte) error {
-		rec.leaves = append(rec.leaves, append([]byte(nil), lh[:]...))
-		if rec.row < 0 && match(row, canonical) {
-			rec.row, rec.canonical = row, append([]byte(nil), canonical...)
+		file.leaves = append(file.leaves, append([]byte(nil), lh[:]...))
+		if (all || len(file.records) == 0) && match(row, canonical) {
+			file.records = append(file.records, provenRecord{row: row, canonical: append([]byte(nil), canonical...)})
 		}
 		return nil
 	})
 	if err != nil {
-		return rec, err
+		return file, err
 	}
-	if rec.row < 0 {
-		return rec, fmt.Errorf("anchor: prove: no record of %s matches: %w", path, ErrNoRecord)
+	if len(file.records) == 0 {
+		return file, fmt.Errorf("anchor: prove: no record of %s matches: %w", path, ErrNoRecord)
 	}
-	rec.batchID, rec.root = sc.Meta[batchfile.MetaBatchID], hex.EncodeToString(sc.Root)
-	return rec, nil
+	file.batchID, file.root = sc.Meta[batchfile.MetaBatchID], hex.EncodeToString(sc.Root)
+	return file, nil
 }
 
 // logAndMembership replays the chain and returns the leaf hashes of its

@@ -231,3 +231,26 @@ func TestProveAndVerify(t *testing.T) {
 		t.Error("Prove with no matching record succeeded")
 	}
 }
+
+// TestProveAll proves every record a selector picks from one file.
+func TestProveAll(t *testing.T) {
+	g := newGenesis(t, 0, "agency-a")
+	pc := openProofChain(t, g)
+	path := pc.batch(t, "agency-a", "agency-a", 6)
+	cp, err := pc.SignCheckpoint(context.Background(), "agency-a", pc.keys["agency-a"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps, err := pc.ProveAll(context.Background(), path, func(r int64, _ []byte) bool { return r%2 == 1 }, cp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ps) != 3 {
+		t.Fatalf("%d proofs, want 3", len(ps))
+	}
+	for i, p := range ps {
+		if rep, err := VerifyProof(p, g); err != nil || rep.Row != int64(2*i+1) {
+			t.Errorf("proof %d: row %d, %v", i, rep.Row, err)
+		}
+	}
+}

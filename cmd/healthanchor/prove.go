@@ -16,9 +16,9 @@ import (
 
 func newProveCmd(g *globalFlags) *cobra.Command {
 	var row int64
-	var ref, out string
+	var ref, out, patient string
 	cmd := &cobra.Command{
-		Use:   "prove BATCH_ID|FILE (--row N | --source-ref REF) [--out FILE]",
+		Use:   "prove (BATCH_ID|FILE (--row N | --source-ref REF) [--out FILE] | --patient ID --out DIR)",
 		Short: "Write the proof bundle of one record: record -> batch -> manifest -> chain -> cosigned checkpoint",
 		Long: `Prove writes, as JSON, the proof that one record belongs to an anchored batch:
 its canonical form, its Merkle path to the batch root, the batch's signed
@@ -35,11 +35,32 @@ id, --source-ref looks in the batch's rows file, then in its rejects file.
 
 Prove checks the bundle before writing it: it exits 1 when the checkpoint is
 not yet signed by a quorum (on a replicated chain, retry once the members
-have cosigned the latest one, within seconds).`,
+have cosigned the latest one, within seconds).
+
+With --patient ID --out DIR, it writes into DIR one bundle per record naming
+that patient in every batch this node published (BATCH-rows-ROW.json,
+BATCH-rejects-ROW.json): rows whose patient_id is ID (patients, encounters,
+observations) and rejects whose raw input holds ID as a whole word. 'verify
+proof DIR --genesis G' checks them all.`,
 		Example: `  healthanchor prove 3f2a9c0d5e… --source-ref inbox/csv/patients-2026-11-24.csv:17 --out proof.json
-  healthanchor verify proof proof.json --genesis genesis.json`,
-		Args: cobra.ExactArgs(1),
+  healthanchor verify proof proof.json --genesis genesis.json
+  healthanchor prove --patient P001 --out proofs/P001 && healthanchor verify proof proofs/P001 --genesis genesis.json`,
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if patient != "" {
+				if len(args) > 0 || row >= 0 || ref != "" || out == "" {
+					return usageErr("prove: --patient takes no batch, --row or --source-ref, and needs --out DIR")
+				}
+				n, err := g.openNode(g.logger())
+				if err != nil {
+					return err
+				}
+				defer n.Close()
+				return provePatient(cmd, n, patient, out)
+			}
+			if len(args) != 1 {
+				return usageErr("prove: give a batch id or file (or --patient ID --out DIR)")
+			}
 			if (row < 0) == (ref == "") {
 				return usageErr("prove: give exactly one of --row and --source-ref")
 			}
@@ -65,7 +86,8 @@ have cosigned the latest one, within seconds).`,
 	}
 	cmd.Flags().Int64Var(&row, "row", -1, "row number in the batch file, 0-based")
 	cmd.Flags().StringVar(&ref, "source-ref", "", "the record's source_ref")
-	cmd.Flags().StringVar(&out, "out", "", "write the bundle here instead of stdout")
+	cmd.Flags().StringVar(&out, "out", "", "write the bundle here instead of stdout (with --patient: a folder)")
+	cmd.Flags().StringVar(&patient, "patient", "", "prove every record naming this patient_id, one bundle each into --out DIR")
 	return cmd
 }
 

@@ -105,3 +105,41 @@ func TestVerifyProofBadInput(t *testing.T) {
 	mustCode(t, ha(t, nil, "verify", "proof", filepath.Join(dir, "missing.json"), "--genesis", genesis), 2, "missing bundle")
 	mustCode(t, ha(t, nil, "verify", "proof", proof), 2, "no --genesis")
 }
+
+// TestProvePatient proves every record of one patient, a reject naming
+// it included, and checks the folder with one summary line; a changed
+// bundle in the folder fails it.
+func TestProvePatient(t *testing.T) {
+	dir, cfg := newDeployment(t)
+	genesis := filepath.Join(dir, "genesis.json")
+	if err := os.WriteFile(filepath.Join(dir, "inbox/csv/patients-extra.csv"), []byte(extraCSV), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mustCode(t, ha(t, nil, "--config", cfg, "run"), 0, "run with a reject of X2")
+	out := filepath.Join(dir, "proofs-x2")
+	r := ha(t, nil, "--config", cfg, "prove", "--patient", "X2", "--out", out)
+	mustCode(t, r, 0, "prove --patient X2")
+	r = ha(t, nil, "verify", "proof", out, "--genesis", genesis)
+	mustCode(t, r, 0, "verify proof DIR")
+	if !strings.Contains(r.stdout, "OK: 1 proofs") || !strings.Contains(r.stdout, "reject/1: 1") {
+		t.Errorf("X2's reject: %s", r.stdout)
+	}
+
+	out = filepath.Join(dir, "proofs-his")
+	mustCode(t, ha(t, nil, "--config", cfg, "prove", "--patient", "HIS100343", "--out", out), 0, "prove --patient HIS100343")
+	r = ha(t, nil, "verify", "proof", out, "--genesis", genesis)
+	mustCode(t, r, 0, "verify proof DIR")
+	if !strings.Contains(r.stdout, "encounter/1: 7") || !strings.Contains(r.stdout, "patient/1: 1") || !strings.Contains(r.stdout, "1 of 1") {
+		t.Errorf("HIS100343: %s", r.stdout)
+	}
+	files, _ := filepath.Glob(filepath.Join(out, "*.json"))
+	data, _ := os.ReadFile(files[0])
+	os.WriteFile(files[0], []byte(strings.Replace(string(data), `"index": `, `"index": 1`, 1)), 0o644)
+	r = ha(t, nil, "verify", "proof", out, "--genesis", genesis)
+	mustCode(t, r, 1, "verify proof DIR with a changed bundle")
+	if !strings.Contains(r.stdout, "FAIL "+filepath.Base(files[0])) || !strings.Contains(r.stderr, "1 of 8 bundles") {
+		t.Errorf("changed bundle: %s%s", r.stdout, r.stderr)
+	}
+	mustCode(t, ha(t, nil, "--config", cfg, "prove", "--patient", "NOBODY", "--out", filepath.Join(dir, "none")), 1, "prove --patient nobody")
+	mustCode(t, ha(t, nil, "--config", cfg, "prove", "--patient", "X2"), 2, "prove --patient without --out")
+}

@@ -16,7 +16,7 @@ func newVerifyProofCmd() *cobra.Command {
 	var genesisPath string
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "proof BUNDLE --genesis GENESIS",
+		Use:   "proof BUNDLE|DIR --genesis GENESIS",
 		Short: "Check a record's proof bundle offline, with only the chain's genesis",
 		Long: `Verify proof checks a bundle written by 'healthanchor prove': the genesis
 itself; the record's Merkle path to its batch root; the manifest's signature by
@@ -27,29 +27,30 @@ checkpoint is signed by at least a quorum of distinct current members (a
 majority, or the genesis's "quorum"). It needs no config, no chain copy and no
 batch file: only the genesis block. Exit 0 when it holds, 1 when it does not
 or when the bundle or genesis is malformed (with what is wrong), 2 on usage
-errors (a missing file).`,
-		Example: `  healthanchor verify proof proof.json --genesis genesis.json`,
-		Args:    cobra.ExactArgs(1),
+errors (a missing file).
+
+Given a folder (what 'prove --patient ID --out DIR' writes), it checks every
+*.json bundle in it and prints one summary line; any failure is exit 1, with
+one line per failing file.`,
+		Example: `  healthanchor verify proof proof.json --genesis genesis.json
+  healthanchor verify proof proofs/P001 --genesis genesis.json`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if genesisPath == "" {
 				return usageErr("verify proof: --genesis is required (the chain's genesis.json)")
 			}
-			raw, err := readLimited(args[0], anchor.MaxProofSize)
+			raw, err := readLimited(genesisPath, anchor.MaxGenesisSize)
 			if err != nil {
-				return err
-			}
-			p, err := anchor.ParseProof(raw)
-			if err != nil {
-				return &exitError{code: exitFailed, err: fmt.Errorf("verify proof: %s: %w", args[0], err)}
-			}
-			if raw, err = readLimited(genesisPath, anchor.MaxGenesisSize); err != nil {
 				return err
 			}
 			g, err := anchor.ParseGenesis(raw)
 			if err != nil {
 				return &exitError{code: exitFailed, err: fmt.Errorf("verify proof: %s: %w", genesisPath, err)}
 			}
-			rep, err := anchor.VerifyProof(p, g)
+			if st, err := os.Stat(args[0]); err == nil && st.IsDir() {
+				return verifyProofDir(cmd, args[0], g, asJSON)
+			}
+			rep, err := verifyProofFile(args[0], g)
 			if err != nil {
 				return err
 			}
@@ -67,6 +68,19 @@ errors (a missing file).`,
 	cmd.Flags().StringVar(&genesisPath, "genesis", "", "the chain's genesis block (JSON)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the report as JSON")
 	return cmd
+}
+
+// verifyProofFile reads, parses and verifies one bundle.
+func verifyProofFile(path string, g anchor.Block) (anchor.ProofReport, error) {
+	raw, err := readLimited(path, anchor.MaxProofSize)
+	if err != nil {
+		return anchor.ProofReport{}, err
+	}
+	p, err := anchor.ParseProof(raw)
+	if err != nil {
+		return anchor.ProofReport{}, &exitError{code: exitFailed, err: fmt.Errorf("verify proof: %s: %w", path, err)}
+	}
+	return anchor.VerifyProof(p, g)
 }
 
 // readLimited reads a file of at most limit bytes. A file that cannot be
