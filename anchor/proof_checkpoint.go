@@ -27,10 +27,10 @@ func CheckpointBody(chainID string, size int64, rootHex string) (string, error) 
 	return string(log.Checkpoint{Origin: chainID, Size: uint64(size), Hash: root}.Marshal()), nil
 }
 
-// SignCheckpoint signs a checkpoint body as member name with its agency
+// SignCheckpointNote signs a checkpoint body as member name with its agency
 // key (an Ed25519 signed note, golang.org/x/mod/sumdb/note) and returns
 // the signed note.
-func SignCheckpoint(body, name string, key ed25519.PrivateKey) (string, error) {
+func SignCheckpointNote(body, name string, key ed25519.PrivateKey) (string, error) {
 	pub := append([]byte{noteAlgEd25519}, key.Public().(ed25519.PublicKey)...)
 	skey := fmt.Sprintf("PRIVATE+KEY+%s+%08x+%s", name, noteKeyHash(name, pub),
 		base64.StdEncoding.EncodeToString(append([]byte{noteAlgEd25519}, key.Seed()...)))

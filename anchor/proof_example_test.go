@@ -173,7 +173,7 @@ func buildProofExample(t *testing.T) (anchor.Block, anchor.Proof) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	signed, err := anchor.SignCheckpoint(body, "hospital", keys["hospital"])
+	signed, err := anchor.SignCheckpointNote(body, "hospital", keys["hospital"])
 	if err != nil {
 		t.Fatal(err)
 	}

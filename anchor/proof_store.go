@@ -34,7 +34,7 @@ func (c *Chain) SignCheckpoint(ctx context.Context, member string, key ed25519.P
 	if err != nil {
 		return "", err
 	}
-	signed, err := SignCheckpoint(body, member, key)
+	signed, err := SignCheckpointNote(body, member, key)
 	if err != nil {
 		return "", err
 	}

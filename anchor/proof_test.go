@@ -125,7 +125,7 @@ func (pc *proofChain) checkpoint(t testing.TB, signer string, cosigners ...strin
 	if err != nil {
 		t.Fatal(err)
 	}
-	signed, err := SignCheckpoint(body, signer, pc.keys[signer])
+	signed, err := SignCheckpointNote(body, signer, pc.keys[signer])
 	if err != nil {
 		t.Fatal(err)
 	}
