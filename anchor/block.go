@@ -26,9 +26,31 @@ type Block struct {
 	Signature  string            `json:"signature,omitempty"`
 }
 
-// Genesis is what the first block declares: the chain's members.
+// Genesis is what the first block declares: the chain's members and,
+// optionally, how many of them must sign a checkpoint for a record proof
+// to hold (docs/proof.md, "Quorum").
 type Genesis struct {
 	Members []Member `json:"members"`
+	// Quorum, when set (1 to the number of members), raises the number
+	// of current members whose checkpoint signatures a proof needs above
+	// the default, a strict majority. Absent (0) in genesis blocks that
+	// do not set it, and so not part of their JCS.
+	Quorum int `json:"quorum,omitempty"`
+}
+
+// QuorumOf is the number of distinct current members whose signatures
+// make a checkpoint hold, for a chain whose genesis sets quorum (0 when
+// unset) and which has members members now: a strict majority, or the
+// genesis's quorum when that is larger, and never more than all members.
+func QuorumOf(quorum, members int) int {
+	k := members/2 + 1
+	if quorum > k {
+		k = quorum
+	}
+	if k > members {
+		k = members
+	}
+	return k
 }
 
 // Member is an agency allowed to sign manifests and blocks.

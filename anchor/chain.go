@@ -167,6 +167,9 @@ func membersOf(g Block) (map[string]ed25519.PublicKey, error) {
 	if err != nil {
 		return nil, fmt.Errorf("anchor: genesis: %w", err)
 	}
+	if q := g.Genesis.Quorum; q < 0 || q > len(m) {
+		return nil, fmt.Errorf("anchor: genesis: quorum %d, want 1 to %d (the number of members), or absent for a majority", q, len(m))
+	}
 	return m, nil
 }
 

@@ -1,33 +1,40 @@
 package anchor
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
+
+	"github.com/transparency-dev/formats/log"
 
 	"github.com/healthanchor/healthanchor/anchor/batchfile"
 	"github.com/healthanchor/healthanchor/anchor/merkle"
 )
 
 // ProofVersion is the version of the proof bundle format (docs/proof.md).
-const ProofVersion = 1
+// Version 1 bundles ended at one member's block; version 2 bundles end at
+// a checkpoint signed by a quorum of the members.
+const ProofVersion = 2
 
 // Proof is a record's proof bundle: it chains one canonical record to its
 // batch's Merkle root, the batch's signed manifest, the chain's manifest
-// log, and a block signed by a member that commits to that log, so that an
-// auditor holding only the members' public keys can check it, without the
-// batch's other records and without a copy of the chain.
+// log at the block that anchored it, and, by a consistency proof, the
+// log of a checkpoint signed by a quorum of the members, so that an
+// auditor holding only the genesis can check it, without the batch's
+// other records and without a copy of the chain.
 type Proof struct {
-	Version  int         `json:"v"`
-	ChainID  string      `json:"chain_id"`
-	Record   ProofRecord `json:"record"`
-	Manifest Manifest    `json:"manifest"`
-	Log      ProofLog    `json:"log"`
-	Block    Block       `json:"block"`
+	Version    int             `json:"v"`
+	ChainID    string          `json:"chain_id"`
+	Record     ProofRecord     `json:"record"`
+	Manifest   Manifest        `json:"manifest"`
+	Log        ProofLog        `json:"log"`
+	Block      Block           `json:"block"`
+	Checkpoint ProofCheckpoint `json:"checkpoint"`
+	// Membership holds the chain's membership blocks, in height order,
+	// that lead from the genesis members to the current ones.
+	Membership []Block `json:"membership"`
 }
 
 // ProofRecord is the record and its path to the batch root.
@@ -37,172 +44,174 @@ type ProofRecord struct {
 	Inclusion []string `json:"inclusion"` // hex RFC 9162 audit path to manifest.merkle_root
 }
 
-// ProofLog is the manifest's path to the chain's manifest log.
+// ProofLog is the manifest's path to the block's manifest log.
 type ProofLog struct {
 	Index     int64    `json:"index"`     // the manifest's position in the log
 	Size      int64    `json:"size"`      // the log size the block commits to
 	Inclusion []string `json:"inclusion"` // hex audit path to block.log_root
 }
 
+// ProofCheckpoint is the cosigned checkpoint a proof ends at, and the
+// consistency proof from the block's log to the checkpoint's.
+type ProofCheckpoint struct {
+	Note        string   `json:"note"`        // C2SP tlog-checkpoint signed note, with every signature and cosignature
+	Consistency []string `json:"consistency"` // hex RFC 9162 consistency proof from block.log_size to the checkpoint's size
+}
+
+// ErrNoRecord means no record of the batch file matched: try another
+// file of the batch (its rejects file) or another selector.
+var ErrNoRecord = errors.New("no matching record")
+
 // RecordMatch picks the record to prove from a batch file.
 type RecordMatch func(row int64, canonical []byte) bool
 
 // Prove builds the proof bundle of the first record of the batch file at
-// path that match selects, against the chain's head block.
-func (c *Chain) Prove(ctx context.Context, path string, match RecordMatch) (Proof, error) {
-	var leaves [][]byte
-	var chosen int64 = -1
-	var canonical []byte
-	sc, err := batchfile.Read(ctx, path, func(row int64, rec []byte, lh [32]byte) error {
-		leaves = append(leaves, append([]byte(nil), lh[:]...))
-		if chosen < 0 && match(row, rec) {
-			chosen, canonical = row, append([]byte(nil), rec...)
+// path that match selects, ending at checkpoint (a signed checkpoint note
+// of this chain's log, with its cosignatures). It checks the bundle as
+// an auditor would before returning it: a checkpoint not yet signed by a
+// quorum of the members is an error naming who is missing.
+func (c *Chain) Prove(ctx context.Context, path string, match RecordMatch, checkpoint string) (Proof, error) {
+	ps, err := c.prove(ctx, path, match, checkpoint, false)
+	if len(ps) == 0 {
+		return Proof{}, err
+	}
+	return ps[0], err
+}
+
+// ProveAll is Prove for every record of the file that match selects, in
+// row order. It fails as Prove does, ErrNoRecord when none matches.
+func (c *Chain) ProveAll(ctx context.Context, path string, match RecordMatch, checkpoint string) ([]Proof, error) {
+	return c.prove(ctx, path, match, checkpoint, true)
+}
+
+func (c *Chain) prove(ctx context.Context, path string, match RecordMatch, checkpoint string, all bool) ([]Proof, error) {
+	file, err := readRecords(ctx, path, match, all)
+	if err != nil {
+		return nil, err
+	}
+	a, ok, err := c.Lookup(ctx, file.batchID)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, fmt.Errorf("anchor: prove: batch %s is not on the chain", file.batchID)
+	}
+	if file.root != a.Manifest.MerkleRoot && file.root != a.Manifest.RejectsRoot {
+		return nil, &Mismatch{Problems: []string{fmt.Sprintf("%s: root %s is not the anchored root of batch %s", path, file.root, file.batchID)}}
+	}
+	logLeaves, membership, err := c.logAndMembership(ctx)
+	if err != nil {
+		return nil, err
+	}
+	block, err := c.Block(ctx, a.Height)
+	if err != nil {
+		return nil, err
+	}
+	logPath, err := merkle.InclusionProof(uint64(a.LogIndex), uint64(block.LogSize), logLeaves)
+	if err != nil {
+		return nil, err
+	}
+	consistency, err := consistencyTo(checkpoint, block.LogSize, logLeaves)
+	if err != nil {
+		return nil, err
+	}
+	var out []Proof
+	for _, rec := range file.records {
+		recPath, err := merkle.InclusionProof(uint64(rec.row), uint64(len(file.leaves)), file.leaves)
+		if err != nil {
+			return out, err
+		}
+		p := Proof{
+			Version: ProofVersion, ChainID: c.ChainID(),
+			Record:     ProofRecord{Canonical: string(rec.canonical), Index: rec.row, Inclusion: hexAll(recPath)},
+			Manifest:   a.Manifest,
+			Log:        ProofLog{Index: a.LogIndex, Size: block.LogSize, Inclusion: hexAll(logPath)},
+			Block:      block,
+			Checkpoint: ProofCheckpoint{Note: checkpoint, Consistency: hexAll(consistency)},
+			Membership: membership,
+		}
+		if _, err := VerifyProof(p, c.Genesis()); err != nil {
+			return append(out, p), fmt.Errorf("anchor: prove: the bundle would not verify: %w", err)
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// provenFile is what Prove read from a batch file: every leaf hash and
+// the records picked.
+type provenFile struct {
+	batchID, root string
+	leaves        [][]byte
+	records       []provenRecord
+}
+
+// provenRecord is one record picked from a batch file.
+type provenRecord struct {
+	row       int64
+	canonical []byte
+}
+
+func readRecords(ctx context.Context, path string, match RecordMatch, all bool) (provenFile, error) {
+	var file provenFile
+	sc, err := batchfile.Read(ctx, path, func(row int64, canonical []byte, lh [32]byte) error {
+		file.leaves = append(file.leaves, append([]byte(nil), lh[:]...))
+		if (all || len(file.records) == 0) && match(row, canonical) {
+			file.records = append(file.records, provenRecord{row: row, canonical: append([]byte(nil), canonical...)})
 		}
 		return nil
 	})
 	if err != nil {
-		return Proof{}, err
+		return file, err
 	}
-	if chosen < 0 {
-		return Proof{}, fmt.Errorf("anchor: prove: no record of %s matches", path)
+	if len(file.records) == 0 {
+		return file, fmt.Errorf("anchor: prove: no record of %s matches: %w", path, ErrNoRecord)
 	}
-	batchID := sc.Meta[batchfile.MetaBatchID]
-	a, ok, err := c.Lookup(ctx, batchID)
-	if err != nil {
-		return Proof{}, err
-	}
+	file.batchID, file.root = sc.Meta[batchfile.MetaBatchID], hex.EncodeToString(sc.Root)
+	return file, nil
+}
+
+// logAndMembership replays the chain and returns the leaf hashes of its
+// manifest log and its membership blocks.
+func (c *Chain) logAndMembership(ctx context.Context) ([][]byte, []Block, error) {
+	var leaves [][]byte
+	membership := []Block{}
+	_, err := c.replay(ctx, func(b Block, _ string) error {
+		if b.Membership != nil {
+			membership = append(membership, b)
+		}
+		for _, m := range b.Manifests {
+			lh, err := m.LeafHash()
+			if err != nil {
+				return err
+			}
+			leaves = append(leaves, lh)
+		}
+		return nil
+	})
+	return leaves, membership, err
+}
+
+// consistencyTo returns the consistency proof from the log's first from
+// leaves to the checkpoint's, after checking that the checkpoint is one
+// of this log.
+func consistencyTo(checkpoint string, from int64, leaves [][]byte) ([][]byte, error) {
+	body, _, ok := strings.Cut(checkpoint, "\n\n")
 	if !ok {
-		return Proof{}, fmt.Errorf("anchor: prove: batch %s is not on the chain", batchID)
+		return nil, fmt.Errorf("anchor: prove: checkpoint is not a signed note")
 	}
-	root := hex.EncodeToString(sc.Root)
-	if root != a.Manifest.MerkleRoot && root != a.Manifest.RejectsRoot {
-		return Proof{}, &Mismatch{Problems: []string{fmt.Sprintf("%s: root %s is not the anchored root of batch %s", path, root, batchID)}}
+	var cp log.Checkpoint
+	if _, err := cp.Unmarshal([]byte(body + "\n")); err != nil {
+		return nil, fmt.Errorf("anchor: prove: checkpoint: %w", err)
 	}
-	recPath, err := merkle.InclusionProof(uint64(chosen), uint64(len(leaves)), leaves)
-	if err != nil {
-		return Proof{}, err
+	size := int64(cp.Size)
+	if size < from || size > int64(len(leaves)) {
+		return nil, fmt.Errorf("anchor: prove: checkpoint of log size %d does not cover the block's log of %d manifests (the chain holds %d): wait for the next checkpoint", size, from, len(leaves))
 	}
-	head, err := c.Head(ctx)
-	if err != nil {
-		return Proof{}, err
+	if root := merkle.RootOf(leaves[:size]); hex.EncodeToString(root) != hex.EncodeToString(cp.Hash) {
+		return nil, fmt.Errorf("anchor: prove: checkpoint of log size %d disagrees with this chain (fork evidence: see chain status)", size)
 	}
-	all, err := c.Manifests(ctx)
-	if err != nil {
-		return Proof{}, err
-	}
-	logLeaves := make([][]byte, len(all))
-	for i, m := range all {
-		if logLeaves[i], err = m.Manifest.LeafHash(); err != nil {
-			return Proof{}, err
-		}
-	}
-	logPath, err := merkle.InclusionProof(uint64(a.LogIndex), uint64(head.LogSize), logLeaves)
-	if err != nil {
-		return Proof{}, err
-	}
-	return Proof{
-		Version: ProofVersion, ChainID: c.ChainID(),
-		Record:   ProofRecord{Canonical: string(canonical), Index: chosen, Inclusion: hexAll(recPath)},
-		Manifest: a.Manifest,
-		Log:      ProofLog{Index: a.LogIndex, Size: head.LogSize, Inclusion: hexAll(logPath)},
-		Block:    head,
-	}, nil
-}
-
-// ProofReport says what a verified proof established.
-type ProofReport struct {
-	BatchID     string `json:"batch_id"`
-	Agency      string `json:"agency"`
-	Schema      string `json:"schema"`
-	Row         int64  `json:"row"`
-	BlockHeight int64  `json:"block_height"`
-	BlockHash   string `json:"block_hash"`
-	LogSize     int64  `json:"log_size"`
-}
-
-// VerifyProof checks a proof bundle offline against the members of the
-// genesis: the record's path to the batch root, the manifest's signature
-// by its agency, the manifest's path to the log root, and the block's
-// signature by a member and its commitment to that log root.
-func VerifyProof(p Proof, genesis Block) (ProofReport, error) {
-	var problems []string
-	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
-	members, err := checkGenesis(genesis)
-	if err != nil {
-		return ProofReport{}, err
-	}
-	m := p.Manifest
-	rep := ProofReport{BatchID: m.BatchID, Agency: m.Agency, Schema: m.Schema, Row: p.Record.Index, BlockHeight: p.Block.Height, LogSize: p.Log.Size}
-	if p.Version != ProofVersion {
-		bad("proof version %d, want %d", p.Version, ProofVersion)
-	}
-	if p.ChainID != genesis.ChainID || m.ChainID != genesis.ChainID || p.Block.ChainID != genesis.ChainID {
-		bad("chain id differs from the genesis's %q", genesis.ChainID)
-	}
-	// Record -> batch root.
-	leaf := sha256.Sum256(append([]byte{0}, p.Record.Canonical...))
-	var schema struct {
-		Schema string `json:"_schema"`
-	}
-	dec := json.NewDecoder(bytes.NewReader([]byte(p.Record.Canonical)))
-	if err := dec.Decode(&schema); err != nil {
-		bad("record is not JSON: %v", err)
-	}
-	root, size := m.MerkleRoot, m.Rows
-	if schema.Schema == "reject/1" {
-		root, size = m.RejectsRoot, m.Rejects
-	}
-	if err := verifyPath(p.Record.Index, size, leaf[:], p.Record.Inclusion, root); err != nil {
-		bad("record %d is not in batch %s (root %.16s…): %v", p.Record.Index, m.BatchID, root, err)
-	}
-	// Manifest signature.
-	if pub, ok := members[m.Agency]; !ok {
-		bad("agency %q is not a member", m.Agency)
-	} else if err := m.Verify(pub); err != nil {
-		bad("%v", err)
-	}
-	// Manifest -> log root.
-	lh, err := m.LeafHash()
-	if err != nil {
-		return rep, err
-	}
-	if p.Log.Size != p.Block.LogSize {
-		bad("log size %d, but the block commits to %d", p.Log.Size, p.Block.LogSize)
-	}
-	if err := verifyPath(p.Log.Index, p.Log.Size, lh, p.Log.Inclusion, p.Block.LogRoot); err != nil {
-		bad("manifest is not in the chain's log (root %.16s…): %v", p.Block.LogRoot, err)
-	}
-	// Block signature.
-	if pub, ok := members[p.Block.Proposer]; !ok {
-		bad("block proposer %q is not a member", p.Block.Proposer)
-	} else if err := p.Block.VerifySignature(pub); err != nil {
-		bad("%v", err)
-	}
-	rep.BlockHash, _ = p.Block.Hash()
-	if len(problems) > 0 {
-		return rep, &Mismatch{Problems: problems}
-	}
-	return rep, nil
-}
-
-func verifyPath(index, size int64, leafHash []byte, path []string, rootHex string) error {
-	root, err := hex.DecodeString(rootHex)
-	if err != nil {
-		return fmt.Errorf("root is not hex")
-	}
-	nodes := make([][]byte, len(path))
-	for i, h := range path {
-		if nodes[i], err = hex.DecodeString(h); err != nil {
-			return fmt.Errorf("path node %d is not hex", i)
-		}
-	}
-	if index < 0 || size <= index {
-		return errors.New("index outside the tree")
-	}
-	if err := merkle.VerifyInclusion(uint64(index), uint64(size), leafHash, nodes, root); err != nil {
-		return errors.New("its audit path leads to another root")
-	}
-	return nil
+	return merkle.ConsistencyProof(uint64(from), uint64(size), leaves)
 }
 
 func hexAll(hashes [][]byte) []string {

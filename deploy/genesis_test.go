@@ -23,8 +23,8 @@ func TestNewGenesis(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if g.Proposer != "b" || anchor.CheckGenesis(g) != nil {
-		t.Fatalf("proposer %q, check %v", g.Proposer, anchor.CheckGenesis(g))
+	if _, err := anchor.CheckGenesis(g); g.Proposer != "b" || err != nil {
+		t.Fatalf("proposer %q, check %v", g.Proposer, err)
 	}
 	if _, err := NewGenesis("c", members, outsider, time.Now()); err == nil || !strings.Contains(err.Error(), "no member's key") {
 		t.Fatalf("signed by a non-member: %v", err)

@@ -91,7 +91,7 @@ func Open(cfg *Config, logger *slog.Logger) (*Node, error) {
 		return nil, err
 	}
 	n.Chain.SetHeadRecorder(headRecorder{state: n.State, logger: logger})
-	n.Anchorer = localAnchorer{chain: n.Chain, proposer: cfg.Agency.ID, key: n.signingKey, now: n.now}
+	n.Anchorer = localAnchorer{chain: n.Chain, proposer: cfg.Agency.ID, key: n.signingKey, now: n.now, logger: logger}
 	return n, nil
 }
 

@@ -96,3 +96,37 @@ func BenchmarkRoot(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(all)*b.N)/b.Elapsed().Seconds(), "leaves/s")
 }
+
+// TestConsistency proves and verifies every pair of sizes up to 20 leaves,
+// and checks that a changed proof or root fails.
+func TestConsistency(t *testing.T) {
+	var leaves [][]byte
+	for i := 0; i < 20; i++ {
+		leaves = append(leaves, HashLeaf([]byte{byte(i)}))
+	}
+	for s2 := uint64(1); s2 <= 20; s2++ {
+		root2 := RootOf(leaves[:s2])
+		for s1 := uint64(1); s1 <= s2; s1++ {
+			root1 := RootOf(leaves[:s1])
+			p, err := ConsistencyProof(s1, s2, leaves)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := VerifyConsistency(s1, s2, p, root1, root2); err != nil {
+				t.Fatalf("%d -> %d: %v", s1, s2, err)
+			}
+			if len(p) > 0 {
+				p[0] = HashLeaf([]byte("x"))
+				if VerifyConsistency(s1, s2, p, root1, root2) == nil {
+					t.Errorf("%d -> %d: a changed proof verified", s1, s2)
+				}
+			}
+			if s1 < s2 && VerifyConsistency(s1, s2, p, root2, root1) == nil {
+				t.Errorf("%d -> %d: swapped roots verified", s1, s2)
+			}
+		}
+	}
+	if _, err := ConsistencyProof(3, 2, leaves); err == nil {
+		t.Error("a proof from a larger tree to a smaller one was made")
+	}
+}

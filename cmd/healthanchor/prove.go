@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -10,28 +12,56 @@ import (
 
 	"github.com/healthanchor/healthanchor/anchor"
 	"github.com/healthanchor/healthanchor/internal/fsutil"
+	"github.com/healthanchor/healthanchor/pipeline"
 )
 
 func newProveCmd(g *globalFlags) *cobra.Command {
 	var row int64
-	var ref, out string
+	var ref, out, patient string
 	cmd := &cobra.Command{
-		Use:   "prove BATCH_ID|FILE (--row N | --source-ref REF) [--out FILE]",
-		Short: "Write the proof bundle of one record: record -> batch -> manifest -> chain",
+		Use:   "prove (BATCH_ID|FILE (--row N | --source-ref REF) [--out FILE] | --patient ID --out DIR)",
+		Short: "Write the proof bundle of one record: record -> batch -> manifest -> chain -> cosigned checkpoint",
 		Long: `Prove writes, as JSON, the proof that one record belongs to an anchored batch:
 its canonical form, its Merkle path to the batch root, the batch's signed
-manifest, the manifest's path in the chain's manifest log, and the head block
-(signed by a member) that commits to that log. Give it to an auditor: with
-only the chain's genesis (the members' public keys) they check it with
-'healthanchor verify proof', without the batch's other records and without a
-copy of the chain. The format is in docs/proof.md.
+manifest, the block that anchored it with the manifest's path in its log, and
+the latest checkpoint signed by a quorum of the members with the consistency
+proof from the block's log to it (and the membership blocks since the
+genesis). Give it to an auditor: with only the chain's genesis they check it
+with 'healthanchor verify proof', without the batch's other records and
+without a copy of the chain. The format is in docs/proof.md.
 
 Pick the record by its row number in the batch file (--row, 0-based) or by
-its source_ref (--source-ref, e.g. inbox/csv/patients.csv:17).`,
+its source_ref (--source-ref, e.g. inbox/csv/patients.csv:17). Given a batch
+id, --source-ref looks in the batch's rows file, then in its rejects file.
+
+Prove checks the bundle before writing it: it exits 1 when the checkpoint is
+not yet signed by a quorum (on a replicated chain, retry once the members
+have cosigned the latest one, within seconds).
+
+With --patient ID --out DIR, it writes into DIR one bundle per record naming
+that patient in every batch this node published (BATCH-rows-ROW.json,
+BATCH-rejects-ROW.json): rows whose patient_id is ID (patients, encounters,
+observations) and rejects whose raw input holds ID as a whole word. 'verify
+proof DIR --genesis G' checks them all.`,
 		Example: `  healthanchor prove 3f2a9c0d5e… --source-ref inbox/csv/patients-2026-11-24.csv:17 --out proof.json
-  healthanchor verify proof proof.json --genesis genesis.json`,
-		Args: cobra.ExactArgs(1),
+  healthanchor verify proof proof.json --genesis genesis.json
+  healthanchor prove --patient P001 --out proofs/P001 && healthanchor verify proof proofs/P001 --genesis genesis.json`,
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if patient != "" {
+				if len(args) > 0 || row >= 0 || ref != "" || out == "" {
+					return usageErr("prove: --patient takes no batch, --row or --source-ref, and needs --out DIR")
+				}
+				n, err := g.openNode(g.logger())
+				if err != nil {
+					return err
+				}
+				defer n.Close()
+				return provePatient(cmd, n, patient, out)
+			}
+			if len(args) != 1 {
+				return usageErr("prove: give a batch id or file (or --patient ID --out DIR)")
+			}
 			if (row < 0) == (ref == "") {
 				return usageErr("prove: give exactly one of --row and --source-ref")
 			}
@@ -40,106 +70,90 @@ its source_ref (--source-ref, e.g. inbox/csv/patients.csv:17).`,
 				return err
 			}
 			defer n.Close()
-			path := args[0]
-			if _, err := os.Stat(path); err != nil {
-				local, err := n.State.LocalBatches(cmd.Context())
-				if err != nil {
-					return err
-				}
-				lb, ok := local[args[0]]
-				if !ok || lb.ParquetPath == "" {
-					return usageErr("prove: %s is neither a file nor a batch this node published", args[0])
-				}
-				path = lb.ParquetPath
-			}
-			match := func(r int64, canonical []byte) bool { return r == row }
-			if ref != "" {
-				want := `"source_ref":` + string(mustJSON(ref))
-				match = func(_ int64, canonical []byte) bool { return strings.Contains(string(canonical), want) }
-			}
-			p, err := n.Chain.Prove(cmd.Context(), path, match)
+			files, err := proofFiles(cmd.Context(), n, args[0], ref != "")
 			if err != nil {
 				return err
 			}
-			b, err := json.MarshalIndent(p, "", "  ")
+			checkpoint, err := proofCheckpoint(cmd.Context(), n)
 			if err != nil {
 				return err
 			}
-			b = append(b, '\n')
-			if out == "" {
-				_, err = cmd.OutOrStdout().Write(b)
+			p, err := proveIn(cmd.Context(), n.Chain, files, recordMatch(row, ref), checkpoint)
+			if err != nil {
 				return err
 			}
-			if err := fsutil.WriteFile(out, b, n.Config.FilePerm()); err != nil { // the record's canonical form: patient data
-				return err
-			}
-			fmt.Fprintf(cmd.ErrOrStderr(), "wrote the proof of row %d of batch %s to %s\n", p.Record.Index, p.Manifest.BatchID, out)
-			return nil
+			return writeProof(cmd, p, out, n.Config.FilePerm())
 		},
 	}
 	cmd.Flags().Int64Var(&row, "row", -1, "row number in the batch file, 0-based")
 	cmd.Flags().StringVar(&ref, "source-ref", "", "the record's source_ref")
-	cmd.Flags().StringVar(&out, "out", "", "write the bundle here instead of stdout")
+	cmd.Flags().StringVar(&out, "out", "", "write the bundle here instead of stdout (with --patient: a folder)")
+	cmd.Flags().StringVar(&patient, "patient", "", "prove every record naming this patient_id, one bundle each into --out DIR")
 	return cmd
+}
+
+// proofFiles returns the files to look for the record in: the file
+// given, or the published rows file of a batch this node produced and,
+// when searching by source_ref, its rejects file.
+func proofFiles(ctx context.Context, n *pipeline.Node, arg string, withRejects bool) ([]string, error) {
+	if _, err := os.Stat(arg); err == nil {
+		return []string{arg}, nil
+	}
+	local, err := n.State.LocalBatches(ctx)
+	if err != nil {
+		return nil, err
+	}
+	lb, ok := local[arg]
+	if !ok || lb.ParquetPath == "" {
+		return nil, usageErr("prove: %s is neither a file nor a batch this node published", arg)
+	}
+	files := []string{lb.ParquetPath}
+	if withRejects && lb.RejectsPath != "" {
+		files = append(files, lb.RejectsPath)
+	}
+	return files, nil
+}
+
+// recordMatch selects by row number, or by source_ref when ref is set.
+func recordMatch(row int64, ref string) anchor.RecordMatch {
+	if ref == "" {
+		return func(r int64, _ []byte) bool { return r == row }
+	}
+	want := `"source_ref":` + string(mustJSON(ref))
+	return func(_ int64, canonical []byte) bool { return strings.Contains(string(canonical), want) }
+}
+
+// proveIn proves the first matching record of the first file that has one.
+func proveIn(ctx context.Context, chain *anchor.Chain, files []string, match anchor.RecordMatch, checkpoint string) (anchor.Proof, error) {
+	var err error
+	for _, f := range files {
+		var p anchor.Proof
+		p, err = chain.Prove(ctx, f, match, checkpoint)
+		if !errors.Is(err, anchor.ErrNoRecord) {
+			return p, err
+		}
+	}
+	return anchor.Proof{}, err
+}
+
+func writeProof(cmd *cobra.Command, p anchor.Proof, out string, perm os.FileMode) error {
+	b, err := json.MarshalIndent(p, "", "  ")
+	if err != nil {
+		return err
+	}
+	b = append(b, '\n')
+	if out == "" {
+		_, err = cmd.OutOrStdout().Write(b)
+		return err
+	}
+	if err := fsutil.WriteFile(out, b, perm); err != nil { // the record's canonical form: patient data
+		return err
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), "wrote the proof of row %d of batch %s (%s) to %s\n", p.Record.Index, p.Manifest.BatchID, p.Manifest.Schema, out)
+	return nil
 }
 
 func mustJSON(s string) []byte {
 	b, _ := json.Marshal(s)
 	return b
-}
-
-func newVerifyProofCmd() *cobra.Command {
-	var genesisPath string
-	var asJSON bool
-	cmd := &cobra.Command{
-		Use:   "proof BUNDLE --genesis GENESIS",
-		Short: "Check a record's proof bundle offline, with only the chain's genesis",
-		Long: `Verify proof checks a bundle written by 'healthanchor prove': the record's
-Merkle path to its batch root, the manifest's signature by its agency, the
-manifest's path to the chain's log root, and the block's signature by a member
-committing to that root. It needs no config, no chain copy and no batch file:
-only the genesis block (the members' public keys). Exit 0 when it holds, 1
-when it does not, 2 on usage errors.`,
-		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if genesisPath == "" {
-				return usageErr("verify proof: --genesis is required (the chain's genesis.json)")
-			}
-			var p anchor.Proof
-			if err := readJSON(args[0], &p); err != nil {
-				return usageErr("verify proof: %v", err)
-			}
-			var g anchor.Block
-			if err := readJSON(genesisPath, &g); err != nil {
-				return usageErr("verify proof: %v", err)
-			}
-			rep, err := anchor.VerifyProof(p, g)
-			if err != nil {
-				return err
-			}
-			w := cmd.OutOrStdout()
-			if asJSON {
-				return json.NewEncoder(w).Encode(rep)
-			}
-			fmt.Fprintf(w, "OK: row %d of batch %s (%s, agency %s) is anchored; block %d (%.16s…) commits to it in a log of %d manifests\n",
-				rep.Row, rep.BatchID, rep.Schema, rep.Agency, rep.BlockHeight, rep.BlockHash, rep.LogSize)
-			return nil
-		},
-	}
-	cmd.Flags().StringVar(&genesisPath, "genesis", "", "the chain's genesis block (JSON)")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the report as JSON")
-	return cmd
-}
-
-func readJSON(path string, v any) error {
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	dec := json.NewDecoder(strings.NewReader(string(raw)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	return nil
 }
