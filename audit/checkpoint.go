@@ -40,13 +40,18 @@ const (
 	cosigLen = 4 + 8 + 64
 )
 
-// latestCheckpoint reads the replica's latest checkpoint and checks each
-// signature against the chain's current members.
+// latestCheckpoint reads the latest checkpoint, the replica's or, on a
+// single-node deployment (r nil), the one the chain store keeps (signed
+// by the node alone, a quorum of one), and checks each signature against
+// the chain's current members.
 func latestCheckpoint(ctx context.Context, chain *anchor.Chain, r Replica) (Checkpoint, error) {
+	var text string
+	var err error
 	if r == nil {
-		return Checkpoint{Note: "single-node deployment (no cluster: section): checkpoints are not made, so nothing is cosigned", Cosigners: []Cosigner{}}, nil
+		text, err = chain.LatestCheckpoint(ctx)
+	} else {
+		text, err = r.LatestCheckpoint(ctx)
 	}
-	text, err := r.LatestCheckpoint(ctx)
 	if err != nil {
 		return Checkpoint{}, fmt.Errorf("audit: latest checkpoint: %w", err)
 	}
