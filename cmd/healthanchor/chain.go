@@ -99,9 +99,30 @@ func newChainCheckpointCmd(g *globalFlags) *cobra.Command {
 		Long: `Checkpoint prints the latest C2SP tlog-checkpoint of the chain's manifest log
 (origin = chain id, log size, log root) as a signed note, with the members'
 signatures and C2SP tlog-cosignature cosignatures this node collected. Any
-holder of the members' public keys can check it offline.`,
+holder of the members' public keys can check it offline. A single-node
+deployment prints the checkpoint its chain store keeps, signed by the node.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			pcfg, err := pipeline.LoadConfig(g.config)
+			if err != nil {
+				return err
+			}
+			if pcfg.Cluster == nil {
+				chain, err := pipeline.OpenChain(pcfg)
+				if err != nil {
+					return openErr(err)
+				}
+				defer chain.Close()
+				text, err := chain.LatestCheckpoint(cmd.Context())
+				if err != nil {
+					return err
+				}
+				if text == "" {
+					return &exitError{code: exitFailed, err: errors.New("no checkpoint yet: the chain holds no manifest")}
+				}
+				fmt.Fprint(cmd.OutOrStdout(), text)
+				return nil
+			}
 			pcfg, ccfg, err := g.clusterConfigs()
 			if err != nil {
 				return err

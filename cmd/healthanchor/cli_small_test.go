@@ -32,6 +32,12 @@ func TestCLIUsageDetails(t *testing.T) {
 		t.Errorf("batches text does not show the roots:\n%s", r.stdout)
 	}
 
+	r = ha(t, nil, "--config", cfg, "chain", "checkpoint")
+	mustCode(t, r, 0, "chain checkpoint on a single node")
+	if !strings.HasPrefix(r.stdout, "healthanchor-demo\n") || !strings.Contains(r.stdout, "\n— demo-hospital ") {
+		t.Errorf("chain checkpoint on a single node:\n%s", r.stdout)
+	}
+
 	out := filepath.Join(t.TempDir(), "p.csv")
 	r = ha(t, nil, "gen", "--kind", "csv", "--rows", "10", "--out", out)
 	mustCode(t, r, 0, "gen")
