@@ -32,10 +32,7 @@ func chromium(t *testing.T) string {
 	t.Helper()
 	path, err := exec.LookPath("chromium")
 	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("chromium is not installed: apt-get install -y --no-install-recommends chromium")
-		}
-		t.Skip("chromium is not installed (apt-get install -y --no-install-recommends chromium); skipping the browser test")
+		missingTool(t, "chromium", "apt-get install -y --no-install-recommends chromium")
 	}
 	return path
 }

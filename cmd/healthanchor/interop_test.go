@@ -17,7 +17,7 @@ func TestIndependentVerifier(t *testing.T) {
 	node, err := exec.LookPath("node")
 	duck := filepath.Join("..", "..", "bench", "node_modules", "@duckdb", "node-api")
 	if _, serr := os.Stat(duck); err != nil || serr != nil {
-		t.Skip("needs node and DuckDB's Node package: run `npm install` in bench/ (.ci/run does)")
+		missingTool(t, "node or DuckDB's Node package", "run `npm install` in bench/ (.ci/run does)")
 	}
 	_, cfg := newDeployment(t)
 	checked := 0
