@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"time"
 
@@ -80,13 +81,18 @@ type JobConfig struct {
 
 // ConfigError is a problem in a config file, with where it is and a fix.
 type ConfigError struct {
-	File string
-	Line int
-	Msg  string
+	File   string
+	Line   int
+	Column int // 0 when unknown
+	Msg    string
 }
 
-// Error is FILE:LINE: message (FILE: message when the line is unknown).
+// Error is FILE:LINE:COLUMN: message, FILE:LINE: message when the column
+// is unknown, FILE: message when the line is too.
 func (e ConfigError) Error() string {
+	if e.Line > 0 && e.Column > 0 {
+		return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Column, e.Msg)
+	}
 	if e.Line > 0 {
 		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
 	}
@@ -113,17 +119,26 @@ func LoadConfig(path string) (*Config, error) {
 	if err != nil {
 		return nil, ConfigErrors{{File: path, Msg: fmt.Sprintf("cannot read config: %v (create one with `healthanchor demo`, or pass --config)", err)}}
 	}
-	var cfg Config
-	if err := yaml.UnmarshalWithOptions(data, &cfg, yaml.Strict()); err != nil {
-		return nil, ConfigErrors{yamlError(path, err)}
+	file, err := parser.ParseBytes(data, 0)
+	if err != nil {
+		return nil, ConfigErrors{yamlError(path, err)} // not YAML: nothing more to say
 	}
+	// Every unknown key is reported, not only the first, each with its
+	// line and column; then what decodes is validated in full.
+	errs := unknownKeyErrors(path, file)
+	var cfg Config
+	if err := yaml.UnmarshalWithOptions(data, &cfg); err != nil {
+		return nil, append(errs, yamlError(path, err))
+	}
+	dropUnknownOptions(&cfg, file)
 	abs, err := filepath.Abs(filepath.Dir(path))
 	if err != nil {
 		return nil, err
 	}
 	cfg.dir = abs
-	file, _ := parser.ParseBytes(data, 0)
-	if errs := cfg.validate(path, file); len(errs) > 0 {
+	errs = append(errs, cfg.validate(path, file)...)
+	if len(errs) > 0 {
+		sort.SliceStable(errs, func(a, b int) bool { return errs[a].Line < errs[b].Line })
 		return nil, errs
 	}
 	return &cfg, nil
@@ -154,7 +169,8 @@ var jobNameRe = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
 func (c *Config) validate(path string, file *ast.File) ConfigErrors {
 	var errs ConfigErrors
 	add := func(yamlPath, format string, args ...any) {
-		errs = append(errs, ConfigError{File: path, Line: lineOf(file, yamlPath), Msg: fmt.Sprintf(format, args...)})
+		line, col := posOf(file, yamlPath)
+		errs = append(errs, ConfigError{File: path, Line: line, Column: col, Msg: fmt.Sprintf(format, args...)})
 	}
 	if c.Agency.ID == "" {
 		add("$.agency", "agency.id is missing: set the id your agency has in the chain's genesis")
@@ -230,18 +246,26 @@ func (c *Config) validate(path string, file *ast.File) ConfigErrors {
 }
 
 func lineOf(file *ast.File, yamlPath string) int {
+	line, _ := posOf(file, yamlPath)
+	return line
+}
+
+// posOf is the line and column where the node at yamlPath starts in
+// file; 0, 0 when it is not there.
+func posOf(file *ast.File, yamlPath string) (line, col int) {
 	if file == nil {
-		return 0
+		return 0, 0
 	}
 	p, err := yaml.PathString(yamlPath)
 	if err != nil {
-		return 0
+		return 0, 0
 	}
 	node, err := p.FilterFile(file)
 	if err != nil || node == nil {
-		return 0
+		return 0, 0
 	}
-	return node.GetToken().Position.Line
+	pos := node.GetToken().Position
+	return pos.Line, pos.Column
 }
 
 // Dir is the folder relative paths are taken from.

@@ -60,3 +60,48 @@ func TestConfigDefaults(t *testing.T) {
 		t.Errorf("relative paths resolve to %s", got)
 	}
 }
+
+// TestConfigCheckReportsEveryError: seven mistakes in one file are seven
+// errors of one pass, each at its line and column, in file order.
+func TestConfigCheckReportsEveryError(t *testing.T) {
+	yaml := "agency: {id: a, key_file: k, salt_key_file: s}\n" + // 1
+		"chain: {path: c, genesys: g}\n" + // 2: genesys
+		"outptu_dir: x\n" + // 3: outptu_dir
+		"timezone: Mars/Olympus\n" + // 4: zone
+		"jobs:\n" + // 5
+		"  - name: j\n" + // 6
+		"    connector: csv\n" + // 7
+		"    shedule: '@daily'\n" + // 8: shedule
+		"    options:\n" + // 9
+		"      input: x.csv\n" + // 10
+		"      delimter: ';'\n" + // 11: delimter
+		"      encodng: latin1\n" + // 12: encodng
+		"  - name: k\n" + // 13
+		"    connector: cvs\n" // 14: connector
+	path := filepath.Join(t.TempDir(), "c.yaml")
+	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := LoadConfig(path)
+	var ce ConfigErrors
+	if !errors.As(err, &ce) {
+		t.Fatalf("LoadConfig = %v, want ConfigErrors", err)
+	}
+	want := []string{"c.yaml:2:18: unknown field \"genesys\" (did you mean \"genesis\"?",
+		"c.yaml:3:1: unknown field \"outptu_dir\"", "c.yaml:4:", "Mars/Olympus",
+		"c.yaml:8:5: unknown field \"shedule\"", "c.yaml:11:7: unknown field \"delimter\"",
+		"c.yaml:12:7: unknown field \"encodng\"", "c.yaml:14:", `connector "cvs" is unknown`}
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("errors lack %q:\n%v", w, err)
+		}
+	}
+	if len(ce) != 7 {
+		t.Errorf("%d errors, want 7:\n%v", len(ce), err)
+	}
+	for i := 1; i < len(ce); i++ {
+		if ce[i].Line < ce[i-1].Line {
+			t.Errorf("errors out of file order:\n%v", err)
+		}
+	}
+}
