@@ -63,7 +63,7 @@ func (n *Node) VerifyLocal(ctx context.Context, lb LocalBatch) ([]anchor.BatchRe
 	} else if ok && a.Manifest.RejectsSHA256 != "" {
 		errs = append(errs, &anchor.Mismatch{Problems: []string{fmt.Sprintf("batch %s: the anchor has a rejects file (sha256 %.12s…), the state DB records none", lb.BatchID, a.Manifest.RejectsSHA256)}})
 	}
-	return reps, joinMismatch(errs)
+	return reps, JoinMismatch(errs)
 }
 
 // publishedAt finds the batch whose rows or rejects file was published
@@ -92,9 +92,16 @@ func (n *Node) VerifyAll(ctx context.Context) (anchor.ChainReport, int, error) {
 	if err != nil {
 		return rep, 0, err
 	}
+	reps, err := n.VerifyPublished(ctx)
+	return rep, len(reps), err
+}
+
+// VerifyPublished checks every batch this node published (VerifyLocal),
+// in batch id order, and returns the report of every file it checked.
+func (n *Node) VerifyPublished(ctx context.Context) ([]anchor.BatchReport, error) {
 	local, err := n.State.LocalBatches(ctx)
 	if err != nil {
-		return rep, 0, err
+		return nil, err
 	}
 	ids := make([]string, 0, len(local))
 	for id, lb := range local {
@@ -103,19 +110,19 @@ func (n *Node) VerifyAll(ctx context.Context) (anchor.ChainReport, int, error) {
 		}
 	}
 	sort.Strings(ids)
-	files := 0
+	var all []anchor.BatchReport
 	var errs []error
 	for _, id := range ids {
 		reps, err := n.VerifyLocal(ctx, local[id])
-		files += len(reps)
+		all = append(all, reps...)
 		errs = append(errs, err)
 	}
-	return rep, files, joinMismatch(errs)
+	return all, JoinMismatch(errs)
 }
 
-// joinMismatch merges verification errors into one Mismatch when they all
+// JoinMismatch merges verification errors into one Mismatch when they all
 // are mismatches, or returns the first other error.
-func joinMismatch(errs []error) error {
+func JoinMismatch(errs []error) error {
 	var all anchor.Mismatch
 	for _, err := range errs {
 		if err == nil {

@@ -32,6 +32,26 @@ func TestCLIUsageDetails(t *testing.T) {
 		t.Errorf("batches text does not show the roots:\n%s", r.stdout)
 	}
 
+	r = ha(t, nil, "--config", cfg, "verify", "batch", "--all")
+	mustCode(t, r, 0, "verify batch --all")
+	files := 0
+	for _, b := range list {
+		files++
+		if b.RejectsPath != "" {
+			files++
+		}
+	}
+	if got := strings.Count(r.stdout, ": batch "); got != files || !strings.Contains(r.stdout, "OK: every file matches") {
+		t.Errorf("verify batch --all checked %d files, want %d:\n%s", got, files, r.stdout)
+	}
+	r = ha(t, nil, "--config", cfg, "verify", "batch", list[0].BatchID, "no-such-batch", list[len(list)-1].BatchID)
+	mustCode(t, r, 1, "verify batch with one unknown id among two good ones")
+	if !strings.Contains(r.stdout, list[len(list)-1].BatchID) {
+		t.Errorf("verify batch stopped at the bad id instead of checking the rest:\n%s", r.stdout)
+	}
+	mustCode(t, ha(t, nil, "--config", cfg, "verify", "batch"), 2, "verify batch with nothing named")
+	mustCode(t, ha(t, nil, "--config", cfg, "verify", "batch", "--all", list[0].BatchID), 2, "verify batch --all with an id")
+
 	r = ha(t, nil, "--config", cfg, "chain", "checkpoint")
 	mustCode(t, r, 0, "chain checkpoint on a single node")
 	if !strings.HasPrefix(r.stdout, "healthanchor-demo\n") || !strings.Contains(r.stdout, "\n— demo-hospital ") {

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/healthanchor/healthanchor/anchor"
+	"github.com/healthanchor/healthanchor/pipeline"
 )
 
 func newVerifyCmd(g *globalFlags) *cobra.Command {
@@ -19,9 +20,9 @@ a damaged or replaced chain or state store, 2 on usage or configuration errors.`
 }
 
 func newVerifyBatchCmd(g *globalFlags) *cobra.Command {
-	var asJSON bool
+	var asJSON, all bool
 	cmd := &cobra.Command{
-		Use:   "batch FILE|BATCH_ID",
+		Use:   "batch (FILE|BATCH_ID)... | --all",
 		Short: "Re-read a batch file and check its root, digest, manifest and block",
 		Long: `Verify batch re-reads the Parquet file, rebuilds every row's canonical record,
 recomputes the Merkle root and the file's SHA-256, and checks them, with the
@@ -33,22 +34,44 @@ fields of that batch's manifest, and its rejects file against the rejects
 fields: another batch's file, or the rejects file in place of the rows file,
 fails. Given the path of a file this node published, it checks the file as the
 batch it was published for. Given any other file, it checks it against the
-manifest of the batch id in the file's footer.`,
+manifest of the batch id in the file's footer.
+
+Several files or ids are checked in turn, every one of them whatever the
+others give; --all checks every batch this node published.`,
 		Example: `  healthanchor verify batch batches/patients-csv/3f2a….parquet
-  healthanchor verify batch 3f2a9c0d5e…`,
-		Args: cobra.ExactArgs(1),
+  healthanchor verify batch 3f2a9c0d5e… 77b1e0…
+  healthanchor verify batch --all`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if all != (len(args) == 0) {
+				return usageErr("verify batch: name files or batch ids, or give --all (not both)")
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			n, err := g.openNode(g.logger())
 			if err != nil {
 				return err
 			}
 			defer n.Close()
-			reps, err := n.VerifyBatch(cmd.Context(), args[0])
+			if all {
+				n.WarnExposedStores()
+				reps, err := n.VerifyPublished(cmd.Context())
+				printBatchReports(cmd, reps, err == nil, asJSON)
+				return err
+			}
+			var reps []anchor.BatchReport
+			var errs []error
+			for _, a := range args {
+				r, err := n.VerifyBatch(cmd.Context(), a)
+				reps, errs = append(reps, r...), append(errs, err)
+			}
+			err = pipeline.JoinMismatch(errs)
 			printBatchReports(cmd, reps, err == nil, asJSON)
 			return err
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the reports as JSON")
+	cmd.Flags().BoolVar(&all, "all", false, "check every batch this node published")
 	return cmd
 }
 
