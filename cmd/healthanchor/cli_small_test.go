@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -63,5 +64,48 @@ func TestCLIUsageDetails(t *testing.T) {
 	mustCode(t, r, 0, "gen")
 	if !strings.Contains(r.stderr, "wrote 10 rows") {
 		t.Errorf("gen is silent: %q", r.stderr)
+	}
+}
+
+// TestProveMessages: a proof of a reject says reject/1, a missing
+// source_ref is named with the files searched (exit 1), and verify proof
+// finds the genesis through the config.
+func TestProveMessages(t *testing.T) {
+	_, cfg := newDeployment(t)
+	var batch string
+	for _, b := range batches(t, cfg) {
+		if b.Rejects > 0 && b.Schema == "patient/1" {
+			batch = b.BatchID
+			break
+		}
+	}
+	if batch == "" {
+		t.Fatal("no demo batch with rejects")
+	}
+	r := ha(t, nil, "--config", cfg, "rejects", "--batch", batch, "--json")
+	mustCode(t, r, 0, "rejects --batch")
+	var rj struct {
+		Rejects []struct {
+			SourceRef string `json:"source_ref"`
+		} `json:"rejects"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &rj); err != nil || len(rj.Rejects) == 0 {
+		t.Fatalf("rejects --json: %v\n%s", err, r.stdout)
+	}
+	out := filepath.Join(t.TempDir(), "p.json")
+	r = ha(t, nil, "--config", cfg, "prove", batch, "--source-ref", rj.Rejects[0].SourceRef, "--out", out)
+	mustCode(t, r, 0, "prove a reject by its source_ref")
+	if !strings.Contains(r.stderr, "(reject/1)") {
+		t.Errorf("the proof of a reject does not say reject/1: %s", r.stderr)
+	}
+	r = ha(t, nil, "--config", cfg, "prove", batch, "--source-ref", "nowhere.csv:99", "--out", out)
+	mustCode(t, r, 1, "prove a missing source_ref")
+	if !strings.Contains(r.stderr, `"nowhere.csv:99"`) || !strings.Contains(r.stderr, ".rejects.parquet") {
+		t.Errorf("the failed prove does not name the ref and the files: %s", r.stderr)
+	}
+	r = ha(t, nil, "--config", cfg, "verify", "proof", out)
+	mustCode(t, r, 0, "verify proof with the config's genesis")
+	if !strings.Contains(r.stdout, "reject/1") {
+		t.Errorf("verify proof: %s", r.stdout)
 	}
 }

@@ -79,6 +79,13 @@ proof DIR --genesis G' checks them all.`,
 				return err
 			}
 			p, err := proveIn(cmd.Context(), n.Chain, files, recordMatch(row, ref), checkpoint)
+			if errors.Is(err, anchor.ErrNoRecord) {
+				what := fmt.Sprintf("row %d", row)
+				if ref != "" {
+					what = fmt.Sprintf("record with source_ref %q", ref)
+				}
+				return &exitError{code: exitFailed, err: fmt.Errorf("prove: %s has no %s (looked in %s)", args[0], what, strings.Join(files, ", "))}
+			}
 			if err != nil {
 				return err
 			}
@@ -149,7 +156,7 @@ func writeProof(cmd *cobra.Command, p anchor.Proof, out string, perm os.FileMode
 	if err := fsutil.WriteFile(out, b, perm); err != nil { // the record's canonical form: patient data
 		return err
 	}
-	fmt.Fprintf(cmd.ErrOrStderr(), "wrote the proof of row %d of batch %s (%s) to %s\n", p.Record.Index, p.Manifest.BatchID, p.Manifest.Schema, out)
+	fmt.Fprintf(cmd.ErrOrStderr(), "wrote the proof of row %d of batch %s (%s) to %s\n", p.Record.Index, p.Manifest.BatchID, recordSchema(p.Record.Canonical), out)
 	return nil
 }
 

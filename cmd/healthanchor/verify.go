@@ -15,7 +15,7 @@ func newVerifyCmd(g *globalFlags) *cobra.Command {
 		`Verify is the auditor's tool. It works offline from the chain store and the
 files. Exit 0 when everything holds, 1 on any mismatch (with what differs) or
 a damaged or replaced chain or state store, 2 on usage or configuration errors.`)
-	cmd.AddCommand(newVerifyBatchCmd(g), newVerifyChainCmd(g), newVerifyProofCmd())
+	cmd.AddCommand(newVerifyBatchCmd(g), newVerifyChainCmd(g), newVerifyProofCmd(g))
 	return cmd
 }
 

@@ -10,13 +10,14 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/healthanchor/healthanchor/anchor"
+	"github.com/healthanchor/healthanchor/pipeline"
 )
 
-func newVerifyProofCmd() *cobra.Command {
+func newVerifyProofCmd(g *globalFlags) *cobra.Command {
 	var genesisPath string
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "proof BUNDLE|DIR --genesis GENESIS",
+		Use:   "proof BUNDLE|DIR [--genesis GENESIS]",
 		Short: "Check a record's proof bundle offline, with only the chain's genesis",
 		Long: `Verify proof checks a bundle written by 'healthanchor prove': the genesis
 itself; the record's Merkle path to its batch root; the manifest's signature by
@@ -31,13 +32,19 @@ errors (a missing file).
 
 Given a folder (what 'prove --patient ID --out DIR' writes), it checks every
 *.json bundle in it and prints one summary line; any failure is exit 1, with
-one line per failing file.`,
+one line per failing file.
+
+Without --genesis, the genesis named by the config (chain.genesis of --config
+or ./healthanchor.yaml) is used, when there is one.`,
 		Example: `  healthanchor verify proof proof.json --genesis genesis.json
   healthanchor verify proof proofs/P001 --genesis genesis.json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if genesisPath == "" {
-				return usageErr("verify proof: --genesis is required (the chain's genesis.json)")
+				genesisPath = configGenesis(g.config)
+			}
+			if genesisPath == "" {
+				return usageErr("verify proof: --genesis is required (the chain's genesis.json) when no config names one")
 			}
 			raw, err := readLimited(genesisPath, anchor.MaxGenesisSize)
 			if err != nil {
@@ -99,4 +106,17 @@ func readLimited(path string, limit int64) ([]byte, error) {
 		return nil, &exitError{code: exitFailed, err: fmt.Errorf("verify proof: %s is larger than %d bytes, the most this tool reads: not a proof bundle or genesis", path, limit)}
 	}
 	return raw, nil
+}
+
+// configGenesis is the genesis file the config at path names, "" when the
+// config cannot be read or names none: an auditor's machine has no config.
+func configGenesis(path string) string {
+	if _, err := os.Stat(path); err != nil {
+		return ""
+	}
+	cfg, err := pipeline.LoadConfig(path)
+	if err != nil || cfg.Chain.Genesis == "" {
+		return ""
+	}
+	return cfg.Path(cfg.Chain.Genesis)
 }
