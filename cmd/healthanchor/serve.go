@@ -84,6 +84,7 @@ func (g *globalFlags) serve(ctx context.Context, cfg *pipeline.Config, shutdown 
 		defer rn.Close()
 		opts.Handlers["/cluster/"] = http.StripPrefix("/cluster", rn.Handler())
 		opts.Collectors = rn.Collectors()
+		opts.Health = rn.Health
 	}
 	if !withJobs {
 		<-ctx.Done()
