@@ -91,9 +91,3 @@ func (c *contacts) get(id string) (contact, bool) {
 	}
 	return *e, true
 }
-
-// fresh says whether id was heard from within staleContact of now.
-func (c *contacts) fresh(id string, now time.Time) bool {
-	e, ok := c.get(id)
-	return ok && !e.last.IsZero() && now.Sub(e.last) <= staleContact
-}
