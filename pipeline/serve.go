@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -13,6 +12,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/robfig/cron/v3"
+
+	"github.com/healthanchor/healthanchor/anchor/replication"
 )
 
 // ServeOptions tune the daemon.
@@ -27,12 +28,15 @@ type ServeOptions struct {
 	// Collectors are extra Prometheus metrics served on /metrics (the
 	// replica's fork and rejected-entry counts).
 	Collectors []prometheus.Collector
+	// Health, when set, is the replica's health: /healthz answers 503
+	// with its reason when the node cannot reach a quorum of voters.
+	Health func() replication.Health
 }
 
 // Serve runs the daemon until ctx is done: every job with a schedule runs
 // on it (never two runs of one job at once; a panic in a run is recovered
 // and logged, and the job runs again at its next time), and an HTTP
-// listener serves /healthz and /metrics.
+// listener serves /healthz (see healthHandler) and /metrics.
 //
 // Shutdown order, when ctx is done: stop scheduling new runs; let the
 // running ones finish until ShutdownTimeout, then cancel them (an aborted
@@ -71,16 +75,7 @@ func (n *Node) Serve(ctx context.Context, opt ServeOptions) error {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(metrics.Registry, promhttp.HandlerOpts{}))
-	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
-		head, err := n.Chain.Head(r.Context())
-		w.Header().Set("Content-Type", "application/json")
-		if err != nil {
-			w.WriteHeader(http.StatusServiceUnavailable)
-			json.NewEncoder(w).Encode(map[string]string{"status": "error", "error": err.Error()})
-			return
-		}
-		json.NewEncoder(w).Encode(map[string]any{"status": "ok", "chain_height": head.Height, "jobs_scheduled": scheduled})
-	})
+	mux.HandleFunc("/healthz", n.healthHandler(scheduled, opt.Health))
 	for path, h := range opt.Handlers {
 		mux.Handle(path, h)
 	}

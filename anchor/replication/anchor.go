@@ -46,7 +46,8 @@ func (n *Node) Anchor(ctx context.Context, manifests []anchor.Manifest) (anchor.
 			return anchor.Block{}, err
 		}
 		last = err
-		n.logger.Info("anchor outcome unknown, retrying", "attempt", attempt+1, logErr, err)
+		leader, _, _ := n.leaderAPI()
+		n.warnEvery("anchor-retry", leader, "anchor outcome unknown, retrying", "attempt", attempt+1, logErr, err)
 		select {
 		case <-ctx.Done():
 			return anchor.Block{}, fmt.Errorf("replication: anchor: %w (last: %v)", ctx.Err(), last)

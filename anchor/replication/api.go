@@ -65,8 +65,15 @@ func (n *Node) callerIsMember(r *http.Request) error {
 	return nil
 }
 
+// handleStatus serves Status; a follower completes it with the leader's
+// view of the peers, unless the query says view=local (how a follower
+// asks the leader, so that two nodes never ask each other in turn).
 func (n *Node) handleStatus(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, n.Status())
+	st := n.Status()
+	if r.URL.Query().Get("view") != "local" {
+		n.withLeaderView(r.Context(), &st)
+	}
+	writeJSON(w, http.StatusOK, st)
 }
 
 func (n *Node) handleCheckpoint(w http.ResponseWriter, r *http.Request) {

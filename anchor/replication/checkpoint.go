@@ -212,11 +212,13 @@ func (c *checkpointer) exchange(ctx context.Context) {
 		text, err := c.n.client.Checkpoint(cctx, addrs[id])
 		cancel()
 		if err != nil {
+			c.n.contacts.failed(id)
 			c.logger.Debug("peer checkpoint unavailable", logPeer, id, logErr, err)
 			continue
 		}
+		c.n.contacts.ok(id)
 		if err := c.consider(ctx, id, text); err != nil {
-			c.logger.Warn("peer checkpoint refused", logPeer, id, logErr, err)
+			c.n.warnEvery("checkpoint-refused", id, "peer checkpoint refused", logErr, err)
 		}
 	}
 }

@@ -47,9 +47,15 @@ type Config struct {
 	SnapshotEvery    uint64 `yaml:"snapshot_every"`
 	SnapshotInterval string `yaml:"snapshot_interval"`
 	TrailingLogs     uint64 `yaml:"trailing_logs"`
+	// RepeatLogEvery is how often a repeated warning about one peer (it
+	// does not answer, a retry failed) is logged, as a Go duration
+	// (default "30s"): the first at once, then one line per interval
+	// counting the others (repeated=K).
+	RepeatLogEvery string `yaml:"repeat_log_every"`
 
 	window       time.Duration
 	snapInterval time.Duration
+	repeatEvery  time.Duration
 }
 
 // TLSFiles locates the PEM files for mutual TLS.
@@ -73,6 +79,7 @@ const (
 	DefaultSnapshotEvery     = 1024
 	DefaultSnapshotInterval  = 30 * time.Second
 	DefaultTrailingLogs      = 1024
+	DefaultRepeatLogEvery    = 30 * time.Second
 )
 
 // Validate fills defaults and reports the first invalid field by its
@@ -148,6 +155,14 @@ func (c *Config) Validate() error {
 			return fail("cluster.snapshot_interval %q is not a duration such as 30s", c.SnapshotInterval)
 		}
 		c.snapInterval = d
+	}
+	c.repeatEvery = DefaultRepeatLogEvery
+	if c.RepeatLogEvery != "" {
+		d, err := time.ParseDuration(c.RepeatLogEvery)
+		if err != nil || d < 0 {
+			return fail("cluster.repeat_log_every %q is not a duration such as 30s", c.RepeatLogEvery)
+		}
+		c.repeatEvery = d
 	}
 	return nil
 }

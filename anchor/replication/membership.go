@@ -170,7 +170,7 @@ func (n *Node) reconcile() {
 			continue
 		}
 		if err := n.raft.AddVoter(raft.ServerID(m.ID), raft.ServerAddress(addr), 0, applyTimeout).Error(); err != nil {
-			n.logger.Warn("adding member as voter failed; retrying later", logPeer, m.ID, logErr, err)
+			n.warnEvery("add-voter", m.ID, "adding member as voter failed; retrying later", logErr, err)
 			return
 		}
 		n.logger.Info("member added to the Raft configuration as a voter", logPeer, m.ID, "raft_addr", addr)
@@ -185,7 +185,7 @@ func (n *Node) reconcile() {
 			continue
 		}
 		if err := n.raft.RemoveServer(raft.ServerID(id), 0, applyTimeout).Error(); err != nil {
-			n.logger.Warn("removing a former member failed; retrying later", logPeer, id, logErr, err)
+			n.warnEvery("remove-voter", id, "removing a former member failed; retrying later", logErr, err)
 			return
 		}
 		n.logger.Info("former member removed from the Raft configuration", logPeer, id)

@@ -47,10 +47,13 @@ func newMetrics() *metrics {
 func (m *metrics) fork() { m.forks.Inc() }
 
 // Collectors returns the replica's metrics for the daemon's registry:
-// the counter healthanchor_chain_forks_total and the gauges
-// healthanchor_chain_rejected_entries and healthanchor_replica_halted.
+// the counter healthanchor_chain_forks_total, the gauges
+// healthanchor_chain_rejected_entries and healthanchor_replica_halted,
+// and the health gauges healthanchor_replica_ready and, per peer,
+// healthanchor_peer_reachable, healthanchor_peer_last_contact_seconds and
+// healthanchor_peer_replication_lag_entries.
 func (n *Node) Collectors() []prometheus.Collector {
-	return []prometheus.Collector{n.metrics.forks, n.metrics.gauge, n.metrics.haltedG}
+	return []prometheus.Collector{n.metrics.forks, n.metrics.gauge, n.metrics.haltedG, newHealthCollector(n)}
 }
 
 // recordRestoreFork keeps a fork found while restoring a snapshot as

@@ -35,6 +35,10 @@ type Node struct {
 	key     ed25519.PrivateKey
 	logger  *slog.Logger
 	metrics *metrics
+	// throttle holds back repeated warnings about unreachable peers;
+	// contacts records when each peer last answered (see Health).
+	throttle *throttle
+	contacts *contacts
 
 	fsm    *fsm
 	store  *raftStore
@@ -70,6 +74,7 @@ func Start(ctx context.Context, cfg Config, baseDir string, chain *anchor.Chain,
 	}
 	logger = logger.With("component", "replication", logNode, cfg.NodeID)
 	n := &Node{cfg: cfg, chain: chain, agency: agencyID, key: key, logger: logger, metrics: newMetrics(),
+		throttle: newThrottle(cfg.repeatEvery), contacts: newContacts(),
 		submit: make(chan *submission, 1024), leaderCh: make(chan bool, 8)}
 	if !cfg.Observer {
 		if agencyID != cfg.NodeID {
@@ -132,7 +137,7 @@ func Start(ctx context.Context, cfg Config, baseDir string, chain *anchor.Chain,
 }
 
 func (n *Node) startRaft(dir string) error {
-	hl := raftLogger(n.logger, "raft")
+	hl := raftLogger(n.logger, "raft", n.throttle)
 	snaps, err := raft.NewFileSnapshotStoreWithLogger(dir, snapshotsRetained, hl)
 	if err != nil {
 		return fmt.Errorf("replication: snapshots: %w", err)
@@ -144,7 +149,7 @@ func (n *Node) startRaft(dir string) error {
 	if !has {
 		n.logger.Warn("no Raft state in the data folder: this node waits for the leader to add it (bootstrap is done once, by cluster init)", "data_dir", dir)
 	}
-	if n.trans, err = newRPCTransport(n.cfg.RaftAddr, n.cfg.RaftAddr, n.tls, n.raftSenders, n.logger); err != nil {
+	if n.trans, err = newRPCTransport(n.cfg.RaftAddr, n.cfg.RaftAddr, n.tls, n.raftSenders, n.logger, n.throttle, n.contacts); err != nil {
 		return err
 	}
 	conf := raftConfig(n.cfg, hl)

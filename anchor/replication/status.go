@@ -8,14 +8,18 @@ import (
 
 // Status is a node's view of the cluster, for `chain status --json`.
 type Status struct {
-	NodeID   string         `json:"node_id"`
-	ChainID  string         `json:"chain_id"`
-	Height   int64          `json:"height"`
-	HeadHash string         `json:"head_hash"`
-	LogSize  int64          `json:"log_size"`
-	LogRoot  string         `json:"log_root"`
-	Leader   string         `json:"leader"`
-	Role     string         `json:"role"` // leader, follower, candidate, observer, shutdown
+	NodeID   string `json:"node_id"`
+	ChainID  string `json:"chain_id"`
+	Height   int64  `json:"height"`
+	HeadHash string `json:"head_hash"`
+	LogSize  int64  `json:"log_size"`
+	LogRoot  string `json:"log_root"`
+	Leader   string `json:"leader"`
+	Role     string `json:"role"` // leader, follower, candidate, observer, shutdown
+	// Ready is false when the node cannot serve the chain, with the
+	// reason in NotReady (see Health); always false offline.
+	Ready    bool           `json:"ready"`
+	NotReady string         `json:"not_ready,omitempty"`
 	Members  []MemberStatus `json:"members"`
 	// RejectedEntries counts log entries the state machine refused.
 	RejectedEntries int64  `json:"rejected_entries"`
@@ -39,6 +43,9 @@ type MemberStatus struct {
 	Name     string `json:"name,omitempty"`
 	Address  string `json:"address,omitempty"`
 	Suffrage string `json:"suffrage"` // voter, observer, or none (member not in the Raft configuration)
+	// PeerReach is this node's view of the node (reachability "self" for
+	// itself), completed on a follower by the leader's view.
+	PeerReach
 }
 
 // CheckpointStatus summarises the latest checkpoint.
@@ -61,6 +68,15 @@ func (n *Node) Status() Status {
 	if st.Halted != nil {
 		s.Halted = st.Halted.Error()
 	}
+	health := n.Health()
+	s.Ready, s.NotReady = health.Ready, health.Reason
+	now := n.contacts.now()
+	reach := func(id string) PeerReach {
+		if id == n.cfg.NodeID {
+			return PeerReach{Reachability: Self}
+		}
+		return n.reach(id, now)
+	}
 	_, leader := n.raft.LeaderWithID()
 	s.Leader = string(leader)
 	suffrage := map[string]string{}
@@ -79,11 +95,11 @@ func (n *Node) Status() Status {
 		if sf == "" {
 			sf = "none"
 		}
-		s.Members = append(s.Members, MemberStatus{ID: m.ID, Name: m.Name, Address: m.Address, Suffrage: sf})
+		s.Members = append(s.Members, MemberStatus{ID: m.ID, Name: m.Name, Address: m.Address, Suffrage: sf, PeerReach: reach(m.ID)})
 	}
 	for _, sv := range servers {
 		if !n.isMember(string(sv.ID)) {
-			s.Members = append(s.Members, MemberStatus{ID: string(sv.ID), Address: string(sv.Address), Suffrage: suffrage[string(sv.ID)]})
+			s.Members = append(s.Members, MemberStatus{ID: string(sv.ID), Address: string(sv.Address), Suffrage: suffrage[string(sv.ID)], PeerReach: reach(string(sv.ID))})
 		}
 	}
 	if n.ckpt != nil {

@@ -41,6 +41,9 @@ type rpcTransport struct {
 	conns     map[*trackedConn]struct{} // open incoming connections, closed by Close
 	heartbeat func(raft.RPC)
 	lastWarn  map[string]time.Time // refusal log lines, one per sender and claim every refusalLogEvery
+
+	// contacts, when set, records which peers answer or send RPCs.
+	contacts *contacts
 }
 
 var (
@@ -57,15 +60,16 @@ const (
 // newRPCTransport listens on addr with cfg. advertise is the node's raft
 // address as its peers know it (cluster.raft_addr), sent in every RPC;
 // senders returns who may send RPCs now: the voting members' ids and
-// configured raft addresses.
-func newRPCTransport(addr, advertise string, cfg *tls.Config, senders func() map[string]string, logger *slog.Logger) (*rpcTransport, error) {
+// configured raft addresses. Raft's own log lines pass through th, and cs
+// (when not nil) records which peers answer; both may be nil.
+func newRPCTransport(addr, advertise string, cfg *tls.Config, senders func() map[string]string, logger *slog.Logger, th *throttle, cs *contacts) (*rpcTransport, error) {
 	ln, err := tls.Listen("tcp", addr, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("replication: raft listener: %w", err)
 	}
 	t := &rpcTransport{
-		ln: ln, logger: logger, netLog: raftLogger(logger, "raft-net"), timeout: 5 * time.Second, senders: senders,
-		consumeCh: make(chan raft.RPC), done: make(chan struct{}), peers: map[string]*peerListener{}, conns: map[*trackedConn]struct{}{}, lastWarn: map[string]time.Time{},
+		ln: ln, logger: logger, netLog: raftLogger(logger, "raft-net", th), timeout: 5 * time.Second, senders: senders,
+		consumeCh: make(chan raft.RPC), done: make(chan struct{}), peers: map[string]*peerListener{}, conns: map[*trackedConn]struct{}{}, lastWarn: map[string]time.Time{}, contacts: cs,
 	}
 	t.NetworkTransport = raft.NewNetworkTransportWithConfig(&raft.NetworkTransportConfig{
 		Stream:  &dialOnly{addr: advertiseAddr(advertise), cfg: cfg, done: make(chan struct{})},
@@ -216,6 +220,7 @@ func (t *rpcTransport) deliver(id string, rpc raft.RPC, heartbeat bool) {
 		rpc.Respond(nil, err)
 		return
 	}
+	t.contacts.ok(id)
 	if heartbeat {
 		t.mu.Lock()
 		fn := t.heartbeat

@@ -85,7 +85,7 @@ func TestRPCTransportChecksCertificate(t *testing.T) {
 	}
 	start := func(id string, senders map[string]string) *rpcTransport {
 		t.Helper()
-		tr, err := newRPCTransport("127.0.0.1:0", "", tlsFor(id), func() map[string]string { return senders }, discard)
+		tr, err := newRPCTransport("127.0.0.1:0", "", tlsFor(id), func() map[string]string { return senders }, discard, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -29,7 +29,14 @@ func newChainStatusCmd(g *globalFlags) *cobra.Command {
 		Short: "Print height, head hash, leader, members and this node's role",
 		Long: `Status asks the running node of --config. When it does not answer, it reads
 the local chain store and reports role "offline" (or "standalone" for a
-config without a cluster: section).`,
+config without a cluster: section).
+
+For a running node it says whether the node is ready (it reaches a quorum of
+voters and applies blocks; /healthz answers the same) and, for every member
+and observer, whether it is reachable, how long ago it was last heard from,
+and how many Raft entries it is behind the leader. A follower reports the
+leader's view of the nodes it does not talk to itself (observers), marked
+"seen by" the leader.`,
 		Example: `  healthanchor --config node1/healthanchor.yaml chain status --json`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -41,10 +48,7 @@ config without a cluster: section).`,
 			if asJSON {
 				return json.NewEncoder(w).Encode(st)
 			}
-			fmt.Fprintf(w, "chain %s: height %d, head %s\nnode %s is %s; leader %q\n", st.ChainID, st.Height, st.HeadHash, st.NodeID, st.Role, st.Leader)
-			for _, m := range st.Members {
-				fmt.Fprintf(w, "  %-12s %-9s %s\n", m.ID, m.Suffrage, m.Address)
-			}
+			printStatus(w, st)
 			if len(st.Forks) > 0 {
 				fmt.Fprintf(w, "FORK EVIDENCE: %d record(s): signed checkpoints, snapshots or Raft log entries that disagree with this chain (see --json)\n", len(st.Forks))
 			}

@@ -230,6 +230,9 @@ func TestClusterForkedLogHalts(t *testing.T) {
 	if !strings.Contains(r.stdout, "HALTED") {
 		t.Errorf("chain status does not say HALTED:\n%s", r.stdout)
 	}
+	if h := getHealthz(t, victim); h.code != 503 || !strings.Contains(h.Reason, "halted on fork evidence") {
+		t.Errorf("a halted node's /healthz: %d %q, want 503 halted on fork evidence", h.code, h.Reason)
+	}
 	log, _ := os.ReadFile(filepath.Join(victim.dir, "node.log"))
 	if !strings.Contains(string(log), "FORK") {
 		t.Error("no FORK line in the victim's log")

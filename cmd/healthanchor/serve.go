@@ -18,8 +18,10 @@ func newServeCmd(g *globalFlags) *cobra.Command {
 		Long: `Serve runs every job that has a schedule (cron expressions, optionally with a
 CRON_TZ= prefix, or @daily / @every 1h), never two runs of one job at once,
 and serves /healthz and Prometheus /metrics on the config's listen address
-(127.0.0.1:9464 by default). Logs are JSON lines on stderr when it is not a
-terminal.
+(127.0.0.1:9464 by default). With a cluster: section, /healthz answers 503
+with the reason when the node cannot reach a quorum of voters, is halted on
+fork evidence or its store is corrupt (docs/replication.md, Health). Logs are
+JSON lines on stderr when it is not a terminal.
 
 On SIGTERM or SIGINT it stops scheduling, lets running batches finish for up to
 --shutdown-timeout, then aborts them cleanly (nothing half-anchored; the next
@@ -84,6 +86,7 @@ func (g *globalFlags) serve(ctx context.Context, cfg *pipeline.Config, shutdown 
 		defer rn.Close()
 		opts.Handlers["/cluster/"] = http.StripPrefix("/cluster", rn.Handler())
 		opts.Collectors = rn.Collectors()
+		opts.Health = rn.Health
 	}
 	if !withJobs {
 		<-ctx.Done()
