@@ -128,43 +128,53 @@ func (c *Config) Validate() error {
 	if !self && !c.Observer {
 		return fail("cluster.peers does not list this node (%s)", c.NodeID)
 	}
-	if c.MaxBlockManifests < 0 {
-		return fail("cluster.max_block_manifests must be positive")
-	}
+	// Every number has a range, named in the error: a value outside it
+	// would stall or flood the node rather than fail clearly.
 	if c.MaxBlockManifests == 0 {
 		c.MaxBlockManifests = DefaultMaxBlockManifests
 	}
-	c.window = DefaultBatchWindow
-	if c.BatchWindow != "" {
-		d, err := time.ParseDuration(c.BatchWindow)
-		if err != nil || d < 0 {
-			return fail("cluster.batch_window %q is not a duration such as 20ms", c.BatchWindow)
-		}
-		c.window = d
+	if c.MaxBlockManifests < 1 || c.MaxBlockManifests > 100000 {
+		return fail("cluster.max_block_manifests %d is out of range: 1 to 100000", c.MaxBlockManifests)
 	}
 	if c.SnapshotEvery == 0 {
 		c.SnapshotEvery = DefaultSnapshotEvery
 	}
+	if c.SnapshotEvery > 1e9 {
+		return fail("cluster.snapshot_every %d is out of range: 1 to 1000000000 blocks", c.SnapshotEvery)
+	}
 	if c.TrailingLogs == 0 {
 		c.TrailingLogs = DefaultTrailingLogs
 	}
-	c.snapInterval = DefaultSnapshotInterval
-	if c.SnapshotInterval != "" {
-		d, err := time.ParseDuration(c.SnapshotInterval)
-		if err != nil || d <= 0 {
-			return fail("cluster.snapshot_interval %q is not a duration such as 30s", c.SnapshotInterval)
-		}
-		c.snapInterval = d
+	if c.TrailingLogs > 1e9 {
+		return fail("cluster.trailing_logs %d is out of range: 1 to 1000000000 entries", c.TrailingLogs)
 	}
-	c.repeatEvery = DefaultRepeatLogEvery
-	if c.RepeatLogEvery != "" {
-		d, err := time.ParseDuration(c.RepeatLogEvery)
-		if err != nil || d < 0 {
-			return fail("cluster.repeat_log_every %q is not a duration such as 30s", c.RepeatLogEvery)
-		}
-		c.repeatEvery = d
+	var err error
+	if c.window, err = durationIn("cluster.batch_window", c.BatchWindow, DefaultBatchWindow, 0, 10*time.Second, "20ms"); err != nil {
+		return err
+	}
+	if c.snapInterval, err = durationIn("cluster.snapshot_interval", c.SnapshotInterval, DefaultSnapshotInterval, time.Second, 24*time.Hour, "30s"); err != nil {
+		return err
+	}
+	if c.repeatEvery, err = durationIn("cluster.repeat_log_every", c.RepeatLogEvery, DefaultRepeatLogEvery, 0, 24*time.Hour, "30s"); err != nil {
+		return err
 	}
 	return nil
+}
+
+// durationIn parses a duration option: def when empty, an error naming
+// field, its example form and the range [lo, hi] otherwise.
+func durationIn(field, s string, def, lo, hi time.Duration, example string) (time.Duration, error) {
+	if s == "" {
+		return def, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("replication: config: %s %q is not a duration such as %s", field, s, example)
+	}
+	if d < lo || d > hi {
+		return 0, fmt.Errorf("replication: config: %s %s is out of range: %v to %v", field, s, lo, hi)
+	}
+	return d, nil
 }
 
 // Peer returns the peer with the given id.

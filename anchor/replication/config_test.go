@@ -1,0 +1,41 @@
+package replication
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestConfigRanges: every number of the cluster section has a range, and
+// a value outside it is an error naming the key and the range.
+func TestConfigRanges(t *testing.T) {
+	base := func() Config {
+		return Config{NodeID: "a", RaftAddr: "127.0.0.1:7001", APIAddr: "127.0.0.1:7002", DataDir: "raft",
+			TLS:   TLSFiles{CAFile: "ca", CertFile: "c", KeyFile: "k"},
+			Peers: []Peer{{ID: "a", RaftAddr: "127.0.0.1:7001", APIAddr: "127.0.0.1:7002"}}}
+	}
+	ok := base()
+	if err := ok.Validate(); err != nil {
+		t.Fatalf("a valid config: %v", err)
+	}
+	for _, tc := range []struct {
+		edit func(*Config)
+		want string
+	}{
+		{func(c *Config) { c.MaxBlockManifests = -1 }, "cluster.max_block_manifests -1 is out of range: 1 to 100000"},
+		{func(c *Config) { c.MaxBlockManifests = 1 << 40 }, "cluster.max_block_manifests"},
+		{func(c *Config) { c.SnapshotEvery = 1 << 40 }, "cluster.snapshot_every"},
+		{func(c *Config) { c.TrailingLogs = 1 << 40 }, "cluster.trailing_logs"},
+		{func(c *Config) { c.BatchWindow = "-5s" }, "cluster.batch_window -5s is out of range: 0s to 10s"},
+		{func(c *Config) { c.BatchWindow = "1h" }, "cluster.batch_window 1h is out of range"},
+		{func(c *Config) { c.BatchWindow = "soon" }, `cluster.batch_window "soon" is not a duration`},
+		{func(c *Config) { c.SnapshotInterval = "1ns" }, "cluster.snapshot_interval 1ns is out of range: 1s to 24h0m0s"},
+		{func(c *Config) { c.RepeatLogEvery = "-1s" }, "cluster.repeat_log_every -1s is out of range"},
+	} {
+		c := base()
+		tc.edit(&c)
+		err := c.Validate()
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("got %v, want an error with %q", err, tc.want)
+		}
+	}
+}
