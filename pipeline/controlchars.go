@@ -17,6 +17,10 @@ const (
 	ControlStrip = "strip"
 )
 
+// CheckControlChars applies a job's control_chars rule (ControlReject when
+// empty) to a row record, as run does: preview shows the same rejects.
+func CheckControlChars(rule string, r connectors.Record) error { return controlChars(rule, r) }
+
 // controlChars applies the job's control_chars rule to a row record: it
 // returns an error naming the row and column under the reject rule, and
 // strips the row's text values in place under the strip rule. Every row

@@ -15,6 +15,8 @@ type Preview struct {
 	Window Window
 	// Pending is true when the window is one an interrupted run left.
 	Pending bool
+	// ControlChars is the job's control_chars rule (CheckControlChars).
+	ControlChars string
 }
 
 // PreviewJob opens the named job's connector exactly as run does (its
@@ -40,7 +42,7 @@ func (n *Node) PreviewJob(ctx context.Context, name string, set connectors.Optio
 	}
 	if input == "" {
 		if w, ok, err := n.State.Pending(ctx, job.Name); err != nil || ok {
-			return Preview{Conn: conn, Window: w, Pending: ok}, err
+			return Preview{Conn: conn, Window: w, Pending: ok, ControlChars: job.ControlChars}, err
 		}
 	}
 	var from []byte
@@ -53,7 +55,7 @@ func (n *Node) PreviewJob(ctx context.Context, name string, set connectors.Optio
 	if err != nil {
 		return Preview{}, fmt.Errorf("job %s: plan: %w", job.Name, err)
 	}
-	return Preview{Conn: conn, Window: Window{From: from, To: to}}, nil
+	return Preview{Conn: conn, Window: Window{From: from, To: to}, ControlChars: job.ControlChars}, nil
 }
 
 // mergeOptions returns base overlaid with over, nested maps merged key by

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/healthanchor/healthanchor/connectors"
+	"github.com/healthanchor/healthanchor/pipeline"
 	"github.com/healthanchor/healthanchor/schemas"
 )
 
@@ -62,6 +63,7 @@ errors.`,
 			ctx := cmd.Context()
 			var conn connectors.Connector
 			var from, to []byte
+			rule := pipeline.ControlReject
 			if job != "" {
 				if cmd.Flags().Changed("timezone") {
 					return usageErr("preview: --timezone goes with --connector; a job reads times in the config's zone")
@@ -81,7 +83,7 @@ errors.`,
 				if p.Pending {
 					fmt.Fprintln(os.Stderr, "preview: the window an interrupted run left (the next run reads it)")
 				}
-				conn, from, to = p.Conn, p.Window.From, p.Window.To
+				conn, from, to, rule = p.Conn, p.Window.From, p.Window.To, p.ControlChars
 			} else {
 				if input != "" {
 					opts["input"] = input
@@ -99,7 +101,7 @@ errors.`,
 					return fmt.Errorf("preview: %w", err)
 				}
 			}
-			return previewRows(ctx, cmd, conn, from, to)
+			return previewRows(ctx, cmd, conn, from, to, rule)
 		},
 	}
 	cmd.Flags().StringVar(&job, "job", "", "a job of the config: preview what its next run reads")
@@ -110,7 +112,7 @@ errors.`,
 }
 
 // previewRows reads conn's window (from, to] and prints its rows and rejects.
-func previewRows(ctx context.Context, cmd *cobra.Command, conn connectors.Connector, from, to []byte) error {
+func previewRows(ctx context.Context, cmd *cobra.Command, conn connectors.Connector, from, to []byte, controlRule string) error {
 	out := bufio.NewWriter(cmd.OutOrStdout())
 	defer out.Flush()
 	if string(from) == string(to) {
@@ -128,6 +130,11 @@ func previewRows(ctx context.Context, cmd *cobra.Command, conn connectors.Connec
 		if err := r.Schema.Check(r.Row); err != nil {
 			rejects++
 			fmt.Fprintf(os.Stderr, "reject %s: %v\n", r.SourceRef, err)
+			return nil
+		}
+		if err := pipeline.CheckControlChars(controlRule, r); err != nil {
+			rejects++
+			fmt.Fprintf(os.Stderr, "reject %s: %s\n", r.SourceRef, strings.TrimPrefix(err.Error(), r.SourceRef+": "))
 			return nil
 		}
 		rows++

@@ -47,6 +47,17 @@ func TestPreviewJob(t *testing.T) {
 	mustCode(t, ha(t, nil, "--config", cfg, "preview", "--job", "no-such-job"), 2, "preview of an unknown job")
 	mustCode(t, ha(t, nil, "--config", cfg, "preview", "--job", "patients-csv", "--set", `date_formats=["x"`), 2, "preview with a broken list")
 
+	// A control character is a reject in preview as in run.
+	nul := filepath.Join(dir, "nul.csv")
+	if err := os.WriteFile(nul, []byte("patient_id,family_name\nA,Do\x00e\nB,Smith\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r = ha(t, nil, "preview", "--connector", "csv", nul)
+	mustCode(t, r, 0, "preview of a NUL byte")
+	if strings.Contains(r.stdout, `"patient_id":"A"`) || !strings.Contains(r.stderr, "control character U+0000") {
+		t.Errorf("preview kept a NUL byte:\n%s\n%s", r.stdout, r.stderr)
+	}
+
 	// Nothing was remembered: the run still takes the file.
 	before := len(batches(t, cfg))
 	mustCode(t, ha(t, nil, "--config", cfg, "run", "patients-csv"), 0, "run after preview")
