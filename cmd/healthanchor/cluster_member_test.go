@@ -63,6 +63,11 @@ func TestClusterObserverAndNewMember(t *testing.T) {
 	}
 	r = ha(t, nil, "--config", obs.config, "chain", "compare", "--peer", nd4.cfg.APIAddr)
 	mustCode(t, r, 0, "observer compares with node4")
+	r = ha(t, nil, "--config", obs.config, "verify", "chain")
+	mustCode(t, r, 0, "verify chain on an observer, which has no agency key")
+	if !strings.Contains(r.stdout, "(observer)") {
+		t.Errorf("verify chain on an observer: %s", r.stdout)
+	}
 	t.Logf("4 members and an observer agree at height %d, head %s", h, head)
 
 	// Removing node4 takes 3 of the 4 members; it then leaves the Raft

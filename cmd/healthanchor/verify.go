@@ -111,9 +111,15 @@ must be on the chain at the height recorded with the same manifest. A chain
 store that lost its newest blocks fails here, naming what is missing.
 
 With --peer HOST:PORT (a member's api_addr, in a replicated chain) it then
-compares the local chain with that peer's, block hash by block hash.`,
+compares the local chain with that peer's, block hash by block hash.
+
+An observer (cluster.observer: true) holds no agency key and no state DB: its
+chain store alone is verified.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if done, err := g.verifyObserverChain(cmd, asJSON, peer); done {
+				return err
+			}
 			n, err := g.openNode(g.logger())
 			if err != nil {
 				return err
@@ -139,4 +145,32 @@ compares the local chain with that peer's, block hash by block hash.`,
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the report as JSON")
 	cmd.Flags().StringVar(&peer, "peer", "", "also compare with this peer's chain (its api_addr)")
 	return cmd
+}
+
+// verifyObserverChain verifies an observer's chain store, which is all an
+// observer keeps; done is false when the config is not an observer's.
+func (g *globalFlags) verifyObserverChain(cmd *cobra.Command, asJSON bool, peer string) (done bool, err error) {
+	cfg, err := pipeline.LoadConfig(g.config)
+	if err != nil || cfg.Cluster == nil || !cfg.Cluster.Observer {
+		return false, nil // openNode reports a bad config
+	}
+	chain, err := pipeline.OpenChain(cfg)
+	if err != nil {
+		return true, openErr(err)
+	}
+	defer chain.Close()
+	rep, err := chain.Verify(cmd.Context())
+	if err != nil {
+		return true, err
+	}
+	w := cmd.OutOrStdout()
+	if asJSON {
+		return true, json.NewEncoder(w).Encode(rep)
+	}
+	fmt.Fprintf(w, "OK: chain %s verified (observer): height %d, head %s, %d manifests, log root %s\n",
+		chain.ChainID(), rep.Height, rep.HeadHash, rep.Manifests, rep.LogRoot)
+	if peer != "" {
+		return true, g.comparePeer(cmd, peer, false)
+	}
+	return true, nil
 }
