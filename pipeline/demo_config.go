@@ -52,7 +52,7 @@ jobs:
         phone: TELEPHONE
         death_date: DATE_DECES
         updated_at: DATE_MAJ
-  # HL7 v2 feed of the hospital's ADT and lab systems (files of messages,
+  # HL7 v2 feed of the hospital's ADT, lab, order and vaccination systems (files of messages,
   # batch-wrapped or MLLP-captured): one batch per canonical schema.
   - name: hl7-feed
     connector: hl7

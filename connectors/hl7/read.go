@@ -97,6 +97,10 @@ func target(m *Message) string {
 		return schemas.Patient.ID()
 	case "ORU":
 		return schemas.Observation.ID()
+	case "ORM", "OML":
+		return schemas.Order.ID()
+	case "VXU":
+		return schemas.Immunization.ID()
 	}
 	return ""
 }
