@@ -28,7 +28,9 @@ type node interface {
 }
 
 // Eval computes the expression for one record.
-func (e *Expr) Eval(get ColumnFunc, tables CodeTables) (string, error) { return e.root.eval(get, tables) }
+func (e *Expr) Eval(get ColumnFunc, tables CodeTables) (string, error) {
+	return e.root.eval(get, tables)
+}
 
 // String prints the expression in the syntax ParseExpr reads.
 func (e *Expr) String() string { return e.root.String() }
@@ -299,7 +301,7 @@ func (l literal) String() string {
 type tableRef string
 
 func (t tableRef) eval(ColumnFunc, CodeTables) (string, error) { return string(t), nil }
-func (t tableRef) String() string                          { return column(t).String() }
+func (t tableRef) String() string                              { return column(t).String() }
 
 // call applies a mapping function to its arguments.
 type call struct {
