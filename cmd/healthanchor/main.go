@@ -26,6 +26,7 @@ import (
 
 	_ "github.com/healthanchor/healthanchor/connectors/csv"
 	_ "github.com/healthanchor/healthanchor/connectors/exec"
+	_ "github.com/healthanchor/healthanchor/connectors/fhirndjson"
 	_ "github.com/healthanchor/healthanchor/connectors/hl7"
 	_ "github.com/healthanchor/healthanchor/connectors/sql"
 )
