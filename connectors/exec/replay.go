@@ -36,6 +36,7 @@ func (c *Connector) replay(ctx context.Context, path string, wm watermark, emit 
 	sc.Buffer(make([]byte, 0, min(1<<16, c.cfg.MaxLineBytes+1)), c.cfg.MaxLineBytes+1)
 	row := connectors.NewRow(c.cfg.schema, c.cfg.Source, "")
 	keys := []string(nil)
+	var props recordProps
 	line := 0
 	for sc.Scan() {
 		line++
@@ -48,21 +49,37 @@ func (c *Connector) replay(ctx context.Context, path string, wm watermark, emit 
 		if c.env.Progress != nil {
 			c.env.Progress.Add(int64(len(b) + 1))
 		}
-		var m message
-		if err := json.Unmarshal(b, &m); err != nil {
+		var typ, stream, rec, keyProps []byte
+		err := members(b, func(k, v []byte) error {
+			switch string(k) {
+			case "type":
+				typ = v
+			case "stream":
+				stream = v
+			case "record":
+				rec = v
+			case "key_properties":
+				keyProps = v
+			}
+			return nil
+		})
+		if err != nil {
 			return fmt.Errorf("exec: spool %s:%d: %w", path, line, err)
 		}
-		if m.Stream != c.cfg.Stream {
+		if len(stream) < 2 || string(stream[1:len(stream)-1]) != c.cfg.Stream {
 			continue
 		}
-		switch m.Type {
-		case "SCHEMA":
-			keys = m.KeyProperties
-		case "RECORD":
+		switch string(typ) {
+		case `"SCHEMA"`:
+			keys = nil
+			if len(keyProps) > 0 {
+				json.Unmarshal(keyProps, &keys)
+			}
+		case `"RECORD"`:
 			if err := ctx.Err(); err != nil {
 				return fmt.Errorf("exec: %w", err)
 			}
-			if err := emit(c.record(row, line, keys, b, m.Record)); err != nil {
+			if err := emit(c.record(row, line, keys, b, rec, &props)); err != nil {
 				return err
 			}
 		}
@@ -76,20 +93,84 @@ func (c *Connector) replay(ctx context.Context, path string, wm watermark, emit 
 	return nil
 }
 
+// recordProps are a record's properties as raw JSON, reused between records.
+type recordProps struct {
+	keys []byte // every key, one after the other
+	ends []int  // where each key ends in keys
+	vals [][]byte
+}
+
+func (p *recordProps) load(rec []byte) error {
+	p.keys, p.ends, p.vals = p.keys[:0], p.ends[:0], p.vals[:0]
+	return members(rec, func(k, v []byte) error {
+		p.keys = append(p.keys, k...)
+		p.ends = append(p.ends, len(p.keys))
+		p.vals = append(p.vals, v)
+		return nil
+	})
+}
+
+func (p *recordProps) raw(name string) ([]byte, bool) {
+	start := 0
+	for i, end := range p.ends {
+		if string(p.keys[start:end]) == name {
+			return p.vals[i], true
+		}
+		start = end
+	}
+	return nil, false
+}
+
+// get returns a property as text: strings as they are, numbers as
+// written, booleans as true/false, objects and arrays as JSON; null and
+// absent are no value. A dotted name reads a nested property when the
+// record has no property of that exact name.
+func (p *recordProps) get(name string) (string, bool) {
+	raw, ok := p.raw(name)
+	if !ok && strings.Contains(name, ".") {
+		raw, ok = nested(p, name)
+	}
+	if !ok {
+		return "", false
+	}
+	s, set, err := text(raw)
+	if err != nil {
+		return "", false
+	}
+	return s, set
+}
+
+func nested(p *recordProps, name string) ([]byte, bool) {
+	parts := strings.Split(name, ".")
+	cur, ok := p.raw(parts[0])
+	for _, part := range parts[1:] {
+		if !ok || len(cur) == 0 || cur[0] != '{' {
+			return nil, false
+		}
+		var next []byte
+		found := false
+		members(cur, func(k, v []byte) error {
+			if !found && string(k) == part {
+				next, found = v, true
+			}
+			return nil
+		})
+		cur, ok = next, found
+	}
+	return cur, ok
+}
+
 // record maps one RECORD message to a row, or to a reject with the reason.
-func (c *Connector) record(row schemas.Row, line int, keys []string, raw, rec json.RawMessage) connectors.Record {
+func (c *Connector) record(row schemas.Row, line int, keys []string, raw, rec []byte, props *recordProps) connectors.Record {
 	s := c.cfg.schema
 	ref := c.cfg.Stream + ":" + strconv.Itoa(line)
 	reject := func(reason string) connectors.Record {
 		return connectors.Record{SourceRef: ref, Reject: &connectors.Reject{Target: s.ID(), Reason: ref + ": " + reason, Raw: append([]byte(nil), raw...)}}
 	}
-	var props map[string]any
-	dec := json.NewDecoder(strings.NewReader(string(rec)))
-	dec.UseNumber()
-	if err := dec.Decode(&props); err != nil || props == nil {
+	if len(rec) == 0 || rec[0] != '{' || props.load(rec) != nil {
 		return reject("the record is not a JSON object")
 	}
-	get := func(name string) (string, bool) { return property(props, name) }
+	get := props.get
 	if len(keys) > 0 {
 		parts := make([]string, len(keys))
 		for i, k := range keys {
@@ -113,38 +194,4 @@ func (c *Connector) record(row schemas.Row, line int, keys []string, raw, rec js
 		}
 	}
 	return connectors.Record{SourceRef: ref, Schema: s, Row: row}
-}
-
-// property returns a record property as text: strings as they are,
-// numbers as written, booleans as true/false, objects and arrays as JSON;
-// null and absent are no value. A dotted name reads a nested property
-// when the record has no property of that exact name.
-func property(props map[string]any, name string) (string, bool) {
-	v, ok := props[name]
-	if !ok && strings.Contains(name, ".") {
-		var cur any = props
-		for _, part := range strings.Split(name, ".") {
-			m, isMap := cur.(map[string]any)
-			if !isMap {
-				return "", false
-			}
-			if cur, ok = m[part]; !ok {
-				return "", false
-			}
-		}
-		v = cur
-	}
-	switch v := v.(type) {
-	case nil:
-		return "", false
-	case string:
-		return v, true
-	case json.Number:
-		return v.String(), true
-	case bool:
-		return strconv.FormatBool(v), true
-	default:
-		b, _ := json.Marshal(v)
-		return string(b), true
-	}
 }

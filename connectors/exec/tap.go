@@ -19,15 +19,6 @@ import (
 	"github.com/healthanchor/healthanchor/internal/fsutil"
 )
 
-// message is the part of a Singer message the connector reads.
-type message struct {
-	Type          string          `json:"type"`
-	Stream        string          `json:"stream"`
-	Record        json.RawMessage `json:"record"`
-	Value         json.RawMessage `json:"value"`
-	KeyProperties []string        `json:"key_properties"`
-}
-
 // spooled is what one run of the tap left in the spool.
 type spooled struct {
 	path    string // the temporary file, fsynced
@@ -111,22 +102,37 @@ func (c *Connector) copyOutput(stdout io.Reader, f *os.File, out *spooled) error
 	for sc.Scan() {
 		line++
 		b := sc.Bytes()
-		var m message
-		if err := json.Unmarshal(b, &m); err != nil {
+		if !json.Valid(b) {
+			var v any
+			err := json.Unmarshal(b, &v)
 			return fmt.Errorf("line %d is not a JSON message (%v): %.80q", line, err, b)
 		}
-		switch m.Type {
-		case "":
+		var typ, stream, value []byte
+		if err := members(b, func(k, v []byte) error {
+			switch string(k) {
+			case "type":
+				typ = v
+			case "stream":
+				stream = v
+			case "value":
+				value = v
+			}
+			return nil
+		}); err != nil {
+			return fmt.Errorf("line %d is not a JSON object: %.80q", line, b)
+		}
+		switch string(typ) {
+		case "", "null":
 			return fmt.Errorf("line %d has no message type: %.80q", line, b)
-		case "RECORD":
-			if m.Stream == c.cfg.Stream {
+		case `"RECORD"`:
+			if len(stream) > 1 && string(stream[1:len(stream)-1]) == c.cfg.Stream {
 				out.records++
 			}
-		case "STATE":
-			if len(m.Value) == 0 || string(m.Value) == "null" {
+		case `"STATE"`:
+			if len(value) == 0 || string(value) == "null" {
 				return fmt.Errorf("line %d: STATE without a value", line)
 			}
-			out.state = append(json.RawMessage(nil), compactJSON(m.Value)...)
+			out.state = append(json.RawMessage(nil), compactJSON(value)...)
 		}
 		w.Write(b)
 		w.WriteByte('\n')
