@@ -169,3 +169,15 @@ func text(raw []byte) (string, bool, error) {
 	}
 	return string(raw), true, nil
 }
+
+// isString tells whether the raw JSON value is the string want.
+func isString(raw []byte, want string) bool {
+	if len(raw) < 2 || raw[0] != '"' {
+		return false
+	}
+	if bytes.IndexByte(raw, '\\') < 0 {
+		return string(raw[1:len(raw)-1]) == want
+	}
+	s, ok, err := text(raw)
+	return ok && err == nil && s == want
+}

@@ -41,3 +41,14 @@ func FuzzRecordProps(f *testing.F) {
 		}
 	})
 }
+
+func TestIsString(t *testing.T) {
+	for _, tc := range []struct {
+		raw, want string
+		ok        bool
+	}{{`"RECORD"`, "RECORD", true}, {`"REC\u004fRD"`, "RECORD", true}, {`"RECORDS"`, "RECORD", false}, {`null`, "RECORD", false}, {`""`, "", true}} {
+		if got := isString([]byte(tc.raw), tc.want); got != tc.ok {
+			t.Errorf("isString(%s, %q) = %v", tc.raw, tc.want, got)
+		}
+	}
+}

@@ -66,16 +66,16 @@ func (c *Connector) replay(ctx context.Context, path string, wm watermark, emit 
 		if err != nil {
 			return fmt.Errorf("exec: spool %s:%d: %w", path, line, err)
 		}
-		if len(stream) < 2 || string(stream[1:len(stream)-1]) != c.cfg.Stream {
+		if !isString(stream, c.cfg.Stream) {
 			continue
 		}
-		switch string(typ) {
-		case `"SCHEMA"`:
+		switch {
+		case isString(typ, "SCHEMA"):
 			keys = nil
 			if len(keyProps) > 0 {
 				json.Unmarshal(keyProps, &keys)
 			}
-		case `"RECORD"`:
+		case isString(typ, "RECORD"):
 			if err := ctx.Err(); err != nil {
 				return fmt.Errorf("exec: %w", err)
 			}

@@ -121,18 +121,18 @@ func (c *Connector) copyOutput(stdout io.Reader, f *os.File, out *spooled) error
 		}); err != nil {
 			return fmt.Errorf("line %d is not a JSON object: %.80q", line, b)
 		}
-		switch string(typ) {
-		case "", "null":
-			return fmt.Errorf("line %d has no message type: %.80q", line, b)
-		case `"RECORD"`:
-			if len(stream) > 1 && string(stream[1:len(stream)-1]) == c.cfg.Stream {
+		switch {
+		case isString(typ, "RECORD"):
+			if isString(stream, c.cfg.Stream) {
 				out.records++
 			}
-		case `"STATE"`:
+		case isString(typ, "STATE"):
 			if len(value) == 0 || string(value) == "null" {
 				return fmt.Errorf("line %d: STATE without a value", line)
 			}
 			out.state = append(json.RawMessage(nil), compactJSON(value)...)
+		case len(typ) < 3 || typ[0] != '"':
+			return fmt.Errorf("line %d has no message type: %.80q", line, b)
 		}
 		w.Write(b)
 		w.WriteByte('\n')
