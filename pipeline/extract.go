@@ -26,6 +26,7 @@ type jobWork struct {
 	written  int64
 	rejected int64
 	progress *connectors.Progress // input bytes, fed by the connector
+	conn     connectors.Connector // told when the window commits, if it is a connectors.Committer
 	err      error
 	// legacyIDs: the window is on the chain under legacy batch ids
 	// (see anchoredAsLegacy).

@@ -121,7 +121,9 @@ func (n *Node) Run(ctx context.Context, opt RunOptions) ([]JobResult, error) {
 	} else {
 		n.crash("anchored")
 		for _, w := range works {
-			w.err = n.publish(ctx, w)
+			if w.err = n.publish(ctx, w); w.err == nil {
+				n.committed(ctx, w)
+			}
 		}
 	}
 	failed := false
@@ -196,7 +198,7 @@ func (n *Node) prepare(ctx context.Context, job JobConfig, backfill *Window) (*j
 			return nil, err
 		}
 	}
-	w := &jobWork{job: job, window: window, source: conn.Source(), progress: progress}
+	w := &jobWork{job: job, window: window, source: conn.Source(), progress: progress, conn: conn}
 	w.legacyIDs = backfill == nil && n.anchoredAsLegacy(ctx, conn, w)
 	if w.runID, err = n.State.StartRun(ctx, job.Name, window); err != nil {
 		return nil, err

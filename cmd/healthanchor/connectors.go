@@ -2,12 +2,14 @@ package main
 
 import (
 	"fmt"
+	"path/filepath"
 	"reflect"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/healthanchor/healthanchor/connectors"
+	"github.com/healthanchor/healthanchor/connectors/scaffold"
 )
 
 // connectorListing is one connector in `connectors list --json`.
@@ -56,7 +58,31 @@ func newConnectorsCmd() *cobra.Command {
 		},
 	}
 	list.Flags().BoolVar(&asJSON, "json", false, "print JSON")
-	cmd.AddCommand(list)
+	cmd.AddCommand(list, newConnectorsNewCmd())
+	return cmd
+}
+
+func newConnectorsNewCmd() *cobra.Command {
+	var dir string
+	cmd := &cobra.Command{
+		Use:   "new NAME",
+		Short: "Write a new connector package skeleton under connectors/NAME (see docs/connectors.md)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			files, err := scaffold.Write(dir, args[0], scaffold.ModuleOf(dir))
+			if err != nil {
+				return usageErr("%v", err)
+			}
+			w := cmd.OutOrStdout()
+			for _, f := range files {
+				fmt.Fprintln(w, "wrote", f)
+			}
+			fmt.Fprintf(w, "next: go test ./%s/... (the conformance kit passes as generated), replace readFile's parsing with your source's,\n"+
+				"and import the package in cmd/healthanchor/main.go: _ \"%s/connectors/%s\"\n", filepath.ToSlash(filepath.Join(dir, args[0])), scaffold.ModuleOf(dir), args[0])
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&dir, "dir", "connectors", "the repository's connectors folder")
 	return cmd
 }
 

@@ -25,6 +25,8 @@ import (
 	"github.com/healthanchor/healthanchor/pipeline"
 
 	_ "github.com/healthanchor/healthanchor/connectors/csv"
+	_ "github.com/healthanchor/healthanchor/connectors/exec"
+	_ "github.com/healthanchor/healthanchor/connectors/fhirndjson"
 	_ "github.com/healthanchor/healthanchor/connectors/hl7"
 	_ "github.com/healthanchor/healthanchor/connectors/sql"
 )

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/healthanchor/healthanchor/connectors"
 	"github.com/healthanchor/healthanchor/schemas"
 )
 
@@ -14,12 +15,17 @@ type column struct {
 	pos    int    // position in the CSV record
 	header string // CSV header, for messages; empty when the same as the column
 	field  schemas.Field
-	sex    bool // normalise as administrative sex
+	sex    bool             // normalise as administrative sex
+	expr   *connectors.Expr // a mapping expression fills the column (pos is then -1)
+	srcs   map[string]int   // the positions of the columns expr reads, by lower-case header
 }
 
 // label names the column in a reject reason: "birth_date", or
 // `birth_date (column "DOB")` when the CSV header differs.
 func (c column) label() string {
+	if c.expr != nil {
+		return fmt.Sprintf("%s (%s)", c.field.Name, c.expr)
+	}
 	if c.header == "" {
 		return c.field.Name
 	}
@@ -36,7 +42,7 @@ type layout struct {
 // headerLayout maps the header record's names to schema columns: mapped
 // columns must be present (else the error names the missing header);
 // other columns are read when a header has their name.
-func headerLayout(s *schemas.Schema, mapping map[string]string, header []string) (layout, error) {
+func headerLayout(s *schemas.Schema, mapping map[string]string, exprs map[string]*connectors.Expr, header []string) (layout, error) {
 	byName := map[string]int{}
 	dup := map[string]bool{}
 	for i, h := range header {
@@ -51,6 +57,14 @@ func headerLayout(s *schemas.Schema, mapping map[string]string, header []string)
 	used := make([]bool, len(header))
 	for i := schemas.NumCommon; i < len(s.Fields); i++ {
 		f := s.Fields[i]
+		if e := exprs[f.Name]; e != nil {
+			c, err := exprColumn(i, f, e, byName, dup, used, header)
+			if err != nil {
+				return l, err
+			}
+			l.cols = append(l.cols, c)
+			continue
+		}
 		want, mapped := mapping[f.Name]
 		if !mapped {
 			want = f.Name

@@ -32,6 +32,9 @@ type Config struct {
 	// (matched case-insensitively), or to a 1-based column number when
 	// Header is false. Columns not mapped are looked up by their own name.
 	Mapping map[string]string `yaml:"mapping"`
+	// CodeTables are the code tables that mapping expressions look codes
+	// up in (docs/connectors.md, "Mapping expressions").
+	CodeTables connectors.CodeTables `yaml:"code_tables"`
 	// Delimiter separates fields: ",", ";", "|" or a tab ("\t" or "tab").
 	Delimiter string `yaml:"delimiter"`
 	// Quote is the quote character (default `"`), or "none".
@@ -52,7 +55,8 @@ type Config struct {
 	// MaxRecordLimit); a longer one is rejected with its first 64 KiB.
 	MaxRecordBytes int `yaml:"max_record_bytes"`
 
-	loc *time.Location // Timezone, loaded by Validate; nil when empty
+	loc   *time.Location              // Timezone, loaded by Validate; nil when empty
+	exprs map[string]*connectors.Expr // mapping values that are expressions, by column
 }
 
 // Validate applies the defaults and checks every option, naming the field
@@ -75,7 +79,13 @@ func (c *Config) Validate() error {
 		t := true
 		c.Header = &t
 	}
+	if c.exprs, err = compileExprs(schema, c.Mapping, c.CodeTables, *c.Header); err != nil {
+		return err
+	}
 	for col, from := range c.Mapping {
+		if c.exprs[col] != nil {
+			continue
+		}
 		i := schema.Index(col)
 		if i < schemas.NumCommon {
 			return fmt.Errorf("csv: mapping: %q is not a column of %s that a CSV file can fill", col, c.Schema)

@@ -128,7 +128,7 @@ func (fr *fileReader) layout(rec record) (l layout, ok bool, err error) {
 			return l, false, fr.reject(rec, fmt.Errorf("header: %w; whole file rejected", err))
 		}
 	}
-	l, err = headerLayout(c.schema, c.cfg.Mapping, header)
+	l, err = headerLayout(c.schema, c.cfg.Mapping, c.cfg.exprs, header)
 	if err != nil {
 		return l, false, fr.reject(rec, fmt.Errorf("%w; whole file rejected", err))
 	}
@@ -159,6 +159,14 @@ func (fr *fileReader) record(l layout, rec record) error {
 	// a field, which then runs only to name the column at fault.
 	text := c.enc.table == nil && utf8.Valid(rec.raw)
 	for _, col := range l.cols {
+		if col.expr != nil {
+			v, err := fr.evalExpr(col, rec, text)
+			if err != nil {
+				return fr.reject(rec, fmt.Errorf("%s: %w", col.label(), err))
+			}
+			row[col.idx] = v
+			continue
+		}
 		s := rec.fields[col.pos]
 		var err error
 		if !text {

@@ -1,0 +1,158 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// execJobs are two jobs over the Singer test tap (testdata/taps): one per
+// stream, with a code table, a secret from the environment and a log of
+// the tap's runs.
+const execJobs = `
+  - name: exec-patients
+    connector: exec
+    options:
+      command: [python3, taps/tap_registry.py]
+      stream: patients
+      schema: patient/1
+      source: registry-tap
+      mapping: {patient_id: mrn, given_name: first, family_name: last, birth_date: dob,
+                sex: "code(sex_code, sex)", city: "upper(city)"}
+      code_tables: {sex: {"1": M, "2": F}}
+      tap_config: {patients_path: taps/patients.csv, runs_log: taps/patients.runs, token: "${HA_TAP_TOKEN}"%s}
+  - name: exec-visits
+    connector: exec
+    options:
+      command: [python3, taps/tap_registry.py]
+      stream: visits
+      schema: encounter/1
+      source: registry-tap
+      mapping: {encounter_id: visit, patient_id: mrn, class: kind, admit_time: admitted}
+      tap_config: {patients_path: taps/patients.csv, visits_path: taps/visits.csv}
+`
+
+// execDeployment is a demo deployment with the test tap copied in and the
+// exec jobs appended to its config (extra is added to the patients job's
+// tap_config).
+func execDeployment(t *testing.T, extra string) (dir, cfg string) {
+	t.Helper()
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Skip("python3 is not installed")
+	}
+	dir, cfg = newDeployment(t)
+	os.MkdirAll(filepath.Join(dir, "taps"), 0o755)
+	for _, f := range []string{"tap_registry.py", "patients.csv", "visits.csv"} {
+		b, err := os.ReadFile(filepath.Join("../../testdata/taps", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(dir, "taps", f), b, 0o755)
+	}
+	writeExecJobs(t, cfg, extra)
+	return dir, cfg
+}
+
+func writeExecJobs(t *testing.T, cfg, extra string) {
+	t.Helper()
+	raw, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conf := string(raw)
+	if i := strings.Index(conf, "\n  - name: exec-patients"); i >= 0 {
+		conf = conf[:i+1]
+	}
+	os.WriteFile(cfg, []byte(conf+fmt.Sprintf(execJobs, extra)), 0o644)
+}
+
+var tapEnv = []string{"HA_TAP_TOKEN=s3cret"}
+
+// tapRuns counts how many times the patients job ran the tap.
+func tapRuns(t *testing.T, dir string) int {
+	b, _ := os.ReadFile(filepath.Join(dir, "taps/patients.runs"))
+	return strings.Count(string(b), "\n")
+}
+
+func addPatients(t *testing.T, dir string, from, n int) {
+	f, err := os.OpenFile(filepath.Join(dir, "taps/patients.csv"), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for i := from; i < from+n; i++ {
+		fmt.Fprintf(f, "%d,MRN%03d,Given%d,Family%d,1980-01-%02d,%d,Lyon\n", i, i, i, i, 1+i%28, 1+i%2)
+	}
+}
+
+// TestExecTapExactlyOnce runs the patients tap through every crash point:
+// each time new records arrive, the run is killed, and the next run
+// anchors them once, replaying the spool instead of running the tap again
+// when the tap had finished; the tap's STATE moves only with the commit.
+func TestExecTapExactlyOnce(t *testing.T) {
+	dir, cfg := execDeployment(t, "")
+	mustCode(t, ha(t, tapEnv, "--config", cfg, "run", "exec-patients"), 0, "first run")
+	checkExactlyOnce(t, dir, cfg, "exec-patients", 5)
+	total, next := int64(5), 6
+	for _, step := range []string{"reading", "written", "anchored", "published"} {
+		addPatients(t, dir, next, 3)
+		next += 3
+		total += 3
+		before := tapRuns(t, dir)
+		r := ha(t, append([]string{"HEALTHANCHOR_CRASH_AT=" + step}, tapEnv...), "--config", cfg, "run", "exec-patients")
+		if r.code != -1 {
+			t.Fatalf("run with a crash at %s: exit %d, want killed\n%s", step, r.code, r.stderr)
+		}
+		mustCode(t, ha(t, tapEnv, "--config", cfg, "run", "exec-patients"), 0, "run after a crash at "+step)
+		if got := tapRuns(t, dir) - before; got != 1 {
+			t.Errorf("crash at %s: the tap ran %d times, want once (the spool replayed)", step, got)
+		}
+		checkExactlyOnce(t, dir, cfg, "exec-patients", total)
+	}
+	r := ha(t, tapEnv, "--config", cfg, "run", "exec-patients")
+	mustCode(t, r, 0, "run with nothing new")
+	if !strings.Contains(r.stdout, "nothing new") {
+		t.Errorf("a run after the tap's last record found something new:\n%s", r.stdout)
+	}
+	log, _ := os.ReadFile(filepath.Join(dir, "taps/patients.runs"))
+	if !strings.Contains(string(log), `"id": 17}`) {
+		t.Errorf("the last run did not get the committed STATE:\n%s", log)
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, "spool/*")); len(left) > 0 {
+		t.Errorf("spool files left after the commit: %v", left)
+	}
+	// The second stream of the same tap, into encounter/1.
+	mustCode(t, ha(t, tapEnv, "--config", cfg, "run", "exec-visits"), 0, "visits")
+	checkExactlyOnce(t, dir, cfg, "exec-visits", 2)
+}
+
+// TestExecTapFailures: a tap that exits non-zero, writes garbage, sends no
+// STATE or lacks its secret fails the run with its stderr, anchors
+// nothing and leaves the state where it was.
+func TestExecTapFailures(t *testing.T) {
+	dir, cfg := execDeployment(t, ", fail: true")
+	for _, tc := range []struct{ extra, env, want string }{
+		{", fail: true", "HA_TAP_TOKEN=s3cret", "connection reset by peer while reading visits"},
+		{", garbage: true", "HA_TAP_TOKEN=s3cret", "is not a JSON message"},
+		{", no_state: true", "HA_TAP_TOKEN=s3cret", "without a STATE message"},
+		{"", "HA_TAP_TOKEN=wrong", "authentication failed: bad token"},
+	} {
+		writeExecJobs(t, cfg, tc.extra)
+		r := ha(t, []string{tc.env}, "--config", cfg, "run", "exec-patients")
+		mustCode(t, r, 1, "failing tap"+tc.extra)
+		if !strings.Contains(r.stdout+r.stderr, tc.want) {
+			t.Errorf("failing tap%s: output does not show %q:\n%s\n%s", tc.extra, tc.want, r.stdout, r.stderr)
+		}
+		checkExactlyOnce(t, dir, cfg, "exec-patients", 0)
+	}
+	writeExecJobs(t, cfg, "")
+	mustCode(t, ha(t, tapEnv, "--config", cfg, "run", "exec-patients"), 0, "run once the tap is fixed")
+	checkExactlyOnce(t, dir, cfg, "exec-patients", 5)
+	log, _ := os.ReadFile(filepath.Join(dir, "taps/patients.runs"))
+	if strings.Count(string(log), "run state={}") != 5 {
+		t.Errorf("a failed run moved the tap's state:\n%s", log)
+	}
+}

@@ -1,0 +1,42 @@
+package csv
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/healthanchor/healthanchor/connectors"
+)
+
+// TestMappingExpressions maps a file with concatenation, a code table
+// (with an unknown code rejected by name), a default and upper-casing.
+func TestMappingExpressions(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "p.csv", "ID;Rue;Num;Sexe;Ville\n1;rue de la Paix;12;1;paris\n2;;;2;\n3;quai Voltaire;3;7;Lyon\n")
+	c := openOpts(t, dir, connectors.Options{
+		"input": "p.csv", "delimiter": ";",
+		"mapping": map[string]any{
+			"patient_id": "ID", "address": `concat(Num, " ", Rue)`, "sex": "code(Sexe, sexe)",
+			"city": `default(upper(Ville), "INCONNUE")`,
+		},
+		"code_tables": map[string]any{"sexe": map[string]any{"1": "M", "2": "F"}},
+	})
+	recs, _ := readAll(t, c, nil)
+	var got []string
+	for _, r := range recs {
+		got = append(got, string(recordJSON(r)))
+	}
+	all := strings.Join(got, "\n")
+	for _, want := range []string{
+		`"address":"12 rue de la Paix"`, `"city":"PARIS"`, `"sex":"M"`,
+		`"address":null`, `"city":"INCONNUE"`, `"sex":"F"`,
+		`p.csv:4: sex (code(Sexe, sexe)): \"7\" is not in code table sexe`,
+	} {
+		if !strings.Contains(all, want) {
+			t.Errorf("records lack %s:\n%s", want, all)
+		}
+	}
+	if _, err := connectors.Open("csv", connectors.Options{"input": "p.csv", "mapping": map[string]any{"sex": "code(Sexe, nosuch)"}}, connectors.Env{BaseDir: dir}); err == nil ||
+		!strings.Contains(err.Error(), `mapping.sex: code table "nosuch" is not in code_tables`) {
+		t.Errorf("an unknown code table: %v", err)
+	}
+}

@@ -1,0 +1,59 @@
+package fhirndjson
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/healthanchor/healthanchor/connectors"
+)
+
+// Defaults of the options left empty.
+const (
+	DefaultSource       = "fhir"
+	DefaultMaxLineBytes = 16 << 20
+)
+
+// Config is the fhir-ndjson connector's options (docs/fhir.md). Validate
+// applies the defaults and names the first bad field.
+type Config struct {
+	// Input is a file or a glob of NDJSON files, relative to the job's
+	// base folder (a $export output folder: inbox/fhir/*.ndjson).
+	Input string `yaml:"input"`
+	// Source names the source system in every row's source column.
+	Source string `yaml:"source"`
+	// IdentifierSystem, if set, is the Patient.identifier system whose
+	// value is patient_id (a medical record number's system); Encounter
+	// and Observation subjects are then resolved through the Patient
+	// resources of the same window. Empty: patient_id is the Patient's
+	// logical id, and a subject "Patient/ID" gives ID.
+	IdentifierSystem string `yaml:"identifier_system"`
+	// Timezone is the IANA zone of dateTimes written without an offset;
+	// empty means the job's zone, else UTC.
+	Timezone string `yaml:"timezone"`
+	// MaxLineBytes bounds one resource (one line).
+	MaxLineBytes int `yaml:"max_line_bytes"`
+
+	loc *time.Location
+}
+
+// Validate applies the defaults and checks every option, naming the field
+// at fault.
+func (c *Config) Validate() error {
+	if c.Input == "" {
+		return fmt.Errorf("fhir-ndjson: input: required (a file or a glob such as inbox/fhir/*.ndjson)")
+	}
+	if c.Source == "" {
+		c.Source = DefaultSource
+	}
+	if c.MaxLineBytes == 0 {
+		c.MaxLineBytes = DefaultMaxLineBytes
+	}
+	if c.MaxLineBytes < 1024 {
+		return fmt.Errorf("fhir-ndjson: max_line_bytes: %d is too small (at least 1024)", c.MaxLineBytes)
+	}
+	var err error
+	if c.loc, err = connectors.LoadZone(c.Timezone); err != nil {
+		return fmt.Errorf("fhir-ndjson: %w", err)
+	}
+	return nil
+}
