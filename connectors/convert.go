@@ -74,23 +74,30 @@ func (c *Converter) Value(s *schemas.Schema, f schemas.Field, text string) (sche
 // exactly scale fractional digits; more digits than scale are refused
 // rather than rounded.
 func ParseDecimal(s string, scale int32) (schemas.Value, error) {
-	bad := fmt.Errorf("%s is not a decimal with at most %d digits after the point", quoteValue(s), scale)
-	t := s
+	bad := func() (schemas.Value, error) {
+		return schemas.Null, fmt.Errorf("%s is not a decimal with at most %d digits after the point", quoteValue(s), scale)
+	}
 	neg := false
+	t := s
 	if t != "" && (t[0] == '+' || t[0] == '-') {
 		neg, t = t[0] == '-', t[1:]
 	}
 	whole, frac, _ := strings.Cut(t, ".")
-	if whole == "" && frac == "" || int32(len(frac)) > scale || len(whole)+int(scale) > 18 {
-		return schemas.Null, bad
+	if whole == "" && frac == "" || len(frac) > int(scale) {
+		return bad()
 	}
-	frac += strings.Repeat("0", int(scale)-len(frac))
 	var n int64
-	for _, r := range whole + frac {
-		if r < '0' || r > '9' {
-			return schemas.Null, bad
+	for _, part := range []string{whole, frac + strings.Repeat("0", int(scale)-len(frac))} {
+		for i := 0; i < len(part); i++ {
+			d := part[i]
+			if d < '0' || d > '9' {
+				return bad()
+			}
+			if n > (1<<63-1-int64(d-'0'))/10 {
+				return schemas.Null, fmt.Errorf("%s is out of range", quoteValue(s))
+			}
+			n = n*10 + int64(d-'0')
 		}
-		n = n*10 + int64(r-'0')
 	}
 	if neg {
 		n = -n
@@ -99,7 +106,7 @@ func ParseDecimal(s string, scale int32) (schemas.Value, error) {
 }
 
 // sexCodes maps the usual spellings of administrative sex, in several
-// languages, to the canonical F, M, O and U (as the csv connector does).
+// languages, to the canonical F, M, O and U.
 var sexCodes = map[string]string{
 	"m": "M", "male": "M", "man": "M", "h": "M", "homme": "M", "masculin": "M", "männlich": "M", "hombre": "M", "masculino": "M",
 	"f": "F", "female": "F", "woman": "F", "w": "F", "femme": "F", "féminin": "F", "weiblich": "F", "mujer": "F", "femenino": "F", "feminino": "F",

@@ -63,7 +63,7 @@ func TestParseDecimal(t *testing.T) {
 		{"99999999999999999999", 0, 0, false}, {"1e3", 0, 0, false},
 	}
 	for _, tt := range tests {
-		v, err := parseDecimal(tt.in, tt.scale)
+		v, err := connectors.ParseDecimal(tt.in, tt.scale)
 		if (err == nil) != tt.ok || (tt.ok && v.Num != tt.want) {
 			t.Errorf("parseDecimal(%q, %d) = %v, %v; want %d ok=%v", tt.in, tt.scale, v, err, tt.want, tt.ok)
 		}

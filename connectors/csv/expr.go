@@ -73,7 +73,7 @@ func (fr *fileReader) evalExpr(col column, rec record, text bool) (schemas.Value
 		return schemas.Null, err
 	}
 	if col.sex {
-		return normSex(s)
+		return connectors.NormSex(s)
 	}
 	return fr.c.conv.value(col.field, s)
 }

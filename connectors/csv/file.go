@@ -175,7 +175,7 @@ func (fr *fileReader) record(l layout, rec record) error {
 			}
 		}
 		if col.sex {
-			row[col.idx], err = normSex(s)
+			row[col.idx], err = connectors.NormSex(s)
 		} else {
 			row[col.idx], err = c.conv.value(col.field, s)
 		}
