@@ -25,6 +25,9 @@ const (
 	// maxSegment seals a segment once it holds this many bytes.
 	maxSegment = 64 << 20
 	// maxGroup bounds one group commit.
+	// sealPoll is how often the listener looks for a seal request of a
+	// run in another process.
+	sealPoll      = 250 * time.Millisecond
 	maxGroup      = 1024
 	maxGroupBytes = 8 << 20
 )
@@ -291,7 +294,7 @@ func (s *Spool) depth() int {
 // run is the committer.
 func (s *Spool) run() {
 	defer close(s.done)
-	tick := time.NewTicker(time.Second)
+	tick := time.NewTicker(sealPoll)
 	defer tick.Stop()
 	for {
 		select {
@@ -305,8 +308,11 @@ func (s *Spool) run() {
 			err := s.sealOpen()
 			reply <- sealResult{last: s.next - 1, err: err}
 		case <-tick.C:
-			if s.f != nil && time.Since(s.openedAt) >= sealEvery {
+			if asked := sealAsked(s.dir); asked || s.f != nil && time.Since(s.openedAt) >= sealEvery {
 				s.sealOpen()
+				if asked {
+					sealDone(s.dir)
+				}
 			}
 		}
 	}

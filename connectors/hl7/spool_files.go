@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/healthanchor/healthanchor/internal/fsutil"
 )
@@ -21,6 +22,7 @@ import (
 //	00000000000000000042.mllp   a sealed segment: complete, never changed again
 //	00000000000000000043.open   the segment being appended to (one at most)
 //	taken                       the last segment seq a run anchored (for depth and pruning)
+//	seal                        a run in another process asks the listener to seal
 //	.lock                       flock held by the listener
 //
 // Segments are numbered in order and a number is never reused, so the
@@ -30,6 +32,7 @@ const (
 	openExt   = ".open"
 	takenFile = "taken"
 	lockFile  = ".lock"
+	sealAsk   = "seal"
 	seqDigits = 20
 )
 
@@ -198,3 +201,39 @@ func writeTaken(dir string, seq uint64) error {
 	}
 	return nil
 }
+
+// askSeal asks the listener of another process to seal its open
+// segment, and waits until it did (it looks every sealPoll), or until
+// wait passed: a run then takes what is sealed.
+func askSeal(dir string, wait time.Duration) error {
+	segs, err := listSegments(dir)
+	if err != nil {
+		return err
+	}
+	open := false
+	for _, s := range segs {
+		open = open || s.open
+	}
+	if !open {
+		return nil
+	}
+	ask := filepath.Join(dir, sealAsk)
+	if err := os.WriteFile(ask, nil, 0o640); err != nil {
+		return fmt.Errorf("hl7: spool: ask the listener to seal: %w", err)
+	}
+	for deadline := time.Now().Add(wait); time.Now().Before(deadline); time.Sleep(sealPoll / 4) {
+		if _, err := os.Stat(ask); os.IsNotExist(err) {
+			return nil
+		}
+	}
+	return nil
+}
+
+// sealAsked reports whether a run of another process asked for a seal.
+func sealAsked(dir string) bool {
+	_, err := os.Stat(filepath.Join(dir, sealAsk))
+	return err == nil
+}
+
+// sealDone answers a seal request, once the open segment is sealed.
+func sealDone(dir string) { os.Remove(filepath.Join(dir, sealAsk)) }

@@ -31,8 +31,8 @@ func parseSpoolWatermark(w connectors.Watermark) (spoolWatermark, error) {
 }
 
 // planSpool seals what the listener holds open (in this process: its
-// open segment; else, when no listener holds the folder, what a crash
-// left open), prunes anchored segments past the resend window, and
+// open segment; in another process: it asks for a seal and waits a
+// little; when no listener holds the folder: what a crash left open), prunes anchored segments past the resend window, and
 // returns the last sealed segment.
 func (c *Connector) planSpool(ctx context.Context, from connectors.Watermark) (connectors.Watermark, error) {
 	wm, err := parseSpoolWatermark(from)
@@ -57,6 +57,8 @@ func (c *Connector) planSpool(ctx context.Context, from connectors.Watermark) (c
 		if err != nil {
 			return nil, err
 		}
+	} else if err := askSeal(dir, 5*time.Second); err != nil {
+		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, wrap(err)
