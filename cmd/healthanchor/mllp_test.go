@@ -13,16 +13,21 @@ import (
 
 // mllpJob adds a job receiving over MLLP (no schedule: the test runs it)
 // to the deployment's config and returns the address it listens on.
-func mllpJob(t *testing.T, cfg string) string {
+// It also moves serve's HTTP listener to a free port, returned as metrics.
+func mllpJob(t *testing.T, cfg string) (addr, metrics string) {
 	t.Helper()
-	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
-	f, err := os.OpenFile(cfg, os.O_APPEND|os.O_WRONLY, 0)
+	addr = fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	httpAddr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	raw, err := os.ReadFile(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	fmt.Fprintf(f, "\n  - name: adt-live\n    connector: hl7\n    options:\n      listen: %s\n      receiving_application: HA\n      max_message_bytes: 4096\n", addr)
-	return addr
+	conf := strings.Replace(string(raw), "timezone: Europe/Paris", "timezone: Europe/Paris\nlisten: "+httpAddr, 1)
+	conf += fmt.Sprintf("\n  - name: adt-live\n    connector: hl7\n    options:\n      listen: %s\n      receiving_application: HA\n      max_message_bytes: 4096\n", addr)
+	if err := os.WriteFile(cfg, []byte(conf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return addr, "http://" + httpAddr + "/metrics"
 }
 
 // mllpSend runs the Python MLLP client (tools/mllp_client.py): a sender
@@ -57,7 +62,7 @@ func needPython(t *testing.T) {
 func TestMLLPKillBeforeRun(t *testing.T) {
 	needPython(t)
 	dir, cfg := newDeployment(t)
-	addr := mllpJob(t, cfg)
+	addr, metricsURL := mllpJob(t, cfg)
 	srv, _ := startServe(t, cfg)
 
 	got := mllpSend(t, addr, "--count", "40", "--prefix", "M")
@@ -99,7 +104,7 @@ func TestMLLPKillBeforeRun(t *testing.T) {
 	r := ha(t, nil, "--config", cfg, "run", "adt-live")
 	mustCode(t, r, 0, "second run")
 	checkExactlyOnce(t, dir, cfg, "adt-live", 44)
-	prom := get(t, "http://127.0.0.1:9464/metrics")
+	prom := get(t, metricsURL)
 	for _, want := range []string{`healthanchor_mllp_acks_total{code="AA",job="adt-live"} 2`, `healthanchor_mllp_duplicates_total{job="adt-live"} 1`,
 		`healthanchor_mllp_spool_depth{job="adt-live"}`, `healthanchor_mllp_messages_received_total{job="adt-live"} 2`} {
 		if !strings.Contains(prom, want) {
