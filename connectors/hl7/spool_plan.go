@@ -3,6 +3,7 @@ package hl7
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -32,8 +33,9 @@ func parseSpoolWatermark(w connectors.Watermark) (spoolWatermark, error) {
 
 // planSpool seals what the listener holds open (in this process: its
 // open segment; in another process: it asks for a seal and waits a
-// little; when no listener holds the folder: what a crash left open), prunes anchored segments past the resend window, and
-// returns the last sealed segment.
+// little; when no listener holds the folder: what a crash left open),
+// prunes anchored segments past the resend window, and returns the last
+// sealed segment.
 func (c *Connector) planSpool(ctx context.Context, from connectors.Watermark) (connectors.Watermark, error) {
 	wm, err := parseSpoolWatermark(from)
 	if err != nil {
@@ -43,21 +45,7 @@ func (c *Connector) planSpool(ctx context.Context, from connectors.Watermark) (c
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("hl7: spool: %w", err)
 	}
-	if live, ok := liveSpools.Load(dir); ok {
-		sp := live.(*Spool)
-		sp.setTaken(wm.Seq)
-		if _, err := sp.Seal(); err != nil {
-			return nil, err
-		}
-	} else if lock, ok, err := lockSpool(dir); err != nil {
-		return nil, err
-	} else if ok {
-		err := recoverSpool(dir)
-		unlockSpool(lock)
-		if err != nil {
-			return nil, err
-		}
-	} else if err := askSeal(dir, 5*time.Second); err != nil {
+	if err := sealForPlan(dir, wm.Seq); err != nil {
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
@@ -81,6 +69,29 @@ func (c *Connector) planSpool(ctx context.Context, from connectors.Watermark) (c
 	}
 	b, _ := json.Marshal(spoolWatermark{Seq: last})
 	return b, nil
+}
+
+// sealForPlan seals the spool's open segment before a run lists the
+// sealed ones; taken is the run's watermark.
+func sealForPlan(dir string, taken uint64) error {
+	if live, ok := liveSpools.Load(dir); ok {
+		sp := live.(*Spool)
+		sp.setTaken(taken)
+		_, err := sp.Seal()
+		if !errors.Is(err, ErrSpoolClosed) {
+			return err
+		}
+		// The listener is closing: it seals on its way out.
+	}
+	lock, ok, err := lockSpool(dir)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return askSeal(dir, 5*time.Second)
+	}
+	defer unlockSpool(lock)
+	return recoverSpool(dir)
 }
 
 // prune records taken as anchored and removes the sealed segments up to
