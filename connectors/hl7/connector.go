@@ -10,12 +10,13 @@ import (
 )
 
 func init() {
-	connectors.Register(connectors.Typed("hl7", "HL7 v2 files (ER7, batches, MLLP captures): PID of any message to patient/1, ADT to encounter/1, ORU^R01 to observation/1, ORC/OBR to order/1, VXU^V04 to immunization/1, DG1/PRB to condition/1, AL1/IAM to allergy/1",
+	connectors.Register(connectors.Typed("hl7", "HL7 v2 files (ER7, batches, MLLP captures) or messages received over MLLP (listen): PID of any message to patient/1, ADT to encounter/1, ORU^R01 to observation/1, ORC/OBR to order/1, VXU^V04 to immunization/1, DG1/PRB to condition/1, AL1/IAM to allergy/1",
 		func(cfg Config, env connectors.Env) (connectors.Connector, error) { return New(cfg, env) }))
 }
 
 // Connector reads HL7 v2 files from a file or a glob, each file taken
-// once, and streams their canonical rows and rejects.
+// once, or, with listen, the spool its MLLP listener fills, and streams
+// their canonical rows and rejects.
 type Connector struct {
 	cfg    Config
 	env    connectors.Env
