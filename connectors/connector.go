@@ -80,6 +80,7 @@ type Env struct {
 	Logger   *slog.Logger   // warnings about the input; never nil after Open
 	Location *time.Location // zone of naive local times in the source; UTC when nil
 	BaseDir  string         // relative paths in options are taken from here
+	Job      string         // the job's name, for per-job defaults (an hl7 listener's spool folder); may be empty
 	Progress *Progress      // input bytes read and to read, where known; may be nil
 	// Digests are the input files' digests known from earlier runs (see
 	// DigestCache); file connectors use and fill it. May be nil.

@@ -35,7 +35,7 @@ func (n *Node) PreviewJob(ctx context.Context, name string, set connectors.Optio
 		opts["input"] = input
 	}
 	conn, err := connectors.Open(job.Connector, opts, connectors.Env{
-		Logger: n.Logger.With("job", job.Name), Location: n.Config.Location(), BaseDir: n.Config.Dir(),
+		Logger: n.Logger.With("job", job.Name), Location: n.Config.Location(), BaseDir: n.Config.Dir(), Job: job.Name,
 	})
 	if err != nil {
 		return Preview{}, fmt.Errorf("job %s: %w", job.Name, err)

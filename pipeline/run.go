@@ -172,7 +172,7 @@ func (n *Node) prepare(ctx context.Context, job JobConfig, backfill *Window) (*j
 	}
 	digests := connectors.LoadDigestCache(kept)
 	conn, err := connectors.Open(job.Connector, job.Options, connectors.Env{
-		Logger: n.Logger.With("job", job.Name), Location: n.Config.Location(), BaseDir: n.Config.Dir(), Progress: progress,
+		Logger: n.Logger.With("job", job.Name), Location: n.Config.Location(), BaseDir: n.Config.Dir(), Progress: progress, Job: job.Name,
 		Digests: digests,
 	})
 	if err != nil {

@@ -38,7 +38,11 @@ type ServeOptions struct {
 // and logged, and the job runs again at its next time), and an HTTP
 // listener serves /healthz (see healthHandler) and /metrics.
 //
-// Shutdown order, when ctx is done: stop scheduling new runs; let the
+// Jobs whose connector receives (Receiver: hl7 with listen) take input
+// for as long as the daemon runs.
+//
+// Shutdown order, when ctx is done: stop the receivers (intake); stop
+// scheduling new runs; let the
 // running ones finish until ShutdownTimeout, then cancel them (an aborted
 // batch leaves nothing anchored and its window pending for the next run);
 // stop the listener. The caller closes the node afterwards.
@@ -69,6 +73,13 @@ func (n *Node) Serve(ctx context.Context, opt ServeOptions) error {
 		scheduled++
 	}
 
+	// Receivers (MLLP listeners) start before the schedule, so that a
+	// first run finds what arrived; they stop first on shutdown.
+	recv, err := n.startReceivers(metrics.Registry)
+	if err != nil {
+		return err
+	}
+	defer recv.stop()
 	ln, err := net.Listen("tcp", n.Config.Listen)
 	if err != nil {
 		return fmt.Errorf("pipeline: listen %s: %w", n.Config.Listen, err)
@@ -93,7 +104,14 @@ func (n *Node) Serve(ctx context.Context, opt ServeOptions) error {
 	case err := <-serveErr:
 		sched.Stop()
 		return fmt.Errorf("pipeline: http: %w", err)
+	case err := <-recv.errc:
+		<-sched.Stop().Done()
+		srv.Close()
+		return err
 	}
+	// Stop intake first: no message is acknowledged after this point,
+	// and every one acknowledged is on disk for the next run.
+	recv.stop()
 	n.Logger.Info("shutting down: no new runs; waiting for running batches", "timeout", opt.ShutdownTimeout.String())
 	stopped := sched.Stop()
 	select {

@@ -65,4 +65,3 @@ func parseBool(s string) (schemas.Value, error) {
 	}
 	return schemas.Null, fmt.Errorf("%q is not a boolean (true/false, 1/0, yes/no)", s)
 }
-

@@ -32,6 +32,27 @@ type Config struct {
 	// most MaxMessageLimit); a longer one is rejected with its first
 	// 64 KiB.
 	MaxMessageBytes int `yaml:"max_message_bytes"`
+	// Listen, HOST:PORT, makes serve receive messages over MLLP into the
+	// job's spool, which the job's runs read instead of input files
+	// (docs/hl7.md, "Receiving over MLLP").
+	Listen string `yaml:"listen"`
+	// TLS, with listen, serves MLLP over TLS (mutual when client_ca_file
+	// is set).
+	TLS *ListenTLS `yaml:"tls"`
+	// ReceivingApplication, with listen, refuses (AR) a message whose
+	// MSH-5 names another application.
+	ReceivingApplication string `yaml:"receiving_application"`
+	// Spool is the folder of received messages (default spool/<job>).
+	Spool string `yaml:"spool"`
+	// ReadTimeout, with listen, closes a connection silent this long
+	// (default 5m).
+	ReadTimeout time.Duration `yaml:"read_timeout"`
+	// MaxConnections, with listen, bounds the connections served at once
+	// (default 256); more wait to be accepted.
+	MaxConnections int `yaml:"max_connections"`
+	// DedupWindow, with listen, is how long a message id (MSH-4 and
+	// MSH-10) is remembered to recognise a resend (default 168h).
+	DedupWindow time.Duration `yaml:"dedup_window"`
 
 	loc      *time.Location
 	fallback *Charset
@@ -40,8 +61,11 @@ type Config struct {
 // Validate applies the defaults and checks every option, naming the field
 // at fault.
 func (c *Config) Validate() error {
-	if c.Input == "" {
-		return fmt.Errorf("hl7: input: required (a file or a glob such as inbox/hl7/*.hl7)")
+	if err := c.validateListen(); err != nil {
+		return err
+	}
+	if c.Input == "" && c.Listen == "" {
+		return fmt.Errorf("hl7: input: required (a file or a glob such as inbox/hl7/*.hl7), unless listen is set")
 	}
 	if c.Timezone != "" {
 		loc, err := time.LoadLocation(c.Timezone)

@@ -3,7 +3,10 @@
 // in (one or many messages, FHS/BHS batches, MLLP captures), the mapping
 // of messages to the canonical schemas (patient/1 from every PID,
 // encounter/1, observation/1, order/1, immunization/1, condition/1 and
-// allergy/1), and a field inspector for data engineers.
+// allergy/1), a field inspector for data engineers, and the MLLP
+// listener that serve runs for a job with listen: each message is
+// written to the job's spool and fsynced before its ACK, and the job's
+// runs anchor the spool exactly once.
 //
 // The parser keeps a message as offsets over its bytes and decodes a
 // value (escape sequences, then the message's character set) only when

@@ -33,7 +33,13 @@ func (c *Connector) readFile(ctx context.Context, f connectors.WindowFile, emit 
 		return wrap(err)
 	}
 	defer rd.Close()
-	s := newStream(rd, f.Key, c.cfg.MaxMessageBytes, c.cfg.fallback)
+	return c.readStream(ctx, rd, f.Key, emit)
+}
+
+// readStream streams the records of one file or spool segment; key names
+// it in source_ref and logs.
+func (c *Connector) readStream(ctx context.Context, rd io.Reader, key string, emit connectors.EmitFunc) error {
+	s := newStream(rd, key, c.cfg.MaxMessageBytes, c.cfg.fallback)
 	var n fileCounts
 	for {
 		if err := ctx.Err(); err != nil {
@@ -47,7 +53,7 @@ func (c *Connector) readFile(ctx context.Context, f connectors.WindowFile, emit 
 			return wrap(err)
 		}
 		for _, w := range it.warnings {
-			c.log.Warn(w.text, logFile, f.Key, logLine, w.line)
+			c.log.Warn(w.text, logFile, key, logLine, w.line)
 		}
 		if it.reject != nil {
 			if it.frame.Kind == FrameMessage {
@@ -66,7 +72,7 @@ func (c *Connector) readFile(ctx context.Context, f connectors.WindowFile, emit 
 		}
 		n.messages++
 		for _, w := range it.msg.Warnings() {
-			c.log.Warn(w, logFile, f.Key, logMessage, it.ref, logLine, it.frame.Line)
+			c.log.Warn(w, logFile, key, logMessage, it.ref, logLine, it.frame.Line)
 		}
 		recs, err := c.mapper.Map(it.msg, it.ref)
 		if err != nil {
@@ -85,7 +91,7 @@ func (c *Connector) readFile(ctx context.Context, f connectors.WindowFile, emit 
 			}
 		}
 	}
-	c.log.Info("file read", logFile, f.Key, "messages", n.messages, "mapped", n.mapped,
+	c.log.Info("file read", logFile, key, "messages", n.messages, "mapped", n.mapped,
 		"rejected", n.rejected, "rows", n.rows, "junk", n.junk)
 	return nil
 }

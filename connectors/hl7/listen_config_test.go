@@ -1,0 +1,39 @@
+package hl7
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/healthanchor/healthanchor/connectors"
+)
+
+func TestListenConfig(t *testing.T) {
+	var cfg Config
+	if err := connectors.Decode(connectors.Options{"listen": ":2575", "read_timeout": "30s", "dedup_window": "48h"}, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.ReadTimeout != 30*time.Second || cfg.dedupWindow() != 48*time.Hour || cfg.MaxConnections != DefaultMaxConnections {
+		t.Errorf("config = %+v", cfg)
+	}
+	for _, tt := range []struct {
+		opts connectors.Options
+		want string
+	}{
+		{connectors.Options{}, "input: required"},
+		{connectors.Options{"listen": ":2575", "input": "x/*.hl7"}, "input: not with listen"},
+		{connectors.Options{"listen": "2575"}, "listen: \"2575\" is not HOST:PORT"},
+		{connectors.Options{"listen": ":2575", "tls": map[string]any{"cert_file": "c.pem"}}, "tls: cert_file and key_file"},
+		{connectors.Options{"input": "x", "receiving_application": "HA"}, "receiving_application: only applies with listen"},
+		{connectors.Options{"listen": ":1", "max_connections": -1}, "max_connections"},
+	} {
+		var cfg Config
+		err := connectors.Decode(tt.opts, &cfg)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%v: err = %v, want %q", tt.opts, err, tt.want)
+		}
+	}
+	if _, err := New(Config{Listen: ":2575"}, connectors.Env{}); err == nil || !strings.Contains(err.Error(), "spool") {
+		t.Errorf("New without a job name or spool: %v", err)
+	}
+}
