@@ -201,7 +201,7 @@ func (c *Config) validate(path string, file *ast.File) ConfigErrors {
 			add("$.ui", "%v", err)
 		}
 	}
-	c.validateTimestamp(add)
+	c.validateTimestamp(file, add)
 	seen := map[string]bool{}
 	for i, j := range c.Jobs {
 		at := fmt.Sprintf("$.jobs[%d]", i)

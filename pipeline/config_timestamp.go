@@ -1,15 +1,19 @@
 package pipeline
 
 import (
-	"fmt"
 	"regexp"
+
+	"github.com/goccy/go-yaml/ast"
 )
 
-var tsaIndexRe = regexp.MustCompile(`^timestamp\.tsa\[(\d+)\]`)
+// timestampKeyRe finds the key a lifecycle.TimestampConfig error names
+// ("timestamp.tsa[1].url ..."), and the TSA entry holding it.
+var timestampKeyRe = regexp.MustCompile(`^((timestamp\.tsa\[\d+\])(\.[a-z_]+)?|timestamp\.[a-z_]+)`)
 
 // validateTimestamp checks the timestamp: section (lifecycle owns it),
-// with the line of the TSA at fault when the error names one.
-func (c *Config) validateTimestamp(add func(yamlPath, format string, args ...any)) {
+// with the line of the key at fault, else of its TSA entry, else of the
+// section.
+func (c *Config) validateTimestamp(file *ast.File, add func(yamlPath, format string, args ...any)) {
 	if c.Timestamp == nil {
 		return
 	}
@@ -18,8 +22,13 @@ func (c *Config) validateTimestamp(add func(yamlPath, format string, args ...any
 		return
 	}
 	at := "$.timestamp"
-	if m := tsaIndexRe.FindStringSubmatch(err.Error()); m != nil {
-		at = fmt.Sprintf("$.timestamp.tsa[%s]", m[1])
+	if m := timestampKeyRe.FindStringSubmatch(err.Error()); m != nil {
+		for _, p := range []string{m[1], m[2]} {
+			if p != "" && lineOf(file, "$."+p) > 0 {
+				at = "$." + p
+				break
+			}
+		}
 	}
 	add(at, "%v", err)
 }
