@@ -58,14 +58,14 @@ func TestTSAThroughOpenSSL(t *testing.T) {
 		wantRefused(t, err, "")
 	})
 	t.Run("garbage answer", func(t *testing.T) {
-		tsa.Garbage = []byte("<html>502 bad gateway</html>")
-		defer func() { tsa.Garbage = nil }()
+		tsa.SetGarbage([]byte("<html>502 bad gateway</html>"))
+		defer tsa.SetGarbage(nil)
 		_, err := RequestToken(ctx, http.DefaultClient, tsa.URL, digest)
 		wantRefused(t, err, "no valid timestamp response")
 	})
 	t.Run("TSA stamps another imprint", func(t *testing.T) {
-		tsa.Query = tsa.OtherQuery
-		defer func() { tsa.Query = nil }()
+		tsa.SetQuery(tsa.OtherQuery)
+		defer tsa.SetQuery(nil)
 		_, err := RequestToken(ctx, http.DefaultClient, tsa.URL, digest)
 		wantRefused(t, err, "imprint")
 	})

@@ -63,8 +63,8 @@ func TestChainTimestamp(t *testing.T) {
 	t.Run("garbage", func(t *testing.T) {
 		withTSA(bad.CAFile)
 		defer withTSA("")
-		bad.Garbage = []byte("garbage")
-		defer func() { bad.Garbage = nil }()
+		bad.SetGarbage([]byte("garbage"))
+		defer bad.SetGarbage(nil)
 		r := ha(t, nil, "--config", cfg, "chain", "timestamp")
 		mustCode(t, r, 1, "chain timestamp with a TSA answering garbage")
 		if !strings.Contains(r.stdout, "no valid timestamp response") {

@@ -22,10 +22,10 @@ type TSA struct {
 	CAFile string // the CA its certificate chains to
 	dir    string
 	mu     sync.Mutex
-	// Query, when set, rewrites each request before OpenSSL answers it.
-	Query func(t *testing.T, q []byte) []byte
-	// Garbage, when set, is answered instead of OpenSSL's reply.
-	Garbage []byte
+	// query, when set, rewrites each request before OpenSSL answers it.
+	query func(t *testing.T, q []byte) []byte
+	// garbage, when set, is answered instead of OpenSSL's reply.
+	garbage []byte
 }
 
 // NeedOpenSSL fails the test in CI (CI set) and skips it elsewhere when
@@ -95,12 +95,12 @@ ess_cert_id_alg = sha256
 		q, _ := io.ReadAll(r.Body)
 		tsa.mu.Lock()
 		defer tsa.mu.Unlock()
-		if tsa.Garbage != nil {
-			w.Write(tsa.Garbage)
+		if tsa.garbage != nil {
+			w.Write(tsa.garbage)
 			return
 		}
-		if tsa.Query != nil {
-			q = tsa.Query(t, q)
+		if tsa.query != nil {
+			q = tsa.query(t, q)
 		}
 		qf, rf := filepath.Join(dir, "q.tsq"), filepath.Join(dir, "r.tsr")
 		os.WriteFile(qf, q, 0o600)
@@ -136,4 +136,19 @@ func write(t *testing.T, path, s string) {
 	if err := os.WriteFile(path, []byte(s), 0o600); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// SetGarbage makes the TSA answer b instead of a reply (nil: reply again).
+func (tsa *TSA) SetGarbage(b []byte) {
+	tsa.mu.Lock()
+	defer tsa.mu.Unlock()
+	tsa.garbage = b
+}
+
+// SetQuery makes the TSA rewrite each request with f before answering
+// it (nil: answer the request as sent).
+func (tsa *TSA) SetQuery(f func(t *testing.T, q []byte) []byte) {
+	tsa.mu.Lock()
+	defer tsa.mu.Unlock()
+	tsa.query = f
 }
