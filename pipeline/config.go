@@ -22,6 +22,7 @@ import (
 	"github.com/healthanchor/healthanchor/anchor/replication"
 	"github.com/healthanchor/healthanchor/audit"
 	"github.com/healthanchor/healthanchor/connectors"
+	"github.com/healthanchor/healthanchor/lifecycle"
 )
 
 // DefaultConfigPath is where commands look for the config without --config.
@@ -46,6 +47,9 @@ type Config struct {
 	// UI, when present, makes serve run the read-only web explorer
 	// (docs/audit.md); `ui: {}` listens on 127.0.0.1:8787.
 	UI *audit.UIConfig `yaml:"ui"`
+	// Timestamp, when present, makes serve ask RFC 3161 timestamp
+	// authorities to stamp the chain (docs/lifecycle.md).
+	Timestamp *lifecycle.TimestampConfig `yaml:"timestamp"`
 
 	dir      string
 	loc      *time.Location
@@ -213,6 +217,7 @@ func (c *Config) validate(path string, file *ast.File) ConfigErrors {
 			add("$.ui", "%v", err)
 		}
 	}
+	c.validateTimestamp(file, add)
 	seen := map[string]bool{}
 	for i, j := range c.Jobs {
 		at := fmt.Sprintf("$.jobs[%d]", i)

@@ -18,7 +18,7 @@ func newChainCmd(g *globalFlags) *cobra.Command {
 	cmd := groupCmd("chain", "Show the chain's replication status and checkpoints",
 		`Chain commands ask this agency's running node (its peer API, over mutual TLS)
 about the replicated chain, or read the local store when the node is down.`)
-	cmd.AddCommand(newChainStatusCmd(g), newChainCheckpointCmd(g), newChainCompareCmd(g))
+	cmd.AddCommand(newChainStatusCmd(g), newChainCheckpointCmd(g), newChainCompareCmd(g), newChainTimestampCmd(g))
 	return cmd
 }
 

@@ -92,5 +92,13 @@ func (g *globalFlags) serve(ctx context.Context, cfg *pipeline.Config, shutdown 
 		<-ctx.Done()
 		return nil
 	}
+	if cfg.Timestamp != nil {
+		stop, err := startStamper(ctx, n, logger, &opts)
+		if err != nil {
+			return err
+		}
+		// Shutdown order: the stamper stops before the stores close.
+		defer stop()
+	}
 	return n.Serve(ctx, opts)
 }

@@ -2,11 +2,13 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
 
 	"github.com/healthanchor/healthanchor/anchor"
+	"github.com/healthanchor/healthanchor/lifecycle"
 	"github.com/healthanchor/healthanchor/pipeline"
 )
 
@@ -130,12 +132,29 @@ chain store alone is verified.`,
 			if err != nil {
 				return err
 			}
+			// A stored timestamp token that fails is a failed check,
+			// said after what held.
+			stamps, stampErr := verifyTimestamps(cmd.Context(), n)
+			var mm *anchor.Mismatch
+			if stampErr != nil && !errors.As(stampErr, &mm) {
+				return stampErr
+			}
 			w := cmd.OutOrStdout()
 			if asJSON {
-				return json.NewEncoder(w).Encode(rep)
+				if err := json.NewEncoder(w).Encode(struct {
+					anchor.ChainReport
+					Timestamps *lifecycle.TimestampReport `json:"timestamps,omitempty"`
+				}{rep, stamps}); err != nil {
+					return err
+				}
+				return stampErr
 			}
 			fmt.Fprintf(w, "OK: chain %s verified: height %d, head %s, %d manifests, log root %s\n",
 				n.Chain.ChainID(), rep.Height, rep.HeadHash, rep.Manifests, rep.LogRoot)
+			printTimestamps(w, stamps)
+			if stampErr != nil {
+				return stampErr
+			}
 			if peer != "" {
 				return g.comparePeer(cmd, peer, false)
 			}
