@@ -95,8 +95,12 @@ func TestServeGracefulShutdown(t *testing.T) {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
+	var shutdownLine string
 	go func() {
-		for range logs {
+		for l := range logs {
+			if strings.Contains(l, "shutting down") {
+				shutdownLine = l
+			}
 		}
 		done <- cmd.Wait()
 	}()
@@ -107,6 +111,9 @@ func TestServeGracefulShutdown(t *testing.T) {
 		}
 	case <-time.After(60 * time.Second):
 		t.Fatal("serve did not stop within 60s of SIGTERM")
+	}
+	if !strings.Contains(shutdownLine, `"timeout":"30s"`) {
+		t.Errorf("the shutdown log does not give its timeout as a duration: %s", shutdownLine)
 	}
 	mustCode(t, ha(t, nil, "--config", cfg, "verify", "chain"), 0, "verify chain after shutdown")
 	mustCode(t, ha(t, nil, "--config", cfg, "run", "patients-csv"), 0, "run after shutdown")
