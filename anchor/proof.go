@@ -180,14 +180,9 @@ func (c *Chain) logAndMembership(ctx context.Context) ([][]byte, []Block, error)
 		if b.Membership != nil {
 			membership = append(membership, b)
 		}
-		for _, m := range b.Manifests {
-			lh, err := m.LeafHash()
-			if err != nil {
-				return err
-			}
-			leaves = append(leaves, lh)
-		}
-		return nil
+		lhs, err := b.LogLeaves()
+		leaves = append(leaves, lhs...)
+		return err
 	})
 	return leaves, membership, err
 }
