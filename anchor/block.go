@@ -19,10 +19,10 @@ type Block struct {
 	Manifests []Manifest `json:"manifests"`
 	// Entries are signed statements of other kinds (entry.go); absent,
 	// and so not part of the JCS, in blocks that carry none.
-	Entries []Entry `json:"entries,omitempty"`
-	LogSize int64   `json:"log_size"` // log leaves (manifests, then entries) up to and including this block
-	LogRoot string  `json:"log_root"` // RFC 6962 root over those leaves, hex
-	Genesis   *Genesis   `json:"genesis,omitempty"`
+	Entries []Entry  `json:"entries,omitempty"`
+	LogSize int64    `json:"log_size"` // log leaves (manifests, then entries) up to and including this block
+	LogRoot string   `json:"log_root"` // RFC 6962 root over those leaves, hex
+	Genesis *Genesis `json:"genesis,omitempty"`
 	// Membership, on a membership block only, changes the member set
 	// from the next block on (docs/format.md, "Membership block").
 	Membership *MembershipChange `json:"membership,omitempty"`
