@@ -21,6 +21,7 @@ import (
 	"github.com/healthanchor/healthanchor/anchor/replication"
 	"github.com/healthanchor/healthanchor/audit"
 	"github.com/healthanchor/healthanchor/connectors"
+	"github.com/healthanchor/healthanchor/exchange"
 )
 
 // DefaultConfigPath is where commands look for the config without --config.
@@ -45,6 +46,9 @@ type Config struct {
 	// UI, when present, makes serve run the read-only web explorer
 	// (docs/audit.md); `ui: {}` listens on 127.0.0.1:8787.
 	UI *audit.UIConfig `yaml:"ui"`
+	// Sharing, when present, grants other members records to fetch
+	// (docs/exchange.md); without it nothing is served.
+	Sharing *exchange.Sharing `yaml:"sharing"`
 
 	dir      string
 	loc      *time.Location
@@ -197,6 +201,7 @@ func (c *Config) validate(path string, file *ast.File) ConfigErrors {
 			add("$.ui", "%v", err)
 		}
 	}
+	c.validateSharing(add)
 	seen := map[string]bool{}
 	for i, j := range c.Jobs {
 		at := fmt.Sprintf("$.jobs[%d]", i)
