@@ -22,6 +22,7 @@ func (n *Node) peerHandler() http.Handler {
 	mux.HandleFunc("POST /v1/observers", n.handleAddObserver)
 	mux.HandleFunc("POST /v1/membership", n.handleMembership)
 	mux.HandleFunc("GET /v1/members", n.handleMembers)
+	mux.HandleFunc("/v1/exchange/", n.serveExchange)
 	return mux
 }
 

@@ -198,3 +198,7 @@ type observerRequest struct {
 }
 
 var errNotMember = errors.New("replication: only members may do this")
+
+// HTTP returns the client's mutual-TLS HTTP client, for protocols served
+// beside the peer API (HandleExchange).
+func (c *Client) HTTP() *http.Client { return c.http }

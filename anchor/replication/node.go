@@ -36,6 +36,8 @@ type Node struct {
 	logger  *slog.Logger
 	metrics *metrics
 
+	exchange exchangeHandler // mounted by HandleExchange (api_exchange.go)
+
 	fsm    *fsm
 	store  *raftStore
 	raft   *raft.Raft
