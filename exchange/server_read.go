@@ -86,4 +86,3 @@ func hexAll(hs [][]byte) []string {
 	}
 	return out
 }
-
