@@ -4,9 +4,11 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"sort"
+	"sync"
 	"testing"
 	"time"
 
@@ -73,25 +75,8 @@ var benchRows = flag.Int("index-rows", 10_000_000, "rows in the patient index fo
 // looks up random patients, reporting p50 and p99.
 func BenchmarkLookup(b *testing.B) {
 	ctx := context.Background()
-	x, err := Open(filepath.Join(b.TempDir(), FileName))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer x.Close()
-	start := time.Now()
-	tx, _ := x.db.Begin()
-	ins, _ := tx.Prepare(`INSERT INTO patient_rows (patient_id, batch_id, row) VALUES (?, ?, ?)`)
+	x := benchIndex(b)
 	patients := *benchRows / 10
-	for i := 0; i < *benchRows; i++ {
-		if _, err := ins.Exec(fmt.Sprintf("P%08d", (i*7919)%patients), fmt.Sprintf("batch-%04d", i/(*benchRows/1000+1)), i); err != nil {
-			b.Fatal(err)
-		}
-	}
-	ins.Close()
-	if err := tx.Commit(); err != nil {
-		b.Fatal(err)
-	}
-	b.Logf("built %d rows in %s", *benchRows, time.Since(start).Round(time.Millisecond))
 	var lat []time.Duration
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -106,4 +91,58 @@ func BenchmarkLookup(b *testing.B) {
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+}
+
+// TestMain removes the benchmark's index after the run.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if benchIx != nil {
+		benchIx.Close()
+		os.RemoveAll(benchDir)
+	}
+	os.Exit(code)
+}
+
+var (
+	benchDir  string
+	benchOnce sync.Once
+	benchIx   *Index
+	benchErr  error
+)
+
+// benchIndex builds the benchmark's index once per process (the
+// benchmark function runs several times), in a temporary folder it
+// names on stderr and removes in TestMain.
+func benchIndex(b *testing.B) *Index {
+	benchOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "patientindex-bench-")
+		benchDir = dir
+		if err != nil {
+			benchErr = err
+			return
+		}
+		x, err := Open(filepath.Join(dir, FileName))
+		if err != nil {
+			benchErr = err
+			return
+		}
+		start := time.Now()
+		tx, _ := x.db.Begin()
+		ins, _ := tx.Prepare(`INSERT INTO patient_rows (patient_id, batch_id, row) VALUES (?, ?, ?)`)
+		patients := *benchRows / 10
+		for i := 0; i < *benchRows; i++ {
+			if _, err := ins.Exec(fmt.Sprintf("P%08d", (i*7919)%patients), fmt.Sprintf("batch-%04d", i/(*benchRows/1000+1)), i); err != nil {
+				benchErr = err
+				return
+			}
+		}
+		ins.Close()
+		benchErr = tx.Commit()
+		benchIx = x
+		fmt.Fprintf(os.Stderr, "patient index: built %d rows in %s (%s)\n", *benchRows, time.Since(start).Round(time.Millisecond), dir)
+	})
+	if benchErr != nil {
+		b.Fatal(benchErr)
+	}
+	return benchIx
 }
