@@ -94,6 +94,12 @@ func checkStored(b Block, height int64, hash, prev string, body []byte) error {
 // proposer with key, and appends it. Manifests whose batch id is already
 // on the chain make it fail with ErrDuplicateBatch.
 func (c *Chain) Propose(ctx context.Context, manifests []Manifest, proposer string, key ed25519.PrivateKey, now time.Time) (Block, error) {
+	return c.ProposeBlock(ctx, manifests, nil, proposer, key, now)
+}
+
+// ProposeBlock is Propose for a block holding manifests and entries.
+// An entry already on the chain makes it fail with ErrDuplicateEntry.
+func (c *Chain) ProposeBlock(ctx context.Context, manifests []Manifest, entries []Entry, proposer string, key ed25519.PrivateKey, now time.Time) (Block, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	v, err := c.head(ctx)
@@ -101,13 +107,13 @@ func (c *Chain) Propose(ctx context.Context, manifests []Manifest, proposer stri
 		return Block{}, err
 	}
 	b := v.nextBlock(proposer, now)
-	b.Manifests = manifests
+	b.Manifests, b.Entries = manifests, entries
+	leaves, err := b.LogLeaves()
+	if err != nil {
+		return Block{}, err
+	}
 	log := v.log.Clone()
-	for _, m := range manifests {
-		lh, err := m.LeafHash()
-		if err != nil {
-			return Block{}, err
-		}
+	for _, lh := range leaves {
 		if err := log.Append(lh); err != nil {
 			return Block{}, err
 		}
@@ -176,6 +182,9 @@ func (c *Chain) appendChecked(ctx context.Context, v *validator, b Block) error 
 		if err := insertManifest(ctx, tx, m, b.Height, i, logIndex+int64(i)); err != nil {
 			return err
 		}
+	}
+	if err := insertEntries(ctx, tx, b, logIndex+int64(len(b.Manifests))); err != nil {
+		return err
 	}
 	if err := tx.Commit(); err != nil {
 		c.cached = nil

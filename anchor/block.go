@@ -17,9 +17,12 @@ type Block struct {
 	Time      string     `json:"time"`      // RFC 3339, UTC, seconds
 	Proposer  string     `json:"proposer"`  // member id
 	Manifests []Manifest `json:"manifests"`
-	LogSize   int64      `json:"log_size"` // manifests on the chain up to and including this block
-	LogRoot   string     `json:"log_root"` // RFC 6962 root over those manifests, hex
-	Genesis   *Genesis   `json:"genesis,omitempty"`
+	// Entries are signed statements of other kinds (entry.go); absent,
+	// and so not part of the JCS, in blocks that carry none.
+	Entries []Entry  `json:"entries,omitempty"`
+	LogSize int64    `json:"log_size"` // log leaves (manifests, then entries) up to and including this block
+	LogRoot string   `json:"log_root"` // RFC 6962 root over those leaves, hex
+	Genesis *Genesis `json:"genesis,omitempty"`
 	// Membership, on a membership block only, changes the member set
 	// from the next block on (docs/format.md, "Membership block").
 	Membership *MembershipChange `json:"membership,omitempty"`
@@ -74,6 +77,9 @@ const ZeroHash = "00000000000000000000000000000000000000000000000000000000000000
 func (b Block) normalised() Block {
 	if b.Manifests == nil {
 		b.Manifests = []Manifest{}
+	}
+	if len(b.Entries) == 0 {
+		b.Entries = nil
 	}
 	if b.Membership != nil {
 		ch := *b.Membership

@@ -99,19 +99,7 @@ func (c *Chain) prove(ctx context.Context, path string, match RecordMatch, check
 	if file.root != a.Manifest.MerkleRoot && file.root != a.Manifest.RejectsRoot {
 		return nil, &Mismatch{Problems: []string{fmt.Sprintf("%s: root %s is not the anchored root of batch %s", path, file.root, file.batchID)}}
 	}
-	logLeaves, membership, err := c.logAndMembership(ctx)
-	if err != nil {
-		return nil, err
-	}
-	block, err := c.Block(ctx, a.Height)
-	if err != nil {
-		return nil, err
-	}
-	logPath, err := merkle.InclusionProof(uint64(a.LogIndex), uint64(block.LogSize), logLeaves)
-	if err != nil {
-		return nil, err
-	}
-	consistency, err := consistencyTo(checkpoint, block.LogSize, logLeaves)
+	frame, err := c.bundleFrame(ctx, a, checkpoint)
 	if err != nil {
 		return nil, err
 	}
@@ -121,15 +109,8 @@ func (c *Chain) prove(ctx context.Context, path string, match RecordMatch, check
 		if err != nil {
 			return out, err
 		}
-		p := Proof{
-			Version: ProofVersion, ChainID: c.ChainID(),
-			Record:     ProofRecord{Canonical: string(rec.canonical), Index: rec.row, Inclusion: hexAll(recPath)},
-			Manifest:   a.Manifest,
-			Log:        ProofLog{Index: a.LogIndex, Size: block.LogSize, Inclusion: hexAll(logPath)},
-			Block:      block,
-			Checkpoint: ProofCheckpoint{Note: checkpoint, Consistency: hexAll(consistency)},
-			Membership: membership,
-		}
+		p := frame
+		p.Record = ProofRecord{Canonical: string(rec.canonical), Index: rec.row, Inclusion: hexAll(recPath)}
 		if _, err := VerifyProof(p, c.Genesis()); err != nil {
 			return append(out, p), fmt.Errorf("anchor: prove: the bundle would not verify: %w", err)
 		}
@@ -180,14 +161,9 @@ func (c *Chain) logAndMembership(ctx context.Context) ([][]byte, []Block, error)
 		if b.Membership != nil {
 			membership = append(membership, b)
 		}
-		for _, m := range b.Manifests {
-			lh, err := m.LeafHash()
-			if err != nil {
-				return err
-			}
-			leaves = append(leaves, lh)
-		}
-		return nil
+		lhs, err := b.LogLeaves()
+		leaves = append(leaves, lhs...)
+		return err
 	})
 	return leaves, membership, err
 }

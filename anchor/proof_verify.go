@@ -224,7 +224,7 @@ func (v *proofCheck) block() {
 		v.bad("manifest: %v", err)
 		return
 	}
-	first := b.LogSize - int64(len(b.Manifests))
+	first := b.LogSize - int64(len(b.Manifests)+len(b.Entries))
 	for i, bm := range b.Manifests {
 		if bm.BatchID != v.p.Manifest.BatchID {
 			continue

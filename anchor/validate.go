@@ -21,6 +21,7 @@ type validator struct {
 	headHash string
 	seqs     map[string]int64
 	batches  map[string]bool
+	entries  map[string]bool // leaf hashes of the entries on the chain
 	log      *merkle.Tree
 }
 
@@ -38,7 +39,7 @@ func newValidator(genesis Block) (*validator, error) {
 	}
 	return &validator{
 		chainID: genesis.ChainID, members: genesis.Genesis.Members, keys: keys, height: 0, headHash: h,
-		seqs: map[string]int64{}, batches: map[string]bool{}, log: merkle.New(),
+		seqs: map[string]int64{}, batches: map[string]bool{}, entries: map[string]bool{}, log: merkle.New(),
 	}, nil
 }
 
@@ -93,6 +94,16 @@ func (v *validator) check(b Block) (next, error) {
 			return next{}, err
 		}
 	}
+	seen := map[string]bool{}
+	for i, e := range b.Entries {
+		lh, err := v.checkEntry(e, seen)
+		if err != nil {
+			return fail("entry %d: %w", i, err)
+		}
+		if err := log.Append(lh); err != nil {
+			return next{}, err
+		}
+	}
 	if b.LogSize != int64(log.Size()) {
 		return fail("log_size %d, want %d", b.LogSize, log.Size())
 	}
@@ -108,8 +119,8 @@ func (v *validator) checkMembership(b Block) (next, error) {
 	fail := func(format string, args ...any) (next, error) {
 		return next{}, fmt.Errorf("anchor: block %d: "+format, append([]any{b.Height}, args...)...)
 	}
-	if len(b.Manifests) != 0 {
-		return fail("a membership block holds no manifests")
+	if len(b.Manifests) != 0 || len(b.Entries) != 0 {
+		return fail("a membership block holds no manifests and no entries")
 	}
 	if b.LogSize != int64(v.log.Size()) || b.LogRoot != hex.EncodeToString(v.log.Root()) {
 		return fail("a membership block keeps log_size and log_root as they are")
@@ -154,6 +165,35 @@ func (v *validator) checkManifest(m Manifest, seqs map[string]int64, inBlock map
 	return nil
 }
 
+// checkEntry validates one entry of a block: well formed, for this
+// chain, signed by a current member under its kind's domain, and not on
+// the chain or earlier in the block (seen). It returns its leaf hash.
+func (v *validator) checkEntry(e Entry, seen map[string]bool) ([]byte, error) {
+	if err := e.wellFormed(); err != nil {
+		return nil, err
+	}
+	if e.ChainID != v.chainID {
+		return nil, fmt.Errorf("%s entry: chain id %q, want %q", e.Kind, e.ChainID, v.chainID)
+	}
+	pub, ok := v.keys[e.Agency]
+	if !ok {
+		return nil, fmt.Errorf("%s entry: agency %q is not a member", e.Kind, e.Agency)
+	}
+	if err := e.Verify(pub); err != nil {
+		return nil, err
+	}
+	lh, err := e.LeafHash()
+	if err != nil {
+		return nil, err
+	}
+	id := hex.EncodeToString(lh)
+	if v.entries[id] || seen[id] {
+		return nil, fmt.Errorf("%s entry %.16s…: %w", e.Kind, id, ErrDuplicateEntry)
+	}
+	seen[id] = true
+	return lh, nil
+}
+
 // accept moves the state past b, which check accepted with nx.
 func (v *validator) accept(b Block, hash string, nx next) {
 	v.height = b.Height
@@ -166,5 +206,10 @@ func (v *validator) accept(b Block, hash string, nx next) {
 	for _, m := range b.Manifests {
 		v.batches[m.BatchID] = true
 		v.seqs[m.Agency] = m.ProducerSeq
+	}
+	for _, e := range b.Entries {
+		if lh, err := e.LeafHash(); err == nil {
+			v.entries[hex.EncodeToString(lh)] = true
+		}
 	}
 }

@@ -10,6 +10,7 @@ type ChainReport struct {
 	Height    int64  `json:"height"`
 	HeadHash  string `json:"head_hash"`
 	Manifests int64  `json:"manifests"`
+	Entries   int64  `json:"entries,omitempty"` // entries (entry.go) besides the manifests
 	LogRoot   string `json:"log_root"`
 }
 
@@ -30,7 +31,7 @@ func (c *Chain) Verify(ctx context.Context) (ChainReport, error) {
 	if err != nil {
 		return ChainReport{}, err
 	}
-	var logIndex int64
+	var logIndex, entries int64
 	v, err := c.replay(ctx, func(b Block, _ string) error {
 		for i, m := range b.Manifests {
 			row, ok := index[m.BatchID]
@@ -48,6 +49,8 @@ func (c *Chain) Verify(ctx context.Context) (ChainReport, error) {
 			}
 			logIndex++
 		}
+		logIndex += int64(len(b.Entries))
+		entries += int64(len(b.Entries))
 		return nil
 	})
 	if err != nil {
@@ -56,7 +59,7 @@ func (c *Chain) Verify(ctx context.Context) (ChainReport, error) {
 	for id := range index {
 		return ChainReport{}, fmt.Errorf("anchor: manifests index lists batch %s, which no block holds", id)
 	}
-	return ChainReport{Height: v.height, HeadHash: v.headHash, Manifests: int64(v.log.Size()), LogRoot: fmt.Sprintf("%x", v.log.Root())}, nil
+	return ChainReport{Height: v.height, HeadHash: v.headHash, Manifests: int64(v.log.Size()) - entries, Entries: entries, LogRoot: fmt.Sprintf("%x", v.log.Root())}, nil
 }
 
 func (c *Chain) loadIndex(ctx context.Context) (map[string]indexRow, error) {
@@ -86,6 +89,7 @@ func (c *Chain) Manifests(ctx context.Context) ([]Anchored, error) {
 			out = append(out, Anchored{Manifest: m, Height: b.Height, Index: i, LogIndex: logIndex})
 			logIndex++
 		}
+		logIndex += int64(len(b.Entries))
 		return nil
 	})
 	return out, err

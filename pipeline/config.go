@@ -22,6 +22,7 @@ import (
 	"github.com/healthanchor/healthanchor/anchor/replication"
 	"github.com/healthanchor/healthanchor/audit"
 	"github.com/healthanchor/healthanchor/connectors"
+	"github.com/healthanchor/healthanchor/exchange"
 	"github.com/healthanchor/healthanchor/lifecycle"
 )
 
@@ -50,6 +51,9 @@ type Config struct {
 	// Timestamp, when present, makes serve ask RFC 3161 timestamp
 	// authorities to stamp the chain (docs/lifecycle.md).
 	Timestamp *lifecycle.TimestampConfig `yaml:"timestamp"`
+	// Sharing, when present, grants other members records to fetch
+	// (docs/exchange.md); without it nothing is served.
+	Sharing *exchange.Sharing `yaml:"sharing"`
 
 	dir      string
 	loc      *time.Location
@@ -218,6 +222,7 @@ func (c *Config) validate(path string, file *ast.File) ConfigErrors {
 		}
 	}
 	c.validateTimestamp(file, add)
+	c.validateSharing(add)
 	seen := map[string]bool{}
 	for i, j := range c.Jobs {
 		at := fmt.Sprintf("$.jobs[%d]", i)

@@ -40,7 +40,11 @@ func (n *Node) publish(ctx context.Context, w *jobWork) error {
 		return err
 	}
 	n.crash("published")
-	return n.State.Complete(ctx, w.job.Name, w.window, done)
+	if err := n.State.Complete(ctx, w.job.Name, w.window, done); err != nil {
+		return err
+	}
+	n.indexPublished(ctx, done)
+	return nil
 }
 
 // place renames tmp (whose digest, computed as it was written, is

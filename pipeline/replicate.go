@@ -20,5 +20,6 @@ func (n *Node) Replicate(ctx context.Context) (*replication.Node, error) {
 		return nil, err
 	}
 	n.Anchorer = rn
+	n.mountExchange(rn)
 	return rn, nil
 }

@@ -24,20 +24,35 @@ func (n *Node) Anchor(ctx context.Context, manifests []anchor.Manifest) (anchor.
 	if len(manifests) == 0 {
 		return anchor.Block{}, errors.New("replication: anchor: no manifests")
 	}
+	return n.anchor(ctx, manifests, nil)
+}
+
+// AnchorEntries commits signed entries (anchor.Entry) through the
+// cluster as Anchor does manifests: an entry already on the chain is
+// anchor.ErrDuplicateEntry, unless all of them are (a retry), in which
+// case the block holding the last is returned.
+func (n *Node) AnchorEntries(ctx context.Context, entries []anchor.Entry) (anchor.Block, error) {
+	if len(entries) == 0 {
+		return anchor.Block{}, errors.New("replication: anchor entries: none given")
+	}
+	return n.anchor(ctx, nil, entries)
+}
+
+func (n *Node) anchor(ctx context.Context, manifests []anchor.Manifest, entries []anchor.Entry) (anchor.Block, error) {
 	if n.cfg.Observer {
 		return anchor.Block{}, errors.New("replication: anchor: an observer cannot anchor")
 	}
 	var last error
 	for attempt := 0; attempt < maxAttempts; attempt++ {
-		if b, ok, err := n.alreadyAnchored(ctx, manifests); err != nil || ok {
+		if b, ok, err := n.alreadyAnchored(ctx, manifests, entries); err != nil || ok {
 			return b, err
 		}
 		var b anchor.Block
 		var err error
 		if n.isLeader() {
-			b, err = n.submitLocal(ctx, manifests)
+			b, err = n.submitLocal(ctx, manifests, entries)
 		} else {
-			b, err = n.forward(ctx, manifests)
+			b, err = n.forward(ctx, manifests, entries)
 		}
 		if err == nil {
 			return n.committedHere(ctx, b)
@@ -76,7 +91,10 @@ func (n *Node) committedHere(ctx context.Context, b anchor.Block) (anchor.Block,
 // alreadyAnchored reports whether every manifest is on the local chain
 // exactly as given, returning the block of the last one. A batch id on
 // the chain with other contents is anchor.ErrDuplicateBatch.
-func (n *Node) alreadyAnchored(ctx context.Context, ms []anchor.Manifest) (anchor.Block, bool, error) {
+func (n *Node) alreadyAnchored(ctx context.Context, ms []anchor.Manifest, es []anchor.Entry) (anchor.Block, bool, error) {
+	if len(ms) == 0 {
+		return n.entriesAnchored(ctx, es)
+	}
 	var found int
 	var height int64
 	for _, m := range ms {
@@ -122,9 +140,41 @@ func sameManifest(a, b anchor.Manifest) (bool, error) {
 	return bytes.Equal(ca, cb), nil
 }
 
-// submitLocal hands manifests to this node's proposer (leader only).
-func (n *Node) submitLocal(ctx context.Context, ms []anchor.Manifest) (anchor.Block, error) {
-	return n.await(ctx, &submission{manifests: ms, done: make(chan applyResult, 1)})
+// entriesAnchored is alreadyAnchored for entries, found by id.
+func (n *Node) entriesAnchored(ctx context.Context, es []anchor.Entry) (anchor.Block, bool, error) {
+	var found int
+	var height int64
+	for _, e := range es {
+		id, err := e.ID()
+		if err != nil {
+			return anchor.Block{}, false, fmt.Errorf("replication: entry id: %w", err)
+		}
+		a, ok, err := n.chain.LookupEntry(ctx, id)
+		if err != nil {
+			return anchor.Block{}, false, fmt.Errorf("replication: %w", err)
+		}
+		if ok {
+			found++
+			height = max(height, a.Height)
+		}
+	}
+	switch {
+	case found == 0:
+		return anchor.Block{}, false, nil
+	case found < len(es):
+		return anchor.Block{}, false, fmt.Errorf("replication: some of the entries are already anchored: %w", anchor.ErrDuplicateEntry)
+	}
+	b, err := n.chain.Block(ctx, height)
+	if err != nil {
+		return anchor.Block{}, false, fmt.Errorf("replication: %w", err)
+	}
+	return b, true, nil
+}
+
+// submitLocal hands manifests and entries to this node's proposer
+// (leader only).
+func (n *Node) submitLocal(ctx context.Context, ms []anchor.Manifest, es []anchor.Entry) (anchor.Block, error) {
+	return n.await(ctx, &submission{manifests: ms, entries: es, done: make(chan applyResult, 1)})
 }
 
 // await queues s for this node's proposer and waits for its block.
@@ -143,10 +193,10 @@ func (n *Node) await(ctx context.Context, s *submission) (anchor.Block, error) {
 }
 
 // forward sends manifests to the leader's peer API.
-func (n *Node) forward(ctx context.Context, ms []anchor.Manifest) (anchor.Block, error) {
+func (n *Node) forward(ctx context.Context, ms []anchor.Manifest, es []anchor.Entry) (anchor.Block, error) {
 	id, addr, ok := n.leaderAPI()
 	if !ok {
 		return anchor.Block{}, fmt.Errorf("%w: no leader known (leader %q)", ErrUnavailable, id)
 	}
-	return n.client.submit(ctx, addr, ms, true)
+	return n.client.submit(ctx, addr, ms, es, true)
 }

@@ -22,6 +22,7 @@ func (n *Node) peerHandler() http.Handler {
 	mux.HandleFunc("POST /v1/observers", n.handleAddObserver)
 	mux.HandleFunc("POST /v1/membership", n.handleMembership)
 	mux.HandleFunc("GET /v1/members", n.handleMembers)
+	mux.HandleFunc("/v1/exchange/", n.serveExchange)
 	return mux
 }
 
@@ -45,7 +46,7 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 func writeErr(w http.ResponseWriter, err error) {
 	code, kind := http.StatusInternalServerError, "other"
 	switch {
-	case errors.Is(err, anchor.ErrDuplicateBatch):
+	case errors.Is(err, anchor.ErrDuplicateBatch), errors.Is(err, anchor.ErrDuplicateEntry):
 		code, kind = http.StatusConflict, "duplicate"
 	case errors.Is(err, ErrRejected):
 		code, kind = http.StatusUnprocessableEntity, "rejected"
@@ -115,9 +116,11 @@ func (n *Node) handleAnchor(w http.ResponseWriter, r *http.Request) {
 			writeErr(w, fmt.Errorf("%w: not the leader", ErrUnavailable))
 			return
 		}
-		b, err = n.submitLocal(r.Context(), req.Manifests)
+		b, err = n.submitLocal(r.Context(), req.Manifests, req.Entries)
+	} else if len(req.Manifests) == 0 && len(req.Entries) == 0 {
+		err = fmt.Errorf("%w: request holds no manifests and no entries", ErrRejected)
 	} else {
-		b, err = n.Anchor(r.Context(), req.Manifests)
+		b, err = n.anchor(r.Context(), req.Manifests, req.Entries)
 	}
 	if err != nil {
 		writeErr(w, err)

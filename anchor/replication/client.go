@@ -101,22 +101,29 @@ const forwardedHeader = "X-Healthanchor-Forwarded"
 
 type anchorRequest struct {
 	Manifests []anchor.Manifest `json:"manifests"`
+	Entries   []anchor.Entry    `json:"entries,omitempty"`
 }
 
-func (c *Client) submit(ctx context.Context, addr string, ms []anchor.Manifest, forwarded bool) (anchor.Block, error) {
+func (c *Client) submit(ctx context.Context, addr string, ms []anchor.Manifest, es []anchor.Entry, forwarded bool) (anchor.Block, error) {
 	var b anchor.Block
 	h := map[string]string{}
 	if forwarded {
 		h[forwardedHeader] = "1"
 	}
-	err := c.do(ctx, http.MethodPost, addr, "/v1/anchor", anchorRequest{Manifests: ms}, &b, h)
+	err := c.do(ctx, http.MethodPost, addr, "/v1/anchor", anchorRequest{Manifests: ms, Entries: es}, &b, h)
 	return b, err
 }
 
 // Anchor submits manifests at the node at addr, which forwards them to
 // the leader and answers once they are committed there.
 func (c *Client) Anchor(ctx context.Context, addr string, ms []anchor.Manifest) (anchor.Block, error) {
-	return c.submit(ctx, addr, ms, false)
+	return c.submit(ctx, addr, ms, nil, false)
+}
+
+// AnchorEntries submits signed entries at the node at addr, as Anchor
+// does manifests.
+func (c *Client) AnchorEntries(ctx context.Context, addr string, es []anchor.Entry) (anchor.Block, error) {
+	return c.submit(ctx, addr, nil, es, false)
 }
 
 // Status returns the status of the node at addr.
@@ -191,3 +198,7 @@ type observerRequest struct {
 }
 
 var errNotMember = errors.New("replication: only members may do this")
+
+// HTTP returns the client's mutual-TLS HTTP client, for protocols served
+// beside the peer API (HandleExchange).
+func (c *Client) HTTP() *http.Client { return c.http }

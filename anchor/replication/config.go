@@ -152,7 +152,7 @@ func (c *Config) Validate() error {
 	if c.window, err = durationIn("cluster.batch_window", c.BatchWindow, DefaultBatchWindow, 0, 10*time.Second, "20ms"); err != nil {
 		return err
 	}
-	if c.snapInterval, err = durationIn("cluster.snapshot_interval", c.SnapshotInterval, DefaultSnapshotInterval, time.Second, 24*time.Hour, "30s"); err != nil {
+	if c.snapInterval, err = durationIn("cluster.snapshot_interval", c.SnapshotInterval, DefaultSnapshotInterval, 100*time.Millisecond, 24*time.Hour, "30s"); err != nil {
 		return err
 	}
 	if c.repeatEvery, err = durationIn("cluster.repeat_log_every", c.RepeatLogEvery, DefaultRepeatLogEvery, 0, 24*time.Hour, "30s"); err != nil {

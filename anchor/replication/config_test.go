@@ -28,7 +28,7 @@ func TestConfigRanges(t *testing.T) {
 		{func(c *Config) { c.BatchWindow = "-5s" }, "cluster.batch_window -5s is out of range: 0s to 10s"},
 		{func(c *Config) { c.BatchWindow = "1h" }, "cluster.batch_window 1h is out of range"},
 		{func(c *Config) { c.BatchWindow = "soon" }, `cluster.batch_window "soon" is not a duration`},
-		{func(c *Config) { c.SnapshotInterval = "1ns" }, "cluster.snapshot_interval 1ns is out of range: 1s to 24h0m0s"},
+		{func(c *Config) { c.SnapshotInterval = "1ns" }, "cluster.snapshot_interval 1ns is out of range: 100ms to 24h0m0s"},
 		{func(c *Config) { c.RepeatLogEvery = "-1s" }, "cluster.repeat_log_every -1s is out of range"},
 	} {
 		c := base()

@@ -75,19 +75,6 @@ func newFSM(ctx context.Context, chain *anchor.Chain, applied appliedLog, logger
 // store, after opening it or swapping in a restored one.
 func (f *fsm) load(ctx context.Context) error {
 	tree, roots := merkle.New(), map[int64]string{}
-	anchored, err := f.chain.Manifests(ctx)
-	if err != nil {
-		return fmt.Errorf("replication: %w", err)
-	}
-	for _, a := range anchored {
-		lh, err := a.Manifest.LeafHash()
-		if err != nil {
-			return fmt.Errorf("replication: %w", err)
-		}
-		if err := tree.Append(lh); err != nil {
-			return fmt.Errorf("replication: %w", err)
-		}
-	}
 	head, err := f.chain.Head(ctx)
 	if err != nil {
 		return fmt.Errorf("replication: %w", err)
@@ -98,6 +85,9 @@ func (f *fsm) load(ctx context.Context) error {
 			return fmt.Errorf("replication: %w", err)
 		}
 		roots[b.LogSize] = b.LogRoot
+		if err := appendLeaves(tree, b); err != nil {
+			return err
+		}
 	}
 	members, _, err := f.chain.Membership(ctx)
 	if err != nil {
@@ -239,14 +229,8 @@ func (f *fsm) accept(ctx context.Context, b anchor.Block) error {
 		f.logger.Info("membership changed", logHeight, b.Height, "members", len(members))
 	}
 	tree := f.tree.Clone()
-	for _, m := range b.Manifests {
-		lh, err := m.LeafHash()
-		if err != nil {
-			return fmt.Errorf("replication: %w", err)
-		}
-		if err := tree.Append(lh); err != nil {
-			return fmt.Errorf("replication: %w", err)
-		}
+	if err := appendLeaves(tree, b); err != nil {
+		return err
 	}
 	if err := f.setHead(b); err != nil {
 		return err
@@ -255,6 +239,20 @@ func (f *fsm) accept(ctx context.Context, b anchor.Block) error {
 	f.roots[b.LogSize] = b.LogRoot
 	close(f.changedCh)
 	f.changedCh = make(chan struct{})
+	return nil
+}
+
+// appendLeaves adds b's log leaves (manifests, then entries) to tree.
+func appendLeaves(tree *merkle.Tree, b anchor.Block) error {
+	leaves, err := b.LogLeaves()
+	if err != nil {
+		return fmt.Errorf("replication: block %d leaves: %w", b.Height, err)
+	}
+	for _, lh := range leaves {
+		if err := tree.Append(lh); err != nil {
+			return fmt.Errorf("replication: block %d leaves: %w", b.Height, err)
+		}
+	}
 	return nil
 }
 

@@ -70,7 +70,7 @@ func (tc testChain) manifest(t *testing.T, agency string, seq int64) anchor.Mani
 func nextBlock(t *testing.T, f *fsm, proposer string, key ed25519.PrivateKey, ms ...anchor.Manifest) anchor.Block {
 	t.Helper()
 	n := &Node{chain: f.chain, agency: proposer, key: key}
-	b, err := n.buildBlock(f.state(), ms)
+	b, err := n.buildBlock(f.state(), ms, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

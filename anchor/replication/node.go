@@ -40,6 +40,8 @@ type Node struct {
 	throttle *throttle
 	contacts *contacts
 
+	exchange exchangeHandler // mounted by HandleExchange (api_exchange.go)
+
 	fsm    *fsm
 	store  *raftStore
 	raft   *raft.Raft

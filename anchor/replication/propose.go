@@ -13,6 +13,7 @@ import (
 // manifests always go into the same block, in order.
 type submission struct {
 	manifests  []anchor.Manifest
+	entries    []anchor.Entry           // signed entries, in the same block as the manifests
 	membership *anchor.MembershipChange // a membership change, proposed in a block of its own
 	done       chan applyResult         // buffered, written once
 }
@@ -46,14 +47,14 @@ func (n *Node) proposeLoop(ctx context.Context) {
 		case s := <-n.submit:
 			batch = append(batch, s)
 		}
-		count := len(batch[0].manifests)
+		count := len(batch[0].manifests) + len(batch[0].entries)
 		timer := time.NewTimer(n.cfg.window)
 	collect:
 		for count < n.cfg.MaxBlockManifests {
 			select {
 			case s := <-n.submit:
 				batch = append(batch, s)
-				count += len(s.manifests)
+				count += len(s.manifests) + len(s.entries)
 			case <-timer.C:
 				break collect
 			case <-ctx.Done():
@@ -118,6 +119,7 @@ func (n *Node) proposeManifests(ctx context.Context, batch []*submission) {
 		return
 	}
 	var manifests []anchor.Manifest
+	var entries []anchor.Entry
 	var included []*submission
 	adm := newAdmission(n.chain)
 	for _, s := range batch {
@@ -125,13 +127,18 @@ func (n *Node) proposeManifests(ctx context.Context, batch []*submission) {
 			s.done <- applyResult{Err: err}
 			continue
 		}
+		if err := adm.admitEntries(ctx, s.entries); err != nil {
+			s.done <- applyResult{Err: err}
+			continue
+		}
 		manifests = append(manifests, s.manifests...)
+		entries = append(entries, s.entries...)
 		included = append(included, s)
 	}
 	if len(included) == 0 {
 		return
 	}
-	b, err := n.buildBlock(st, manifests)
+	b, err := n.buildBlock(st, manifests, entries)
 	if err != nil {
 		answerAll(included, applyResult{Err: err})
 		return
@@ -161,19 +168,16 @@ func (n *Node) commit(b anchor.Block) applyResult {
 }
 
 // buildBlock makes and signs the block after st's head.
-func (n *Node) buildBlock(st fsmState, manifests []anchor.Manifest) (anchor.Block, error) {
+func (n *Node) buildBlock(st fsmState, manifests []anchor.Manifest, entries []anchor.Entry) (anchor.Block, error) {
+	if manifests == nil {
+		manifests = []anchor.Manifest{}
+	}
 	b := anchor.Block{
 		Version: anchor.BlockVersion, ChainID: n.chain.ChainID(), Height: st.Head.Height + 1, PrevHash: st.HeadHash,
-		Time: time.Now().UTC().Format(time.RFC3339), Proposer: n.agency, Manifests: manifests,
+		Time: time.Now().UTC().Format(time.RFC3339), Proposer: n.agency, Manifests: manifests, Entries: entries,
 	}
-	for _, m := range manifests {
-		lh, err := m.LeafHash()
-		if err != nil {
-			return anchor.Block{}, fmt.Errorf("replication: %w", err)
-		}
-		if err := st.Tree.Append(lh); err != nil {
-			return anchor.Block{}, fmt.Errorf("replication: %w", err)
-		}
+	if err := appendLeaves(st.Tree, b); err != nil {
+		return anchor.Block{}, err
 	}
 	b.LogSize = int64(st.Tree.Size())
 	b.LogRoot = fmt.Sprintf("%x", st.Tree.Root())
@@ -189,10 +193,11 @@ type admission struct {
 	chain   *anchor.Chain
 	inBlock map[string]bool
 	seqs    map[string]int64
+	entries map[string]bool // ids of the entries admitted
 }
 
 func newAdmission(chain *anchor.Chain) *admission {
-	return &admission{chain: chain, inBlock: map[string]bool{}, seqs: map[string]int64{}}
+	return &admission{chain: chain, inBlock: map[string]bool{}, seqs: map[string]int64{}, entries: map[string]bool{}}
 }
 
 // admit accepts all of ms or none.

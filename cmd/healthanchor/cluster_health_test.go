@@ -76,6 +76,23 @@ func TestClusterHealth(t *testing.T) {
 	for _, nd := range tc.nodes {
 		tc.waitFor(nd.id+" ready", 15*time.Second, func() bool { return getHealthz(t, nd).code == http.StatusOK })
 	}
+	// Every node has heard from every other (followers hear from each
+	// other through the checkpoint exchange, once a second) before one
+	// is killed: otherwise "never heard from" is the right answer.
+	for _, nd := range tc.nodes {
+		tc.waitFor(nd.id+" hearing from every peer", 15*time.Second, func() bool {
+			st, ok := tc.status(nd)
+			if !ok {
+				return false
+			}
+			for _, other := range tc.nodes {
+				if other != nd && member(st, other.id).Reachability != replication.Reachable {
+					return false
+				}
+			}
+			return true
+		})
+	}
 
 	// One of three down: a quorum of two remains.
 	dead := followers[0]

@@ -1,0 +1,125 @@
+package exchange
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+)
+
+// Write puts a verified fetch into dir, which must not exist: one
+// Parquet file per batch (BATCH.parquet, the records' canonical columns
+// as text, _salt and _schema included, so that every record's leaf is
+// rebuilt from the file alone) and one proof bundle per record
+// (proofs/BATCH-ROW.json, docs/proof.md). It writes into a temporary
+// folder beside dir and renames it at the end, so a fetch killed midway
+// leaves nothing under dir.
+func Write(dir string, got Fetched) error {
+	if _, err := os.Stat(dir); err == nil {
+		return fmt.Errorf("exchange: %s already exists: choose a new --out folder", dir)
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("exchange: %w", err)
+	}
+	parent := filepath.Dir(dir)
+	if err := os.MkdirAll(parent, 0o700); err != nil {
+		return fmt.Errorf("exchange: %w", err)
+	}
+	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".partial-")
+	if err != nil {
+		return fmt.Errorf("exchange: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	if err := os.Mkdir(filepath.Join(tmp, "proofs"), 0o700); err != nil {
+		return fmt.Errorf("exchange: %w", err)
+	}
+	byBatch := map[string][]string{}
+	var order []string
+	for _, p := range got.Proofs {
+		b, err := json.MarshalIndent(p, "", "  ")
+		if err != nil {
+			return fmt.Errorf("exchange: proof: %w", err)
+		}
+		name := filepath.Join(tmp, "proofs", fmt.Sprintf("%s-%d.json", p.Manifest.BatchID, p.Record.Index))
+		if err := os.WriteFile(name, append(b, '\n'), 0o600); err != nil { // patient data
+			return fmt.Errorf("exchange: %w", err)
+		}
+		id := p.Manifest.BatchID
+		if _, ok := byBatch[id]; !ok {
+			order = append(order, id)
+		}
+		byBatch[id] = append(byBatch[id], p.Record.Canonical)
+	}
+	for _, id := range order {
+		if err := writeParquet(filepath.Join(tmp, id+".parquet"), byBatch[id]); err != nil {
+			return err
+		}
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		return fmt.Errorf("exchange: %w", err)
+	}
+	return nil
+}
+
+// writeParquet writes canonical records (JSON objects of strings and
+// nulls) as a Parquet file of nullable text columns, in key order.
+func writeParquet(path string, records []string) error {
+	rows := make([]map[string]*string, len(records))
+	keys := map[string]bool{}
+	for i, c := range records {
+		if err := json.Unmarshal([]byte(c), &rows[i]); err != nil {
+			return fmt.Errorf("exchange: %s: record %d: %w", path, i, err)
+		}
+		for k := range rows[i] {
+			keys[k] = true
+		}
+	}
+	names := make([]string, 0, len(keys))
+	for k := range keys {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	fields := make([]arrow.Field, len(names))
+	for i, n := range names {
+		fields[i] = arrow.Field{Name: n, Type: arrow.BinaryTypes.String, Nullable: true}
+	}
+	sc := arrow.NewSchema(fields, nil)
+	b := array.NewRecordBuilder(memory.DefaultAllocator, sc)
+	defer b.Release()
+	for _, r := range rows {
+		for i, n := range names {
+			sb := b.Field(i).(*array.StringBuilder)
+			if v := r[n]; v != nil {
+				sb.Append(*v)
+			} else {
+				sb.AppendNull()
+			}
+		}
+	}
+	rec := b.NewRecordBatch()
+	defer rec.Release()
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return fmt.Errorf("exchange: %w", err)
+	}
+	w, err := pqarrow.NewFileWriter(sc, f, parquet.NewWriterProperties(parquet.WithCreatedBy("healthanchor fetch")), pqarrow.DefaultWriterProps())
+	if err != nil {
+		f.Close()
+		return fmt.Errorf("exchange: %s: %w", path, err)
+	}
+	if err := w.Write(rec); err != nil {
+		w.Close()
+		return fmt.Errorf("exchange: %s: %w", path, err)
+	}
+	if err := w.Close(); err != nil {
+		return fmt.Errorf("exchange: %s: %w", path, err)
+	}
+	return nil
+}

@@ -1,0 +1,78 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/healthanchor/healthanchor/pipeline/patientindex"
+)
+
+// IndexPath is the node's patient index, beside its state DB.
+func (n *Node) IndexPath() string {
+	return patientindex.PathBeside(n.Config.Path(n.Config.State))
+}
+
+// indexPublished adds just-published batches to the patient index. A
+// failure does not undo the publication (the batch is anchored and its
+// files are in place): it is logged with what to run.
+func (n *Node) indexPublished(ctx context.Context, done []LocalBatch) {
+	if err := n.indexBatches(ctx, done); err != nil {
+		n.Logger.Error("patient index not updated: run `healthanchor index rebuild`", "err", err)
+	}
+}
+
+func (n *Node) indexBatches(ctx context.Context, batches []LocalBatch) error {
+	x, err := patientindex.Open(n.IndexPath())
+	if err != nil {
+		return err
+	}
+	defer x.Close()
+	for _, b := range batches {
+		if _, err := x.Add(ctx, b.BatchID, b.ParquetPath); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// IndexReport says what RebuildIndex did.
+type IndexReport struct {
+	Batches int           `json:"batches"`
+	Rows    int64         `json:"rows"`
+	Took    time.Duration `json:"-"`
+}
+
+// RebuildIndex re-indexes every batch this node published, from its
+// batch files.
+func (n *Node) RebuildIndex(ctx context.Context) (IndexReport, error) {
+	start := time.Now()
+	local, err := n.State.LocalBatches(ctx)
+	if err != nil {
+		return IndexReport{}, err
+	}
+	ids := make([]string, 0, len(local))
+	for id, lb := range local {
+		if lb.Status == BatchPublished {
+			ids = append(ids, id)
+		}
+	}
+	sort.Strings(ids)
+	x, err := patientindex.Open(n.IndexPath())
+	if err != nil {
+		return IndexReport{}, err
+	}
+	defer x.Close()
+	var rep IndexReport
+	for _, id := range ids {
+		k, err := x.Add(ctx, id, local[id].ParquetPath)
+		if err != nil {
+			return rep, fmt.Errorf("pipeline: index rebuild: %w", err)
+		}
+		rep.Batches++
+		rep.Rows += k
+	}
+	rep.Took = time.Since(start)
+	return rep, nil
+}

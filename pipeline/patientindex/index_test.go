@@ -1,0 +1,148 @@
+package patientindex
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/healthanchor/healthanchor/anchor/batchfile"
+	"github.com/healthanchor/healthanchor/schemas"
+)
+
+func writeBatch(t *testing.T, id string, patients ...string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), id+".parquet")
+	w, err := batchfile.Create(path, schemas.Patient, id, []byte("0123456789abcdef"), batchfile.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range patients {
+		r := schemas.Patient.NewRow()
+		r[schemas.IdxSource] = schemas.TextValue("his")
+		r[schemas.IdxSourceRef] = schemas.TextValue(fmt.Sprint(i))
+		r[schemas.Patient.Index("patient_id")] = schemas.TextValue(p)
+		if err := w.Append(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestIndexAddLookup(t *testing.T) {
+	ctx := context.Background()
+	x, err := Open(filepath.Join(t.TempDir(), FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	b1 := writeBatch(t, "b1", "P1", `P"2`, "P1")
+	b2 := writeBatch(t, "b2", "P3", "P1")
+	for _, b := range [][2]string{{"b1", b1}, {"b2", b2}, {"b1", b1}} { // b1 twice: idempotent
+		if _, err := x.Add(ctx, b[0], b[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := x.Lookup(ctx, "P1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Location{{"b1", 0}, {"b1", 2}, {"b2", 1}}
+	if !slices.Equal(got, want) {
+		t.Errorf("P1 = %v, want %v", got, want)
+	}
+	if got, _ := x.Lookup(ctx, `P"2`); !slices.Equal(got, []Location{{"b1", 1}}) {
+		t.Errorf(`P"2 (escaped in the canonical form) = %v`, got)
+	}
+	if got, err := x.Lookup(ctx, "nobody"); err != nil || len(got) != 0 {
+		t.Errorf("unknown patient = %v, %v; want nothing and no error", got, err)
+	}
+}
+
+var benchRows = flag.Int("index-rows", 10_000_000, "rows in the patient index for BenchmarkLookup")
+
+// BenchmarkLookup builds an index of -index-rows rows (10 million by
+// default: 1 million patients of 10 records in 1,000 batches) once, then
+// looks up random patients, reporting p50 and p99.
+func BenchmarkLookup(b *testing.B) {
+	ctx := context.Background()
+	x := benchIndex(b)
+	patients := *benchRows / 10
+	var lat []time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		t0 := time.Now()
+		got, err := x.Lookup(ctx, fmt.Sprintf("P%08d", (i*104729)%patients))
+		if err != nil || len(got) == 0 {
+			b.Fatalf("lookup: %v %v", got, err)
+		}
+		lat = append(lat, time.Since(t0))
+	}
+	b.StopTimer()
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+}
+
+// TestMain removes the benchmark's index after the run.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if benchIx != nil {
+		benchIx.Close()
+		os.RemoveAll(benchDir)
+	}
+	os.Exit(code)
+}
+
+var (
+	benchDir  string
+	benchOnce sync.Once
+	benchIx   *Index
+	benchErr  error
+)
+
+// benchIndex builds the benchmark's index once per process (the
+// benchmark function runs several times), in a temporary folder it
+// names on stderr and removes in TestMain.
+func benchIndex(b *testing.B) *Index {
+	benchOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "patientindex-bench-")
+		benchDir = dir
+		if err != nil {
+			benchErr = err
+			return
+		}
+		x, err := Open(filepath.Join(dir, FileName))
+		if err != nil {
+			benchErr = err
+			return
+		}
+		start := time.Now()
+		tx, _ := x.db.Begin()
+		ins, _ := tx.Prepare(`INSERT INTO patient_rows (patient_id, batch_id, row) VALUES (?, ?, ?)`)
+		patients := *benchRows / 10
+		for i := 0; i < *benchRows; i++ {
+			if _, err := ins.Exec(fmt.Sprintf("P%08d", (i*7919)%patients), fmt.Sprintf("batch-%04d", i/(*benchRows/1000+1)), i); err != nil {
+				benchErr = err
+				return
+			}
+		}
+		ins.Close()
+		benchErr = tx.Commit()
+		benchIx = x
+		fmt.Fprintf(os.Stderr, "patient index: built %d rows in %s (%s)\n", *benchRows, time.Since(start).Round(time.Millisecond), dir)
+	})
+	if benchErr != nil {
+		b.Fatal(benchErr)
+	}
+	return benchIx
+}
