@@ -124,6 +124,9 @@ func OpenCheckpoint(text, chainID string, members []Member) (CheckedCheckpoint, 
 	}
 	seen := map[string]bool{}
 	out := CheckedCheckpoint{Size: int64(cp.Size), Root: cp.Hash}
+	if err := checkNoteSigs(text); err != nil {
+		return CheckedCheckpoint{}, err
+	}
 	for _, s := range n.Sigs {
 		if !seen[s.Name] {
 			seen[s.Name] = true
@@ -132,6 +135,36 @@ func OpenCheckpoint(text, chainID string, members []Member) (CheckedCheckpoint, 
 	}
 	sort.Strings(out.Signers)
 	return out, nil
+}
+
+// checkNoteSigs refuses what the note format lets through but a signer
+// never writes: the same key's signature line twice (note.Open keeps one
+// and drops the other silently), and a signature spelled in
+// non-canonical base64 (unused low bits set), which decodes to the same
+// bytes. Either gives the note other bytes than the ones its signers
+// wrote.
+func checkNoteSigs(text string) error {
+	i := strings.LastIndex(text, "\n\n")
+	if i < 0 {
+		return nil // note.Open has refused it already
+	}
+	seen := map[string]bool{}
+	for _, line := range strings.Split(strings.TrimSuffix(text[i+2:], "\n"), "\n") {
+		name, b64, ok := strings.Cut(strings.TrimPrefix(line, "— "), " ")
+		if !ok {
+			continue
+		}
+		sig, err := base64.StdEncoding.Strict().DecodeString(b64)
+		if err != nil || len(sig) < 4 {
+			return fmt.Errorf("anchor: checkpoint: %s's signature is not canonical base64", name)
+		}
+		key := name + "+" + string(sig[:4]) // the signer's name and key hash
+		if seen[key] {
+			return fmt.Errorf("anchor: checkpoint: %s's signature appears twice", name)
+		}
+		seen[key] = true
+	}
+	return nil
 }
 
 // missingSigners lists the members that did not sign, for messages.

@@ -41,7 +41,8 @@ func TestProofForgedByOneMember(t *testing.T) {
 }
 
 // TestProofQuorum checks the counting: a checkpoint signed by two of
-// three members holds; one member's repeated signatures count once;
+// three members holds; one member's repeated signature fails the note
+// (it is not what the member wrote, and must never count twice);
 // signatures by keys that are not current members' are ignored; a
 // genesis quorum of 3 needs all three.
 func TestProofQuorum(t *testing.T) {
@@ -64,7 +65,7 @@ func TestProofQuorum(t *testing.T) {
 
 	dup := pc.checkpoint(t, "a", "a", "a")
 	p.Checkpoint.Note = dup
-	mustFail(t, p, g, "signed by 1 of 3 members")
+	mustFail(t, p, g, "a's signature appears twice")
 
 	// An outsider's signature, and a signature under a member's name
 	// with a key that is not that member's, are not counted.

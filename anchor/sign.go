@@ -26,7 +26,10 @@ func sign(key ed25519.PrivateKey, domain string, canonical []byte) string {
 }
 
 func verifySig(pub ed25519.PublicKey, domain string, canonical []byte, sig string) error {
-	raw, err := base64.StdEncoding.DecodeString(sig)
+	// Strict: one spelling per signature. A lenient decoder also takes
+	// the last digit with its unused bits set, a second string of the
+	// same bytes, so a signed object would have two stored forms.
+	raw, err := base64.StdEncoding.Strict().DecodeString(sig)
 	if err != nil || len(raw) != ed25519.SignatureSize {
 		return fmt.Errorf("signature is not base64 of %d bytes", ed25519.SignatureSize)
 	}

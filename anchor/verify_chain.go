@@ -24,15 +24,19 @@ type indexRow struct {
 // Verify checks the whole chain from genesis to head: the genesis
 // signature, every block's stored hash, canonical body, height, hash link,
 // proposer signature and log root, every manifest's signature, gapless
-// producer_seq and unique batch id, and that the manifests index table
-// says exactly what the blocks say. The first problem found is returned.
+// producer_seq and unique batch id, that the manifests index table says
+// exactly what the blocks say, and that every stored checkpoint is one
+// of this chain's log, signed by a member. The first problem found is
+// returned.
 func (c *Chain) Verify(ctx context.Context) (ChainReport, error) {
 	index, err := c.loadIndex(ctx)
 	if err != nil {
 		return ChainReport{}, err
 	}
 	var logIndex, entries int64
+	cps := newCheckpointLog(c.Genesis())
 	v, err := c.replay(ctx, func(b Block, _ string) error {
+		cps.add(b)
 		for i, m := range b.Manifests {
 			row, ok := index[m.BatchID]
 			if !ok {
@@ -58,6 +62,9 @@ func (c *Chain) Verify(ctx context.Context) (ChainReport, error) {
 	}
 	for id := range index {
 		return ChainReport{}, fmt.Errorf("anchor: manifests index lists batch %s, which no block holds", id)
+	}
+	if err := c.verifyCheckpoints(ctx, cps); err != nil {
+		return ChainReport{}, err
 	}
 	return ChainReport{Height: v.height, HeadHash: v.headHash, Manifests: int64(v.log.Size()) - entries, Entries: entries, LogRoot: fmt.Sprintf("%x", v.log.Root())}, nil
 }
