@@ -51,8 +51,24 @@ func TestClusterObserverAndNewMember(t *testing.T) {
 
 	nd4 := tc.add("node4")
 	tc.waitFor("node4 a voter", 20*time.Second, func() bool { return suffrage(tc, tc.leader(members), "node4") == "voter" })
-	// node4 anchors once its own chain holds the block that made it a member.
-	tc.waitFor("node4 a member on its own chain", 20*time.Second, func() bool { return suffrage(tc, nd4, "node4") == "voter" })
+	// node4 anchors once every member's chain, its own included, holds
+	// the block that made it a member: a node that has not applied it yet
+	// refuses node4's request (only members may anchor), and a request
+	// may reach any of them before it is forwarded to the leader.
+	for _, nd := range append([]*clusterNode{nd4}, members...) {
+		tc.waitFor(nd.id+" holding node4's membership block", 20*time.Second, func() bool {
+			st, ok := tc.status(nd)
+			if !ok {
+				return false
+			}
+			for _, m := range st.Members {
+				if m.ID == "node4" && m.Name != "" {
+					return true
+				}
+			}
+			return false
+		})
+	}
 	h = tc.anchor(nd4, "new-member", 1)
 	head := tc.sameHeads(tc.nodes, h)
 	for _, nd := range tc.nodes {
