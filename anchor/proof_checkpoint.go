@@ -31,10 +31,7 @@ func CheckpointBody(chainID string, size int64, rootHex string) (string, error) 
 // key (an Ed25519 signed note, golang.org/x/mod/sumdb/note) and returns
 // the signed note.
 func SignCheckpointNote(body, name string, key ed25519.PrivateKey) (string, error) {
-	pub := append([]byte{noteAlgEd25519}, key.Public().(ed25519.PublicKey)...)
-	skey := fmt.Sprintf("PRIVATE+KEY+%s+%08x+%s", name, noteKeyHash(name, pub),
-		base64.StdEncoding.EncodeToString(append([]byte{noteAlgEd25519}, key.Seed()...)))
-	s, err := note.NewSigner(skey)
+	s, err := note.NewSigner(NoteSignerKey(name, key))
 	if err != nil {
 		return "", fmt.Errorf("anchor: checkpoint signer %q: %w", name, err)
 	}
@@ -54,6 +51,15 @@ const noteAlgEd25519 = 0x01
 func NoteVerifierKey(id string, pub ed25519.PublicKey) string {
 	k := append([]byte{noteAlgEd25519}, pub...)
 	return fmt.Sprintf("%s+%08x+%s", id, noteKeyHash(id, k), base64.StdEncoding.EncodeToString(k))
+}
+
+// NoteSignerKey is the signed-note signer key (skey) of a member's agency
+// key: "PRIVATE+KEY+id+keyhash+base64(0x01 || seed)", as
+// golang.org/x/mod/sumdb/note reads it.
+func NoteSignerKey(id string, key ed25519.PrivateKey) string {
+	pub := append([]byte{noteAlgEd25519}, key.Public().(ed25519.PublicKey)...)
+	return fmt.Sprintf("PRIVATE+KEY+%s+%08x+%s", id, noteKeyHash(id, pub),
+		base64.StdEncoding.EncodeToString(append([]byte{noteAlgEd25519}, key.Seed()...)))
 }
 
 func noteKeyHash(name string, key []byte) uint32 {

@@ -2,43 +2,27 @@ package replication
 
 import (
 	"crypto/ed25519"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/binary"
 	"fmt"
 
 	fnote "github.com/transparency-dev/formats/note"
 	"golang.org/x/mod/sumdb/note"
-)
 
-// algEd25519 is the signed-note algorithm byte for Ed25519.
-const algEd25519 = 0x01
+	"github.com/healthanchor/healthanchor/anchor"
+)
 
 // NoteKeys returns the signed-note key strings of an agency key named
 // name (its member id): skey for signing, vkey for verifying
 // (golang.org/x/mod/sumdb/note formats). A member's checkpoint
 // signatures and cosignatures are made with its chain key, so its
-// genesis public key is all an auditor needs.
+// genesis public key is all an auditor needs. The keys are anchor's
+// (docs/replication.md), the ones proof bundles are checked with.
 func NoteKeys(name string, key ed25519.PrivateKey) (skey, vkey string) {
-	pub := key.Public().(ed25519.PublicKey)
-	vkey = NoteVerifierKey(name, pub)
-	hash := noteKeyHash(name, append([]byte{algEd25519}, pub...))
-	skey = fmt.Sprintf("PRIVATE+KEY+%s+%08x+%s", name, hash, base64.StdEncoding.EncodeToString(append([]byte{algEd25519}, key.Seed()...)))
-	return skey, vkey
+	return anchor.NoteSignerKey(name, key), anchor.NoteVerifierKey(name, key.Public().(ed25519.PublicKey))
 }
 
 // NoteVerifierKey is the vkey of a member's public key.
 func NoteVerifierKey(name string, pub ed25519.PublicKey) string {
-	k := append([]byte{algEd25519}, pub...)
-	return fmt.Sprintf("%s+%08x+%s", name, noteKeyHash(name, k), base64.StdEncoding.EncodeToString(k))
-}
-
-func noteKeyHash(name string, key []byte) uint32 {
-	h := sha256.New()
-	h.Write([]byte(name))
-	h.Write([]byte("\n"))
-	h.Write(key)
-	return binary.BigEndian.Uint32(h.Sum(nil)[:4])
+	return anchor.NoteVerifierKey(name, pub)
 }
 
 // memberVerifiers returns, for every member, a verifier of its checkpoint
