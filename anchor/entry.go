@@ -3,7 +3,6 @@ package anchor
 import (
 	"bytes"
 	"crypto/ed25519"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -99,16 +98,7 @@ func (e Entry) Verify(pub ed25519.PublicKey) error {
 
 // LeafHash is the entry's leaf hash in the chain's Merkle log:
 // SHA-256(0x00 || JCS(entry with its signature)).
-func (e Entry) LeafHash() ([]byte, error) {
-	c, err := Canonical(e)
-	if err != nil {
-		return nil, err
-	}
-	h := sha256.New()
-	h.Write([]byte{0})
-	h.Write(c)
-	return h.Sum(nil), nil
-}
+func (e Entry) LeafHash() ([]byte, error) { return logLeafHash(e) }
 
 // ID is the entry's id: its leaf hash in hex. Other entries refer to it
 // by this id (a receipt names its disclosure).

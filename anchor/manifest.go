@@ -66,8 +66,12 @@ func (m Manifest) Verify(pub ed25519.PublicKey) error {
 
 // LeafHash is the manifest's leaf hash in the chain's Merkle log:
 // SHA-256(0x00 || JCS(manifest with its signature)).
-func (m Manifest) LeafHash() ([]byte, error) {
-	c, err := Canonical(m)
+func (m Manifest) LeafHash() ([]byte, error) { return logLeafHash(m) }
+
+// logLeafHash is the leaf hash of a signed object (manifest or entry) in
+// the chain's Merkle log: SHA-256(0x00 || JCS(v)).
+func logLeafHash(v any) ([]byte, error) {
+	c, err := Canonical(v)
 	if err != nil {
 		return nil, err
 	}
