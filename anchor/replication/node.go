@@ -127,7 +127,7 @@ func Start(ctx context.Context, cfg Config, baseDir string, chain *anchor.Chain,
 		n.wg.Add(1)
 		go func() { defer n.wg.Done(); n.proposeLoop(runCtx) }()
 	}
-	logger.Info("replication started", "raft_addr", cfg.RaftAddr, "api_addr", cfg.APIAddr, logHeight, n.fsm.state().Head.Height)
+	logger.Info("replication started", "raft_addr", cfg.RaftAddr, "api_addr", cfg.APIAddr, "raft_listen", cfg.raftListen(), "api_listen", cfg.apiListen(), logHeight, n.fsm.state().Head.Height)
 	return n, nil
 }
 
@@ -144,7 +144,7 @@ func (n *Node) startRaft(dir string) error {
 	if !has {
 		n.logger.Warn("no Raft state in the data folder: this node waits for the leader to add it (bootstrap is done once, by cluster init)", "data_dir", dir)
 	}
-	if n.trans, err = newRPCTransport(n.cfg.RaftAddr, n.cfg.RaftAddr, n.tls, n.raftSenders, n.logger); err != nil {
+	if n.trans, err = newRPCTransport(n.cfg.raftListen(), n.cfg.RaftAddr, n.tls, n.raftSenders, n.logger); err != nil {
 		return err
 	}
 	conf := raftConfig(n.cfg, hl)
@@ -209,7 +209,7 @@ func raftLoggerDiscard() hclog.Logger {
 }
 
 func (n *Node) startAPI() error {
-	ln, err := tls.Listen("tcp", n.cfg.APIAddr, n.tls)
+	ln, err := tls.Listen("tcp", n.cfg.apiListen(), n.tls)
 	if err != nil {
 		return fmt.Errorf("replication: api listener: %w", err)
 	}
