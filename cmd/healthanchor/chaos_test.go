@@ -1,0 +1,607 @@
+//go:build chaos
+
+package main
+
+import (
+	"flag"
+	"fmt"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/healthanchor/healthanchor/anchor/replication"
+)
+
+// The chaos test runs with `go test -tags chaos -run TestChaos ./cmd/healthanchor/`;
+// -seed replays a run's faults, -chaos-duration (or HEALTHANCHOR_CHAOS_DURATION)
+// sets how long faults are injected.
+var (
+	chaosSeed     = flag.Int64("seed", 0, "chaos test: random seed (0: from the clock; the seed is printed)")
+	chaosDuration = flag.Duration("chaos-duration", 0, "chaos test: how long faults are injected (default $HEALTHANCHOR_CHAOS_DURATION, else 90s)")
+)
+
+// defaultChaosDuration keeps the whole test within about five minutes of
+// CI on a 2-core machine: setup, faults, healing, convergence and checks.
+const defaultChaosDuration = 90 * time.Second
+
+// TestChaos runs three real nodes (`cluster init`, one `serve` process
+// each) behind TCP proxies that delay, reset and cut their links, kills
+// nodes and `run` processes with SIGKILL, fills one node's disk, while
+// export files are dropped into every node's inbox. Then it heals every
+// fault and checks: the same head on every node, `verify chain` on each,
+// `verify batch` for every batch on its producing node, and every
+// dropped record anchored exactly once.
+func TestChaos(t *testing.T) {
+	seed, d := chaosSettings(t)
+	t.Logf("chaos: seed %d, faults for %v (re-run with -seed %d)", seed, d, seed)
+	c := newChaos(t, seed)
+	start := time.Now()
+	c.inject(d)
+	c.logf("faults stopped after %v: %s", time.Since(start).Round(time.Second), c.faultSummary())
+	healStart := time.Now()
+	c.heal()
+	c.converge(3 * time.Minute)
+	c.logf("converged %v after healing", time.Since(healStart).Round(time.Second))
+	c.check()
+	t.Logf("chaos: seed %d; %v of faults, %v in all; faults %s; %d files, %d records dropped; %d batches anchored in %d blocks",
+		seed, d, time.Since(start).Round(time.Second), c.faultSummary(), c.files, c.totalDropped(), c.batches, c.height)
+}
+
+func chaosSettings(t *testing.T) (int64, time.Duration) {
+	seed := *chaosSeed
+	if seed == 0 {
+		if s := os.Getenv("HEALTHANCHOR_CHAOS_SEED"); s != "" {
+			fmt.Sscan(s, &seed)
+		}
+	}
+	if seed == 0 {
+		seed = time.Now().UnixNano() % 1_000_000_007
+	}
+	d := *chaosDuration
+	if d == 0 {
+		if s := os.Getenv("HEALTHANCHOR_CHAOS_DURATION"); s != "" {
+			var err error
+			if d, err = time.ParseDuration(s); err != nil {
+				t.Fatalf("HEALTHANCHOR_CHAOS_DURATION=%q: %v", s, err)
+			}
+		}
+	}
+	if d == 0 {
+		d = defaultChaosDuration
+	}
+	return seed, d
+}
+
+// chaos is the state of one chaos run.
+type chaos struct {
+	t     *testing.T
+	tc    *testCluster
+	net   *chaosNet
+	rng   *rand.Rand
+	dir   string
+	start time.Time
+	state map[string]*chaosNode
+
+	full    *chaosDisk // nil when tmpfs cannot be mounted
+	stage   string     // generated files waiting to be dropped
+	seq     int
+	files   int
+	dropped map[string]int64    // records delivered into each node's inbox
+	pending map[string][]genFile // generated files not yet delivered (disk full)
+	faults  map[string]int
+	runs    map[string]int // how `run` processes that were not killed ended
+	events  []chaosEvent
+	impair  string // the node a kill, isolation or full disk is on now
+
+	batches int
+	height  int64
+}
+
+// chaosNode is what the test knows about one node's processes.
+type chaosNode struct {
+	nd        *clusterNode
+	down      bool      // serve was killed and is not restarted yet
+	restartAt time.Time // when to restart serve
+	run       *chaosRun
+}
+
+type chaosEvent struct {
+	at time.Time
+	fn func()
+}
+
+func newChaos(t *testing.T, seed int64) *chaos {
+	dir := t.TempDir()
+	mustCode(t, ha(t, nil, "cluster", "init", "--nodes", "3", "--dir", dir), 0, "cluster init")
+	c := &chaos{
+		t: t, net: newChaosNet(), rng: rand.New(rand.NewSource(seed)), dir: dir, start: time.Now(),
+		state: map[string]*chaosNode{}, dropped: map[string]int64{}, pending: map[string][]genFile{}, faults: map[string]int{}, runs: map[string]int{},
+		stage: filepath.Join(dir, "stage"),
+	}
+	for _, sub := range []string{"stage", "logs"} {
+		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ids := []string{"node1", "node2", "node3"}
+	// One node's folder lives on a small tmpfs that the test fills.
+	fullID := ids[c.rng.Intn(len(ids))]
+	disk, err := mountDisk(filepath.Join(dir, fullID))
+	if err != nil {
+		c.logf("disk-full fault not available, running without it: %v", err)
+	} else {
+		c.full = disk
+		t.Cleanup(disk.unmount)
+	}
+	c.tc = &testCluster{t: t, dir: dir}
+	t.Cleanup(c.net.close)
+	t.Cleanup(func() {
+		for _, st := range c.state {
+			if st.run != nil {
+				st.run.kill()
+			}
+		}
+		for _, nd := range c.tc.nodes {
+			c.tc.kill(nd)
+		}
+	})
+	for _, id := range ids {
+		c.prepare(id)
+	}
+	for _, id := range ids {
+		nd := c.tc.add(id)
+		c.net.own(nd.cmd.Process.Pid, id)
+		c.state[id] = &chaosNode{nd: nd}
+	}
+	lead := c.tc.leader(c.tc.nodes)
+	c.logf("3 nodes up, leader %s; disk of %s on tmpfs: %v", lead.id, fullID, c.full != nil)
+	return c
+}
+
+// prepare makes node id listen on fresh ports (raft_bind, api_bind)
+// behind proxies on its configured addresses, snapshots often, and logs
+// outside its folder (which may be the full disk).
+func (c *chaos) prepare(id string) {
+	c.t.Helper()
+	ndDir := filepath.Join(c.dir, id)
+	cfgPath := filepath.Join(ndDir, "healthanchor.yaml")
+	cfg, ok, err := replication.LoadConfigFile(cfgPath)
+	if err != nil || !ok {
+		c.t.Fatalf("%s: cluster section: %v", cfgPath, err)
+	}
+	raftBind, apiBind := fmt.Sprintf("127.0.0.1:%d", freePort(c.t)), fmt.Sprintf("127.0.0.1:%d", freePort(c.t))
+	raw, err := os.ReadFile(cfgPath)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	extra := fmt.Sprintf("\ncluster:\n  raft_bind: %s\n  api_bind: %s\n  snapshot_every: 32\n  snapshot_interval: 2s\n  trailing_logs: 8\n", raftBind, apiBind)
+	tuned := strings.Replace(string(raw), "\ncluster:\n", extra, 1)
+	if tuned == string(raw) {
+		c.t.Fatalf("%s has no cluster: section", cfgPath)
+	}
+	if err := os.WriteFile(cfgPath, []byte(tuned), 0o644); err != nil {
+		c.t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(c.dir, "logs", id+".log"), filepath.Join(ndDir, "node.log")); err != nil {
+		c.t.Fatal(err)
+	}
+	if err := c.net.listen(cfg.RaftAddr, raftBind, id); err != nil {
+		c.t.Fatal(err)
+	}
+	if err := c.net.listen(cfg.APIAddr, apiBind, id); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+func (c *chaos) logf(format string, args ...any) {
+	c.t.Helper()
+	c.t.Logf("chaos %6.1fs: %s", time.Since(c.start).Seconds(), fmt.Sprintf(format, args...))
+}
+
+// after schedules fn d from now, run by the injection loop (or by heal).
+func (c *chaos) after(d time.Duration, fn func()) {
+	c.events = append(c.events, chaosEvent{at: time.Now().Add(d), fn: fn})
+}
+
+func (c *chaos) runDue(now time.Time) {
+	var later []chaosEvent
+	due := c.events
+	c.events = nil
+	for _, e := range due {
+		if now.After(e.at) {
+			e.fn()
+		} else {
+			later = append(later, e)
+		}
+	}
+	c.events = append(c.events, later...)
+}
+
+func (c *chaos) ids() []string {
+	var out []string
+	for _, nd := range c.tc.nodes {
+		out = append(out, nd.id)
+	}
+	return out
+}
+
+func (c *chaos) pick() string {
+	ids := c.ids()
+	return ids[c.rng.Intn(len(ids))]
+}
+
+func (c *chaos) pickOther(not string) string {
+	for {
+		if id := c.pick(); id != not {
+			return id
+		}
+	}
+}
+
+func (c *chaos) dur(min, max time.Duration) time.Duration {
+	return min + time.Duration(c.rng.Int63n(int64(max-min)))
+}
+
+// inject runs the faults and the file drops for d.
+func (c *chaos) inject(d time.Duration) {
+	end := time.Now().Add(d)
+	tick := time.NewTicker(250 * time.Millisecond)
+	defer tick.Stop()
+	for now := range tick.C {
+		if now.After(end) {
+			return
+		}
+		c.runDue(now)
+		c.tendProcesses(now)
+		if c.rng.Float64() < 0.3 {
+			c.dropFile(c.pick())
+		}
+		if c.rng.Float64() < 0.2 {
+			c.fault()
+		}
+	}
+}
+
+// fault injects one fault chosen at random. At most one node at a time
+// is killed, isolated or out of disk, so that the two others keep a
+// quorum unless a link fault hits them too.
+func (c *chaos) fault() {
+	kinds := []string{"kill-node", "kill-node", "isolate-node", "cut-link", "delay-link", "delay-link", "reset-link", "reset-link"}
+	if c.full != nil {
+		kinds = append(kinds, "disk-full")
+	}
+	kind := kinds[c.rng.Intn(len(kinds))]
+	switch kind {
+	case "kill-node", "isolate-node", "disk-full":
+		if c.impair != "" {
+			return
+		}
+	}
+	switch kind {
+	case "kill-node":
+		c.killNode(c.pick())
+	case "isolate-node":
+		id := c.pick()
+		c.impair = id
+		others := c.othersOf(id)
+		for _, o := range others {
+			c.net.setCut(id, o, true)
+		}
+		d := c.dur(2*time.Second, 7*time.Second)
+		c.logf("isolate %s for %v", id, d.Round(100*time.Millisecond))
+		c.after(d, func() {
+			for _, o := range others {
+				c.net.setCut(id, o, false)
+			}
+			c.impair = ""
+			c.logf("%s rejoins the network", id)
+		})
+	case "cut-link":
+		a := c.pick()
+		b := c.pickOther(a)
+		c.net.setCut(a, b, true)
+		d := c.dur(2*time.Second, 6*time.Second)
+		c.logf("cut %s-%s for %v", a, b, d.Round(100*time.Millisecond))
+		c.after(d, func() { c.net.setCut(a, b, false) })
+	case "delay-link":
+		a := c.pick()
+		b := c.pickOther(a)
+		lat := c.dur(20*time.Millisecond, 400*time.Millisecond)
+		d := c.dur(3*time.Second, 10*time.Second)
+		c.net.setDelay(a, b, lat)
+		c.logf("delay %s-%s by %v for %v", a, b, lat.Round(time.Millisecond), d.Round(100*time.Millisecond))
+		c.after(d, func() { c.net.setDelay(a, b, 0) })
+	case "reset-link":
+		a := c.pick()
+		b := c.pickOther(a)
+		n := c.net.resetLink(a, b)
+		c.logf("reset %d connections between %s and %s", n, a, b)
+	case "disk-full":
+		id := c.full.id
+		c.impair = id
+		if err := c.full.fill(); err != nil {
+			c.t.Fatalf("fill %s's disk: %v", id, err)
+		}
+		d := c.dur(3*time.Second, 10*time.Second)
+		c.logf("disk of %s full for %v", id, d.Round(100*time.Millisecond))
+		c.after(d, func() {
+			c.full.free()
+			c.impair = ""
+			c.logf("disk of %s has room again", id)
+		})
+	}
+	c.faults[kind]++
+}
+
+func (c *chaos) othersOf(id string) []string {
+	var out []string
+	for _, o := range c.ids() {
+		if o != id {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// killNode SIGKILLs a node's serve process; it stays down a while, and
+// most times a `run` process takes its place meanwhile (killed mid-run
+// half of the time), then serve restarts.
+func (c *chaos) killNode(id string) {
+	st := c.state[id]
+	if st.down || st.nd.cmd == nil {
+		return
+	}
+	c.impair = id
+	c.stopServe(st)
+	st.down = true
+	st.restartAt = time.Now().Add(c.dur(500*time.Millisecond, 4*time.Second))
+	c.logf("SIGKILL serve of %s", id)
+	if c.rng.Float64() < 0.7 {
+		killAfter := c.dur(200*time.Millisecond, 5*time.Second)
+		if c.rng.Float64() < 0.4 {
+			killAfter = 40 * time.Second // let it finish, unless it hangs
+		}
+		c.after(300*time.Millisecond, func() {
+			if !st.down || st.nd.cmd != nil || st.run != nil {
+				return
+			}
+			st.run = startRun(c, st.nd, killAfter)
+			c.faults["run"]++
+		})
+	}
+}
+
+func (c *chaos) stopServe(st *chaosNode) {
+	if st.nd.cmd == nil {
+		return
+	}
+	pid := st.nd.cmd.Process.Pid
+	c.tc.kill(st.nd)
+	c.net.forget(pid)
+}
+
+func (c *chaos) startServe(st *chaosNode) {
+	c.tc.start(st.nd)
+	c.net.own(st.nd.cmd.Process.Pid, st.nd.id)
+	st.down = false
+}
+
+// tendProcesses restarts killed nodes when due, reaps `run` processes
+// (killing those due), and restarts a serve that exited by itself.
+func (c *chaos) tendProcesses(now time.Time) {
+	for _, id := range c.ids() {
+		st := c.state[id]
+		if st.run != nil && st.run.tend(c, now) {
+			st.run = nil
+		}
+		if st.down && st.run == nil && now.After(st.restartAt) {
+			c.startServe(st)
+			if c.impair == id {
+				c.impair = ""
+			}
+			c.logf("restart serve of %s", id)
+			continue
+		}
+		if st.nd.cmd == nil {
+			continue
+		}
+		select {
+		case err := <-st.nd.exited:
+			c.net.forget(st.nd.cmd.Process.Pid)
+			st.nd.cmd = nil
+			c.faults["serve-exited"]++
+			c.logf("serve of %s exited by itself (%v): %s", id, err, lastLogLines(c, id, 3))
+			st.down = true
+			st.restartAt = now.Add(time.Second)
+		default:
+		}
+	}
+}
+
+func lastLogLines(c *chaos, id string, n int) string {
+	raw, _ := os.ReadFile(filepath.Join(c.dir, "logs", id+".log"))
+	lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, " | ")
+}
+
+// genFile is an export made by `healthanchor gen` and its number of
+// records (a broken record may span lines).
+type genFile struct {
+	path    string
+	records int64
+}
+
+// dropFile generates an export outside every node's folder and delivers
+// it, with the files still pending for that node, into its inbox.
+func (c *chaos) dropFile(id string) {
+	c.seq++
+	name := fmt.Sprintf("export-%05d.csv", c.seq)
+	rows := 20 + c.rng.Intn(300)
+	path := filepath.Join(c.stage, id+"-"+name)
+	mustCode(c.t, ha(c.t, nil, "gen", "--kind", "csv", "--rows", fmt.Sprint(rows), "--seed", fmt.Sprint(c.seq), "--bad", "0.03", "--out", path), 0, "gen")
+	c.pending[id] = append(c.pending[id], genFile{path, int64(rows)})
+	c.deliver(id)
+}
+
+// deliver copies a node's pending files into its inbox (under a dot
+// name, then renamed), stopping at the first that does not fit.
+func (c *chaos) deliver(id string) {
+	for len(c.pending[id]) > 0 {
+		src := c.pending[id][0]
+		name := strings.TrimPrefix(filepath.Base(src.path), id+"-")
+		raw, err := os.ReadFile(src.path)
+		if err != nil {
+			c.t.Fatal(err)
+		}
+		inbox := filepath.Join(c.dir, id, "inbox/csv")
+		tmp := filepath.Join(inbox, "."+name+".part")
+		if err := os.WriteFile(tmp, raw, 0o644); err != nil {
+			os.Remove(tmp)
+			return // the disk is full: later
+		}
+		if err := os.Rename(tmp, filepath.Join(inbox, name)); err != nil {
+			os.Remove(tmp)
+			return
+		}
+		c.pending[id] = c.pending[id][1:]
+		c.dropped[id] += src.records
+		c.files++
+	}
+}
+
+func (c *chaos) totalDropped() int64 {
+	var n int64
+	for _, v := range c.dropped {
+		n += v
+	}
+	return n
+}
+
+func (c *chaos) faultSummary() string {
+	var kinds []string
+	for k := range c.faults {
+		kinds = append(kinds, k)
+	}
+	sort.Strings(kinds)
+	var parts []string
+	for _, k := range kinds {
+		parts = append(parts, fmt.Sprintf("%s %d", k, c.faults[k]))
+	}
+	parts = append(parts, fmt.Sprintf("connections refused %d, reset %d; runs that ended by themselves %v", c.net.refused.Load(), c.net.reset.Load(), c.runs))
+	return strings.Join(parts, ", ")
+}
+
+// heal ends every fault: links whole and fast, disk free, `run`
+// processes finished (or killed after a grace period), every serve up,
+// every pending file delivered.
+func (c *chaos) heal() {
+	c.net.healAll()
+	if c.full != nil {
+		c.full.free()
+	}
+	c.events = nil
+	c.impair = ""
+	deadline := time.Now().Add(30 * time.Second)
+	for _, id := range c.ids() {
+		st := c.state[id]
+		if st.run != nil {
+			st.run.wait(c, deadline)
+			st.run = nil
+		}
+		if st.nd.cmd != nil {
+			select {
+			case err := <-st.nd.exited:
+				c.net.forget(st.nd.cmd.Process.Pid)
+				st.nd.cmd = nil
+				c.faults["serve-exited"]++
+				c.logf("serve of %s had exited by itself (%v)", id, err)
+			default:
+			}
+		}
+		if st.nd.cmd == nil {
+			c.startServe(st)
+		}
+		c.deliver(id)
+		if len(c.pending[id]) > 0 {
+			c.t.Fatalf("%s: %d files could not be delivered after healing", id, len(c.pending[id]))
+		}
+	}
+	c.logf("healed: every link whole, every node serving, %d files (%d records) in the inboxes", c.files, c.totalDropped())
+}
+
+// anchoredOf sums the rows and rejects of agency id's inbox batches on
+// its own node's chain.
+func (c *chaos) anchoredOf(id string) int64 {
+	var n int64
+	for _, b := range batches(c.t, c.state[id].nd.config) {
+		if b.Job == "inbox" && b.Agency == id {
+			n += b.Rows + b.Rejects
+		}
+	}
+	return n
+}
+
+// converge waits until every agency's records are anchored and every
+// node holds the same head.
+func (c *chaos) converge(limit time.Duration) {
+	deadline := time.Now().Add(limit)
+	for {
+		done := true
+		var report []string
+		for _, id := range c.ids() {
+			got := c.anchoredOf(id)
+			report = append(report, fmt.Sprintf("%s %d/%d", id, got, c.dropped[id]))
+			done = done && got >= c.dropped[id]
+		}
+		if done {
+			break
+		}
+		if time.Now().After(deadline) {
+			c.t.Fatalf("after healing and %v, records anchored per agency: %s\n%s", limit, strings.Join(report, ", "), c.tc.logs())
+		}
+		c.tendProcesses(time.Now())
+		time.Sleep(2 * time.Second)
+	}
+	st, ok := c.tc.status(c.tc.nodes[0])
+	if !ok {
+		c.t.Fatalf("node1 does not answer chain status\n%s", c.tc.logs())
+	}
+	head := c.tc.sameHeads(c.tc.nodes, st.Height)
+	st, _ = c.tc.status(c.tc.nodes[0])
+	c.height = st.Height
+	c.logf("every node at height %d, head %s", c.height, head)
+}
+
+// check stops the nodes and verifies each one's chain and its own
+// agency's batches: every record dropped into its inbox anchored once.
+func (c *chaos) check() {
+	for _, nd := range c.tc.nodes {
+		if nd.cmd != nil {
+			pid := nd.cmd.Process.Pid
+			c.tc.kill(nd)
+			c.net.forget(pid)
+		}
+	}
+	for _, nd := range c.tc.nodes {
+		seen := map[string]bool{}
+		for _, b := range batches(c.t, nd.config) {
+			if seen[b.BatchID] {
+				c.t.Errorf("%s: batch %s listed twice", nd.id, b.BatchID)
+			}
+			seen[b.BatchID] = true
+		}
+		if c.batches == 0 {
+			c.batches = len(seen)
+		} else if c.batches != len(seen) {
+			c.t.Errorf("%s lists %d batches, node1 %d", nd.id, len(seen), c.batches)
+		}
+		checkExactlyOnceOf(c.t, nd.dir, nd.config, nd.id, "inbox", c.dropped[nd.id])
+	}
+}
