@@ -92,6 +92,7 @@ func Start(ctx context.Context, cfg Config, baseDir string, chain *anchor.Chain,
 	if n.store, err = openRaftStore(filepath.Join(dir, raftDBName)); err != nil {
 		return nil, err
 	}
+	n.store.logger = logger
 	if n.fsm, err = newFSM(ctx, chain, n.store, logger); err != nil {
 		n.shutdown()
 		return nil, err
