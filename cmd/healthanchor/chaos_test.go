@@ -47,6 +47,7 @@ func TestChaos(t *testing.T) {
 	c.converge(3 * time.Minute)
 	c.logf("converged %v after healing", time.Since(healStart).Round(time.Second))
 	c.check()
+	c.checkNoPanic()
 	t.Logf("chaos: seed %d; %v of faults, %v in all; faults %s; %d files, %d records dropped; %d batches anchored in %d blocks",
 		seed, d, time.Since(start).Round(time.Second), c.faultSummary(), c.files, c.totalDropped(), c.batches, c.height)
 }
@@ -138,6 +139,7 @@ func newChaos(t *testing.T, seed int64) *chaos {
 		t.Cleanup(disk.unmount)
 	}
 	c.tc = &testCluster{t: t, dir: dir}
+	t.Cleanup(func() { c.keepLogs(seed) })
 	t.Cleanup(c.net.close)
 	t.Cleanup(func() {
 		for _, st := range c.state {
@@ -604,4 +606,44 @@ func (c *chaos) check() {
 		}
 		checkExactlyOnceOf(c.t, nd.dir, nd.config, nd.id, "inbox", c.dropped[nd.id])
 	}
+}
+
+// checkNoPanic fails the test for every Go panic in a node's or a run's
+// log: a fault may stop a process (a full disk), never crash it.
+func (c *chaos) checkNoPanic() {
+	logs, _ := filepath.Glob(filepath.Join(c.dir, "logs", "*.log"))
+	for _, path := range logs {
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			c.t.Fatal(err)
+		}
+		text := string(raw)
+		for off := 0; ; {
+			i := strings.Index(text[off:], "\npanic: ")
+			if i < 0 {
+				break
+			}
+			excerpt := text[off+i+1:]
+			if lines := strings.SplitN(excerpt, "\n", 25); len(lines) == 25 {
+				excerpt = strings.Join(lines[:24], "\n")
+			}
+			c.t.Errorf("%s: a process panicked:\n%s", filepath.Base(path), excerpt)
+			off += i + 1
+		}
+	}
+}
+
+// keepLogs copies the processes' logs out of the test's folder when the
+// test failed, and says where.
+func (c *chaos) keepLogs(seed int64) {
+	if !c.t.Failed() {
+		return
+	}
+	dst := filepath.Join(os.TempDir(), fmt.Sprintf("healthanchor-chaos-%d-logs", seed))
+	os.RemoveAll(dst)
+	if err := os.CopyFS(dst, os.DirFS(filepath.Join(c.dir, "logs"))); err != nil {
+		c.t.Logf("keeping the logs: %v", err)
+		return
+	}
+	c.t.Logf("the processes' logs are kept in %s", dst)
 }
