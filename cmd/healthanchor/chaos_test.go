@@ -91,7 +91,7 @@ type chaos struct {
 	stage   string     // generated files waiting to be dropped
 	seq     int
 	files   int
-	dropped map[string]int64    // records delivered into each node's inbox
+	dropped map[string]int64     // records delivered into each node's inbox
 	pending map[string][]genFile // generated files not yet delivered (disk full)
 	faults  map[string]int
 	runs    map[string]int // how `run` processes that were not killed ended
