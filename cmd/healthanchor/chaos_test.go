@@ -363,7 +363,7 @@ func (c *chaos) killNode(id string) {
 	st.restartAt = time.Now().Add(c.dur(500*time.Millisecond, 4*time.Second))
 	c.logf("SIGKILL serve of %s", id)
 	if c.rng.Float64() < 0.7 {
-		killAfter := c.dur(200*time.Millisecond, 5*time.Second)
+		killAfter := c.dur(100*time.Millisecond, 2500*time.Millisecond)
 		if c.rng.Float64() < 0.4 {
 			killAfter = 40 * time.Second // let it finish, unless it hangs
 		}
