@@ -47,8 +47,8 @@ func TestChaos(t *testing.T) {
 	c.logf("converged %v after healing", time.Since(healStart).Round(time.Second))
 	c.check()
 	c.checkNoPanic()
-	t.Logf("chaos: seed %d; %v of faults, %v in all; faults %s; %d files, %d records dropped; %d batches anchored in %d blocks",
-		seed, d, time.Since(start).Round(time.Second), c.faultSummary(), c.files, c.totalDropped(), c.batches, c.height)
+	t.Logf("chaos: seed %d; %v of faults, %v in all; faults %s; %d files, %d records dropped; %d batches anchored in %d blocks; in the logs: %s",
+		seed, d, time.Since(start).Round(time.Second), c.faultSummary(), c.files, c.totalDropped(), c.batches, c.height, c.logCounts())
 }
 
 func chaosSettings(t *testing.T) (int64, time.Duration) {
@@ -349,4 +349,27 @@ func (c *chaos) keepLogs(seed int64) {
 		return
 	}
 	c.t.Logf("the processes' logs are kept in %s", dst)
+}
+
+// logCounts says how often the processes logged what the faults should
+// cause: waits for room on the full disk, failed jobs, Raft elections.
+func (c *chaos) logCounts() string {
+	marks := []struct{ name, text string }{
+		{"disk-full waits", "disk full: waiting for room"},
+		{"failed jobs", `"msg":"job failed"`},
+		{"elections won", "entering leader state"},
+	}
+	logs, _ := filepath.Glob(filepath.Join(c.dir, "logs", "*.log"))
+	counts := make([]int, len(marks))
+	for _, path := range logs {
+		raw, _ := os.ReadFile(path)
+		for i, m := range marks {
+			counts[i] += strings.Count(string(raw), m.text)
+		}
+	}
+	var parts []string
+	for i, m := range marks {
+		parts = append(parts, fmt.Sprintf("%s %d", m.name, counts[i]))
+	}
+	return strings.Join(parts, ", ")
 }
