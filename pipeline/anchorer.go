@@ -42,3 +42,12 @@ func (l localAnchorer) Anchor(ctx context.Context, manifests []anchor.Manifest) 
 	}
 	return b, nil
 }
+
+// syncer is an optional ability of an Anchorer whose chain store is a
+// replica of a cluster's chain: Sync waits until the local chain holds
+// every block the cluster had committed when it was called (an error
+// when that cannot be known now). Until then a batch whose submission
+// committed while its reply was lost may be missing from the local chain.
+type syncer interface {
+	Sync(ctx context.Context) error
+}

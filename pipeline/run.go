@@ -206,12 +206,20 @@ func (n *Node) prepare(ctx context.Context, job JobConfig, backfill *Window) (*j
 	start := time.Now()
 	if err := n.extract(ctx, conn, w); err != nil {
 		// The window may no longer be readable as planned (a file changed
-		// under us): plan afresh next time. Nothing of it was anchored.
+		// under us): plan afresh next time, if nothing of it was anchored.
+		// When that cannot be told (a replica that cannot reach its
+		// cluster), keep it: a new window would take its records again.
 		if backfill == nil {
-			if anchored := n.windowAnchored(ctx, conn, w); anchored != "" {
+			anchored, aerr := n.windowAnchored(ctx, conn, w)
+			switch {
+			case aerr != nil:
+				err = fmt.Errorf("%w; the window is kept, since whether a batch of it is anchored cannot be told now: %v", err, aerr)
+			case anchored != "":
 				err = fmt.Errorf("%w; batch %s of this window is already anchored, so the window is kept: restore its input and re-run", err, anchored)
-			} else if derr := n.State.DropPending(ctx, job.Name); derr != nil {
-				err = errors.Join(err, derr)
+			default:
+				if derr := n.State.DropPending(ctx, job.Name); derr != nil {
+					err = errors.Join(err, derr)
+				}
 			}
 		}
 		w.err = fmt.Errorf("job %s: %w", job.Name, err)
@@ -372,13 +380,31 @@ func (n *Node) finish(ctx context.Context, w *jobWork) JobResult {
 }
 
 // windowAnchored returns the id of a batch of w's window that is on the
-// chain already, or "".
-func (n *Node) windowAnchored(ctx context.Context, conn connectors.Connector, w *jobWork) string {
-	for _, s := range conn.Schemas() {
-		id := n.batchID(w, s.ID())
-		if _, ok, err := n.Chain.Lookup(ctx, id); err == nil && ok {
-			return id
+// chain already, or "". A replica first catches up with its cluster
+// (syncer), since a run that lost the reply to its submission may have
+// anchored a batch this node's chain does not show yet.
+func (n *Node) windowAnchored(ctx context.Context, conn connectors.Connector, w *jobWork) (string, error) {
+	if s, ok := n.Anchorer.(syncer); ok {
+		sctx, cancel := context.WithTimeout(ctx, syncTimeout)
+		err := s.Sync(sctx)
+		cancel()
+		if err != nil {
+			return "", fmt.Errorf("pipeline: catching up with the cluster: %w", err)
 		}
 	}
-	return ""
+	for _, s := range conn.Schemas() {
+		id := n.batchID(w, s.ID())
+		_, ok, err := n.Chain.Lookup(ctx, id)
+		if err != nil {
+			return "", fmt.Errorf("pipeline: %w", err)
+		}
+		if ok {
+			return id, nil
+		}
+	}
+	return "", nil
 }
+
+// syncTimeout bounds how long a failed run waits for its replica to
+// catch up before deciding to keep or drop its window.
+const syncTimeout = 15 * time.Second

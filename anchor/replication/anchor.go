@@ -18,7 +18,8 @@ const maxAttempts = 40
 // forwards them to the leader. It implements pipeline.Anchorer: a batch
 // id already on the chain is refused with anchor.ErrDuplicateBatch,
 // unless every manifest is already anchored exactly as given (a retry
-// after an unknown outcome), in which case the block holding them is
+// after an unknown outcome, seen here or, once this replica has caught
+// up with the leader, there), in which case the block holding them is
 // returned.
 func (n *Node) Anchor(ctx context.Context, manifests []anchor.Manifest) (anchor.Block, error) {
 	if len(manifests) == 0 {
@@ -56,6 +57,17 @@ func (n *Node) anchor(ctx context.Context, manifests []anchor.Manifest, entries 
 		}
 		if err == nil {
 			return n.committedHere(ctx, b)
+		}
+		if errors.Is(err, anchor.ErrDuplicateBatch) {
+			// The cluster holds a batch this node's chain does not show
+			// yet (a reply lost before the block reached this replica):
+			// catch up, then look again.
+			if serr := n.Sync(ctx); serr == nil {
+				if b, ok, aerr := n.alreadyAnchored(ctx, manifests, entries); aerr != nil || ok {
+					return b, aerr
+				}
+			}
+			return anchor.Block{}, err
 		}
 		if !errors.Is(err, ErrUnavailable) {
 			return anchor.Block{}, err

@@ -22,8 +22,16 @@ type Config struct {
 	// configuration.
 	RaftAddr string `yaml:"raft_addr"`
 	// APIAddr is host:port of the node's peer API (mutual TLS): forwarded
-	// submissions, checkpoints, status and block hashes.
+	// submissions, checkpoints, status and block hashes. Peers dial it
+	// as written.
 	APIAddr string `yaml:"api_addr"`
+	// RaftBind and APIBind are the host:port the node listens on for
+	// Raft and for the peer API when that differs from the address its
+	// peers dial (raft_addr, api_addr): behind a NAT, a TCP proxy or a
+	// port forward. Empty (the default) listens on raft_addr and
+	// api_addr. The node still sends raft_addr in its Raft RPCs.
+	RaftBind string `yaml:"raft_bind"`
+	APIBind  string `yaml:"api_bind"`
 	// DataDir holds the Raft log, stable store and snapshots.
 	DataDir string `yaml:"data_dir"`
 	// TLS names the consortium CA and this node's certificate.
@@ -96,6 +104,14 @@ func (c *Config) Validate() error {
 	}
 	if err := checkAddr(c.APIAddr); err != nil {
 		return fail("cluster.api_addr %q: %v", c.APIAddr, err)
+	}
+	for _, b := range []struct{ key, val string }{{"raft_bind", c.RaftBind}, {"api_bind", c.APIBind}} {
+		if b.val == "" {
+			continue
+		}
+		if err := checkAddr(b.val); err != nil {
+			return fail("cluster.%s %q: %v", b.key, b.val, err)
+		}
 	}
 	if c.DataDir == "" {
 		return fail("cluster.data_dir is missing: the folder for Raft state, e.g. raft")
@@ -175,6 +191,24 @@ func durationIn(field, s string, def, lo, hi time.Duration, example string) (tim
 		return 0, fmt.Errorf("replication: config: %s %s is out of range: %v to %v", field, s, lo, hi)
 	}
 	return d, nil
+}
+
+// raftListen is the address the node listens on for Raft: raft_bind,
+// else raft_addr.
+func (c *Config) raftListen() string {
+	if c.RaftBind != "" {
+		return c.RaftBind
+	}
+	return c.RaftAddr
+}
+
+// apiListen is the address the node listens on for the peer API:
+// api_bind, else api_addr.
+func (c *Config) apiListen() string {
+	if c.APIBind != "" {
+		return c.APIBind
+	}
+	return c.APIAddr
 }
 
 // Peer returns the peer with the given id.

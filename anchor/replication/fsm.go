@@ -177,7 +177,7 @@ func (f *fsm) Apply(l *raft.Log) any {
 		// after its last snapshot on restart), or the same block twice.
 		if stored, err := f.chain.Block(ctx, b.Height); err == nil && sameBlock(stored, b) {
 			if !seen {
-				if err := f.applied.recordApplied(ctx, rec); err != nil {
+				if err := f.record(ctx, rec); err != nil {
 					return f.halt(l.Index, err)
 				}
 			}
@@ -191,10 +191,10 @@ func (f *fsm) Apply(l *raft.Log) any {
 		return f.reject(ctx, rec, err)
 	}
 	rec.Height = b.Height
-	if err := f.applied.recordApplied(ctx, rec); err != nil {
+	if err := f.record(ctx, rec); err != nil {
 		return f.halt(l.Index, err)
 	}
-	if err := f.chain.Append(ctx, b); err != nil {
+	if err := waitForRoom(f.logger, nil, diskFullMaxBackoff, "chain store", func() error { return f.chain.Append(ctx, b) }); err != nil {
 		rec.Height, rec.BlockHash = 0, ""
 		return f.reject(ctx, rec, err)
 	}
@@ -203,6 +203,12 @@ func (f *fsm) Apply(l *raft.Log) any {
 	}
 	f.logger.Debug("block applied", logHeight, b.Height, logManifests, len(b.Manifests), logIndex, l.Index)
 	return applyResult{Block: b}
+}
+
+// record writes the applied-index record of an entry, waiting while the
+// disk is full.
+func (f *fsm) record(ctx context.Context, rec appliedEntry) error {
+	return waitForRoom(f.logger, nil, diskFullMaxBackoff, "applied index", func() error { return f.applied.recordApplied(ctx, rec) })
 }
 
 func sameBlock(a, b anchor.Block) bool {
@@ -263,7 +269,7 @@ func appendLeaves(tree *merkle.Tree, b anchor.Block) error {
 // are still those of the Raft log (checkRewritten).
 func (f *fsm) reject(ctx context.Context, rec appliedEntry, err error) applyResult {
 	index := rec.Index
-	if rerr := f.applied.recordApplied(ctx, rec); rerr != nil {
+	if rerr := f.record(ctx, rec); rerr != nil {
 		return f.halt(index, rerr)
 	}
 	f.mu.Lock()

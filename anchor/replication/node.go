@@ -99,6 +99,7 @@ func Start(ctx context.Context, cfg Config, baseDir string, chain *anchor.Chain,
 	if n.store, err = openRaftStore(filepath.Join(dir, raftDBName)); err != nil {
 		return nil, err
 	}
+	n.store.logger = logger
 	if n.fsm, err = newFSM(ctx, chain, n.store, logger); err != nil {
 		n.shutdown()
 		return nil, err
@@ -134,7 +135,7 @@ func Start(ctx context.Context, cfg Config, baseDir string, chain *anchor.Chain,
 		n.wg.Add(1)
 		go func() { defer n.wg.Done(); n.proposeLoop(runCtx) }()
 	}
-	logger.Info("replication started", "raft_addr", cfg.RaftAddr, "api_addr", cfg.APIAddr, logHeight, n.fsm.state().Head.Height)
+	logger.Info("replication started", "raft_addr", cfg.RaftAddr, "api_addr", cfg.APIAddr, "raft_listen", cfg.raftListen(), "api_listen", cfg.apiListen(), logHeight, n.fsm.state().Head.Height)
 	return n, nil
 }
 
@@ -151,7 +152,7 @@ func (n *Node) startRaft(dir string) error {
 	if !has {
 		n.logger.Warn("no Raft state in the data folder: this node waits for the leader to add it (bootstrap is done once, by cluster init)", "data_dir", dir)
 	}
-	if n.trans, err = newRPCTransport(n.cfg.RaftAddr, n.cfg.RaftAddr, n.tls, n.raftSenders, n.logger, n.throttle, n.contacts); err != nil {
+	if n.trans, err = newRPCTransport(n.cfg.raftListen(), n.cfg.RaftAddr, n.tls, n.raftSenders, n.logger, n.throttle, n.contacts); err != nil {
 		return err
 	}
 	conf := raftConfig(n.cfg, hl)
@@ -216,7 +217,7 @@ func raftLoggerDiscard() hclog.Logger {
 }
 
 func (n *Node) startAPI() error {
-	ln, err := tls.Listen("tcp", n.cfg.APIAddr, n.tls)
+	ln, err := tls.Listen("tcp", n.cfg.apiListen(), n.tls)
 	if err != nil {
 		return fmt.Errorf("replication: api listener: %w", err)
 	}

@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/raft"
@@ -19,6 +21,11 @@ import (
 // each entry was applied at (applied_store.go).
 type raftStore struct {
 	db *sql.DB
+
+	logger  *slog.Logger  // may be nil: the disk-full wait logs nothing
+	closing chan struct{} // closed by Close: a disk-full wait gives up
+	once    sync.Once
+	backoff time.Duration // longest wait between disk-full retries; 0: diskFullMaxBackoff
 }
 
 var (
@@ -68,11 +75,14 @@ func openRaftStore(path string) (*raftStore, error) {
 		db.Close()
 		return nil, fmt.Errorf("replication: raft store %s: %w", path, err)
 	}
-	return &raftStore{db: db}, nil
+	return &raftStore{db: db, closing: make(chan struct{})}, nil
 }
 
 // Close closes the database.
-func (s *raftStore) Close() error { return s.db.Close() }
+func (s *raftStore) Close() error {
+	s.once.Do(func() { close(s.closing) })
+	return s.db.Close()
+}
 
 // FirstIndex returns the first index written, 0 for none.
 func (s *raftStore) FirstIndex() (uint64, error) {
@@ -142,12 +152,13 @@ func (s *raftStore) DeleteRange(min, max uint64) error {
 	return nil
 }
 
-// Set stores a stable value.
+// Set stores a stable value; while the disk is full it waits for room
+// (diskfull.go), since Raft panics when it cannot save its term or vote.
 func (s *raftStore) Set(key, val []byte) error {
-	if _, err := s.db.Exec(`INSERT OR REPLACE INTO raft_stable (key, value) VALUES (?, ?)`, key, val); err != nil {
-		return fmt.Errorf("replication: stable store: %w", err)
-	}
-	return nil
+	return s.whileFull("stable store", func() error {
+		_, err := s.db.Exec(`INSERT OR REPLACE INTO raft_stable (key, value) VALUES (?, ?)`, key, val)
+		return err
+	})
 }
 
 // Get returns a stable value; a missing key is an error whose text is

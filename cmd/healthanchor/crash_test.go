@@ -36,11 +36,20 @@ func dropGenerated(t *testing.T, dir, name string, n int, seed int) {
 // file is unaccounted for, and that no temporary file is left.
 func checkExactlyOnce(t *testing.T, dir, cfg, job string, want int64) {
 	t.Helper()
+	checkExactlyOnceOf(t, dir, cfg, "", job, want)
+}
+
+// checkExactlyOnceOf is checkExactlyOnce for the batches of one agency
+// (all agencies when agency is ""): on a replicated chain, where every
+// agency runs a job of the same name, the node of the producing agency
+// holds that agency's files.
+func checkExactlyOnceOf(t *testing.T, dir, cfg, agency, job string, want int64) {
+	t.Helper()
 	mustCode(t, ha(t, nil, "--config", cfg, "verify", "chain"), 0, "verify chain")
 	var got int64
 	files := map[string]bool{}
 	for _, b := range batches(t, cfg) {
-		if b.Job != job {
+		if b.Job != job || (agency != "" && b.Agency != agency) {
 			continue
 		}
 		got += b.Rows + b.Rejects
@@ -51,7 +60,7 @@ func checkExactlyOnce(t *testing.T, dir, cfg, job string, want int64) {
 		}
 	}
 	if got != want {
-		t.Errorf("job %s anchored %d records (rows + rejects), the source has %d", job, got, want)
+		t.Errorf("job %s%s anchored %d records (rows + rejects), the source has %d", job, agencySuffix(agency), got, want)
 	}
 	entries, _ := os.ReadDir(filepath.Join(dir, "batches", job))
 	for _, e := range entries {
@@ -62,6 +71,13 @@ func checkExactlyOnce(t *testing.T, dir, cfg, job string, want int64) {
 	if tmp, _ := filepath.Glob(filepath.Join(dir, "batches/.tmp/*")); len(tmp) > 0 {
 		t.Errorf("temporary files left: %v", tmp)
 	}
+}
+
+func agencySuffix(agency string) string {
+	if agency == "" {
+		return ""
+	}
+	return " of agency " + agency
 }
 
 // demoRecords is what the demo's patients-csv job anchors before a test

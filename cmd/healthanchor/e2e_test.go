@@ -69,6 +69,7 @@ func mustCode(t *testing.T, r result, want int, what string) {
 type listed struct {
 	BatchID       string `json:"batch_id"`
 	Job           string `json:"job"`
+	Agency        string `json:"agency"`
 	Schema        string `json:"schema"`
 	Rows          int64  `json:"rows"`
 	Rejects       int64  `json:"rejects"`
