@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -15,7 +16,14 @@ import (
 func (n *Node) VerifyChain(ctx context.Context) (anchor.ChainReport, error) {
 	rep, err := n.Chain.Verify(ctx)
 	if err != nil {
-		return rep, &anchor.Mismatch{Problems: []string{err.Error()}}
+		// A store that lost blocks may fail on its own (a checkpoint of a
+		// log it no longer holds); what it lost is said by CheckHeld.
+		problems := []string{err.Error()}
+		var held *anchor.Mismatch
+		if herr := n.CheckHeld(ctx); errors.As(herr, &held) {
+			problems = append(held.Problems, problems...)
+		}
+		return rep, &anchor.Mismatch{Problems: problems}
 	}
 	return rep, n.CheckHeld(ctx)
 }
