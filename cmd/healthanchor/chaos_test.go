@@ -16,10 +16,10 @@ import (
 )
 
 // The chaos test runs with `go test -tags chaos -run TestChaos ./cmd/healthanchor/`;
-// -seed replays a run's faults, -chaos-duration (or HEALTHANCHOR_CHAOS_DURATION)
+// -chaos-seed replays a run's faults, -chaos-duration (or HEALTHANCHOR_CHAOS_DURATION)
 // sets how long faults are injected.
 var (
-	chaosSeed     = flag.Int64("seed", 0, "chaos test: random seed (0: from the clock; the seed is printed)")
+	chaosSeed     = flag.Int64("chaos-seed", 0, "chaos test: random seed (0: from the clock; the seed is printed)")
 	chaosDuration = flag.Duration("chaos-duration", 0, "chaos test: how long faults are injected (default $HEALTHANCHOR_CHAOS_DURATION, else 90s)")
 )
 
@@ -36,7 +36,7 @@ const defaultChaosDuration = 90 * time.Second
 // dropped record anchored exactly once.
 func TestChaos(t *testing.T) {
 	seed, d := chaosSettings(t)
-	t.Logf("chaos: seed %d, faults for %v (re-run with -seed %d)", seed, d, seed)
+	t.Logf("chaos: seed %d, faults for %v (re-run with -chaos-seed %d)", seed, d, seed)
 	c := newChaos(t, seed)
 	start := time.Now()
 	c.inject(d)
