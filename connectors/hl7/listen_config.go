@@ -47,17 +47,17 @@ func (c *Config) validateListen() error {
 	if c.ReadTimeout == 0 {
 		c.ReadTimeout = DefaultReadTimeout
 	}
-	if c.ReadTimeout < 0 {
-		return fmt.Errorf("hl7: read_timeout: %v is negative", c.ReadTimeout)
+	if c.ReadTimeout < time.Second || c.ReadTimeout > 24*time.Hour {
+		return fmt.Errorf("hl7: read_timeout: %v is out of range: 1s to 24h", c.ReadTimeout)
 	}
 	if c.MaxConnections == 0 {
 		c.MaxConnections = DefaultMaxConnections
 	}
-	if c.MaxConnections < 0 {
-		return fmt.Errorf("hl7: max_connections: %d is negative", c.MaxConnections)
+	if c.MaxConnections < 1 || c.MaxConnections > 100000 {
+		return fmt.Errorf("hl7: max_connections: %d is out of range: 1 to 100000", c.MaxConnections)
 	}
-	if c.DedupWindow < 0 {
-		return fmt.Errorf("hl7: dedup_window: %v is negative", c.DedupWindow)
+	if c.DedupWindow != 0 && (c.DedupWindow < time.Minute || c.DedupWindow > 8784*time.Hour) {
+		return fmt.Errorf("hl7: dedup_window: %v is out of range: 1m to 8784h (366 days)", c.DedupWindow)
 	}
 	return nil
 }

@@ -25,7 +25,12 @@ func TestListenConfig(t *testing.T) {
 		{connectors.Options{"listen": "2575"}, "listen: \"2575\" is not HOST:PORT"},
 		{connectors.Options{"listen": ":2575", "tls": map[string]any{"cert_file": "c.pem"}}, "tls: cert_file and key_file"},
 		{connectors.Options{"input": "x", "receiving_application": "HA"}, "receiving_application: only applies with listen"},
-		{connectors.Options{"listen": ":1", "max_connections": -1}, "max_connections"},
+		{connectors.Options{"listen": ":1", "max_connections": -1}, "max_connections: -1 is out of range: 1 to 100000"},
+		{connectors.Options{"listen": ":1", "max_connections": 1 << 30}, "max_connections"},
+		{connectors.Options{"listen": ":1", "read_timeout": "1ns"}, "read_timeout: 1ns is out of range: 1s to 24h"},
+		{connectors.Options{"listen": ":1", "read_timeout": "-5s"}, "read_timeout"},
+		{connectors.Options{"listen": ":1", "dedup_window": "1s"}, "dedup_window: 1s is out of range"},
+		{connectors.Options{"listen": ":1", "dedup_window": "100000h"}, "dedup_window"},
 	} {
 		var cfg Config
 		err := connectors.Decode(tt.opts, &cfg)
