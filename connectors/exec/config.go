@@ -91,15 +91,15 @@ func (c *Config) Validate() error {
 	c.SpoolDir = filepath.Clean(c.SpoolDir)
 	c.timeout = DefaultTimeout
 	if c.Timeout != "" {
-		if c.timeout, err = time.ParseDuration(c.Timeout); err != nil || c.timeout <= 0 {
-			return fmt.Errorf("exec: timeout: %q is not a positive duration (such as 30m or 2h)", c.Timeout)
+		if c.timeout, err = time.ParseDuration(c.Timeout); err != nil || c.timeout <= 0 || c.timeout > 48*time.Hour {
+			return fmt.Errorf("exec: timeout: %q is not a duration from 1ns to 48h (such as 30m or 2h)", c.Timeout)
 		}
 	}
 	if c.MaxLineBytes == 0 {
 		c.MaxLineBytes = DefaultMaxLineBytes
 	}
-	if c.MaxLineBytes < 1024 {
-		return fmt.Errorf("exec: max_line_bytes: %d is too small (at least 1024)", c.MaxLineBytes)
+	if c.MaxLineBytes < 1024 || c.MaxLineBytes > 1<<30 {
+		return fmt.Errorf("exec: max_line_bytes: %d is out of range: 1024 to 1073741824", c.MaxLineBytes)
 	}
 	if c.loc, err = connectors.LoadZone(c.Timezone); err != nil {
 		return fmt.Errorf("exec: %w", err)

@@ -48,8 +48,8 @@ func (c *Config) Validate() error {
 	if c.MaxLineBytes == 0 {
 		c.MaxLineBytes = DefaultMaxLineBytes
 	}
-	if c.MaxLineBytes < 1024 {
-		return fmt.Errorf("fhir-ndjson: max_line_bytes: %d is too small (at least 1024)", c.MaxLineBytes)
+	if c.MaxLineBytes < 1024 || c.MaxLineBytes > 1<<30 {
+		return fmt.Errorf("fhir-ndjson: max_line_bytes: %d is out of range: 1024 to 1073741824", c.MaxLineBytes)
 	}
 	var err error
 	if c.loc, err = connectors.LoadZone(c.Timezone); err != nil {
