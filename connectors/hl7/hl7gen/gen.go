@@ -37,6 +37,19 @@ var (
 // fault the connector rejects (an impossible birth date, a missing
 // patient id, a missing observation code).
 func Generate(w io.Writer, messages int, seed int64, badFraction float64) error {
+	return generate(w, messages, seed, badFraction, func(bw *bufio.Writer, r *rand.Rand, i int, at time.Time, bad bool) {
+		if r.Intn(3) == 0 {
+			oru(bw, r, i, at, bad)
+		} else {
+			adt(bw, r, i, at, bad)
+		}
+	})
+}
+
+// generate writes messages messages to w, one every 37 seconds from
+// 2024-03-01, each written by write; a badFraction of them are to carry
+// a fault (write's bad).
+func generate(w io.Writer, messages int, seed int64, badFraction float64, write func(bw *bufio.Writer, r *rand.Rand, i int, at time.Time, bad bool)) error {
 	if badFraction < 0 || badFraction > 1 {
 		return fmt.Errorf("hl7gen: badFraction %v is not between 0 and 1", badFraction)
 	}
@@ -46,11 +59,7 @@ func Generate(w io.Writer, messages int, seed int64, badFraction float64) error 
 	for i := 1; i <= messages; i++ {
 		at := base.Add(time.Duration(i) * 37 * time.Second)
 		bad := r.Float64() < badFraction
-		if r.Intn(3) == 0 {
-			oru(bw, r, i, at, bad)
-		} else {
-			adt(bw, r, i, at, bad)
-		}
+		write(bw, r, i, at, bad)
 	}
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("hl7gen: %w", err)

@@ -33,25 +33,13 @@ var (
 // connector rejects (an order without number, an impossible
 // administration date).
 func GenerateOrders(w io.Writer, messages int, seed int64, badFraction float64) error {
-	if badFraction < 0 || badFraction > 1 {
-		return fmt.Errorf("hl7gen: badFraction %v is not between 0 and 1", badFraction)
-	}
-	r := rand.New(rand.NewSource(seed))
-	bw := bufio.NewWriterSize(w, 64<<10)
-	base := time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)
-	for i := 1; i <= messages; i++ {
-		at := base.Add(time.Duration(i) * 37 * time.Second)
-		bad := r.Float64() < badFraction
+	return generate(w, messages, seed, badFraction, func(bw *bufio.Writer, r *rand.Rand, i int, at time.Time, bad bool) {
 		if r.Intn(2) == 0 {
 			orm(bw, r, i, at, bad)
 		} else {
 			vxu(bw, r, i, at, bad)
 		}
-	}
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("hl7gen: %w", err)
-	}
-	return nil
+	})
 }
 
 func orm(w *bufio.Writer, r *rand.Rand, i int, at time.Time, bad bool) {
