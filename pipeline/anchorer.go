@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"crypto/ed25519"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -16,6 +17,10 @@ import (
 // and may be retried with the same manifests when the outcome is unknown.
 type Anchorer interface {
 	Anchor(ctx context.Context, manifests []anchor.Manifest) (anchor.Block, error)
+	// AnchorEntries commits signed entries (disclosures, erasures,
+	// retention, timestamps) as Anchor does manifests; an entry already
+	// on the chain is anchor.ErrDuplicateEntry.
+	AnchorEntries(ctx context.Context, entries []anchor.Entry) (anchor.Block, error)
 }
 
 // localAnchorer proposes blocks directly on the node's own chain store,
@@ -30,7 +35,15 @@ type localAnchorer struct {
 }
 
 func (l localAnchorer) Anchor(ctx context.Context, manifests []anchor.Manifest) (anchor.Block, error) {
-	b, err := l.chain.Propose(ctx, manifests, l.proposer, l.key, l.now())
+	return l.propose(ctx, manifests, nil)
+}
+
+func (l localAnchorer) AnchorEntries(ctx context.Context, entries []anchor.Entry) (anchor.Block, error) {
+	return l.propose(ctx, nil, entries)
+}
+
+func (l localAnchorer) propose(ctx context.Context, manifests []anchor.Manifest, entries []anchor.Entry) (anchor.Block, error) {
+	b, err := l.chain.ProposeBlock(ctx, manifests, entries, l.proposer, l.key, l.now())
 	if err != nil {
 		return b, err
 	}
@@ -50,4 +63,19 @@ func (l localAnchorer) Anchor(ctx context.Context, manifests []anchor.Manifest) 
 // committed while its reply was lost may be missing from the local chain.
 type syncer interface {
 	Sync(ctx context.Context) error
+}
+
+// AnchorEntry signs body as an entry of kind in this node's agency's name
+// and anchors it (locally or through the cluster), returning the entry
+// and the block that holds it.
+func (n *Node) AnchorEntry(ctx context.Context, kind string, body any) (anchor.Entry, anchor.Block, error) {
+	e, err := anchor.NewEntry(n.Chain.ChainID(), kind, n.Config.Agency.ID, body, n.signingKey, n.now())
+	if err != nil {
+		return anchor.Entry{}, anchor.Block{}, fmt.Errorf("%s entry: %w", kind, err)
+	}
+	b, err := n.Anchorer.AnchorEntries(ctx, []anchor.Entry{e})
+	if err != nil {
+		return e, b, fmt.Errorf("anchor %s entry: %w", kind, err)
+	}
+	return e, b, nil
 }
