@@ -1,7 +1,6 @@
 package hl7
 
 import (
-	"strconv"
 	"strings"
 
 	"github.com/healthanchor/healthanchor/schemas"
@@ -63,16 +62,14 @@ func (mp *Mapper) adt(m *Message, event, source, ref string) error {
 		}
 		return nil
 	}
-	row := schemas.Encounter.NewRow()
-	row[schemas.IdxSource] = schemas.TextValue(source)
-	row[schemas.IdxSourceRef] = schemas.TextValue(ref)
-	row[enc.id] = text(visit)
+	row := mp.newRow(schemas.Encounter, source, ref)
+	row[enc.id] = mp.text(visit)
 	row[enc.patient] = schemas.TextValue(firstID)
-	row[enc.class] = text(pv1.Field(2).Rep(1).Comp(1))
-	if loc := joinComps(pv1.Field(3).Rep(1), 1, 4); loc != "" {
+	row[enc.class] = mp.text(pv1.Field(2).Rep(1).Comp(1))
+	if loc := mp.joinComps(pv1.Field(3).Rep(1), 1, 4); loc != "" {
 		row[enc.location] = schemas.TextValue(loc)
 	}
-	row[enc.attending] = schemas.OptText(person(pv1.Field(7).Rep(1)))
+	row[enc.attending] = schemas.OptText(mp.person(pv1.Field(7).Rep(1)))
 	var err error
 	if row[enc.admit], err = mp.timestamp(pv1.Field(44), fieldRef{"PV1", 1, 44}); err != nil {
 		return err
@@ -101,7 +98,7 @@ func (mp *Mapper) patients(m *Message, limit int, source, ref string) error {
 		}
 		r := ref
 		if k > 1 {
-			r = ref + "/PID" + strconv.Itoa(k)
+			r = mp.ref(ref, "PID", k)
 		}
 		row, err := mp.patient(m, pid, k, source, r)
 		if err != nil {
@@ -115,38 +112,29 @@ func (mp *Mapper) patients(m *Message, limit int, source, ref string) error {
 // patient maps the k-th PID segment.
 func (mp *Mapper) patient(m *Message, pid Segment, k int, source, ref string) (schemas.Row, error) {
 	p := func(field int) fieldRef { return segPath(pid, k, field) }
-	row := schemas.Patient.NewRow()
-	row[schemas.IdxSource] = schemas.TextValue(source)
-	row[schemas.IdxSourceRef] = schemas.TextValue(ref)
+	row := mp.newRow(schemas.Patient, source, ref)
 	id := mp.patientID(pid)
 	if id == "" {
 		return nil, inputErrorf("%s: patient identifier is required", p(3))
 	}
 	row[pat.id] = schemas.TextValue(id)
-	name := pickName(pid.Field(5))
-	row[pat.family] = text(name.Comp(1).Sub(1))
-	row[pat.given] = text(name.Comp(2))
+	name := mp.pickName(pid.Field(5))
+	row[pat.family] = mp.text(name.Comp(1).Sub(1))
+	row[pat.given] = mp.text(name.Comp(2))
 	var err error
-	if row[pat.birth], err = date(pid.Field(7), p(7)); err != nil {
+	if row[pat.birth], err = mp.date(pid.Field(7), p(7)); err != nil {
 		return nil, err
 	}
-	if row[pat.sex], err = sex(pid.Field(8), p(8)); err != nil {
+	if row[pat.sex], err = mp.sex(pid.Field(8), p(8)); err != nil {
 		return nil, err
 	}
 	addr := pid.Field(11).Rep(1)
-	street := addr.Comp(1).Sub(1).String()
-	if other := addr.Comp(2).String(); other != "" {
-		if street != "" {
-			street += ", "
-		}
-		street += other
-	}
-	row[pat.address] = schemas.OptText(street)
-	row[pat.city] = text(addr.Comp(3))
-	row[pat.postal] = text(addr.Comp(5))
-	row[pat.country] = text(addr.Comp(6))
-	row[pat.phone] = schemas.OptText(phone(pid.Field(13).Rep(1)))
-	if row[pat.death], err = date(pid.Field(29), p(29)); err != nil {
+	row[pat.address] = schemas.OptText(mp.street(addr))
+	row[pat.city] = mp.text(addr.Comp(3))
+	row[pat.postal] = mp.text(addr.Comp(5))
+	row[pat.country] = mp.text(addr.Comp(6))
+	row[pat.phone] = schemas.OptText(mp.phone(pid.Field(13).Rep(1)))
+	if row[pat.death], err = mp.date(pid.Field(29), p(29)); err != nil {
 		return nil, err
 	}
 	updated, path := pid.Field(33), p(33)
@@ -164,44 +152,70 @@ func (mp *Mapper) patient(m *Message, pid Segment, k int, source, ref string) (s
 	return row, nil
 }
 
-// patientID picks the identifier among the PID-3 repetitions (CX-1),
+// patientID returns the patient id of a PID segment (see
+// findPatientID), looked up once per message.
+func (mp *Mapper) patientID(pid Segment) string {
+	for _, c := range mp.ids {
+		if c.seg == pid.i {
+			return c.id
+		}
+	}
+	id := mp.findPatientID(pid)
+	mp.ids = append(mp.ids, pidID{seg: pid.i, id: id})
+	return id
+}
+
+// findPatientID picks the identifier among the PID-3 repetitions (CX-1),
 // preferring the configured identifier type (CX-5); PID-2, the external
 // id of versions before 2.4, when PID-3 is empty.
-func (mp *Mapper) patientID(pid Segment) string {
+func (mp *Mapper) findPatientID(pid Segment) string {
 	ids := pid.Field(3)
 	if mp.PreferIDType != "" {
 		for r := 1; r <= ids.NumReps(); r++ {
 			rep := ids.Rep(r)
-			if strings.EqualFold(rep.Comp(5).String(), mp.PreferIDType) {
-				if id := rep.Comp(1).String(); id != "" {
+			if strings.EqualFold(mp.str(rep.Comp(5)), mp.PreferIDType) {
+				if id := mp.str(rep.Comp(1)); id != "" {
 					return id
 				}
 			}
 		}
 	}
 	for r := 1; r <= ids.NumReps(); r++ {
-		if id := ids.Rep(r).Comp(1).String(); id != "" {
+		if id := mp.str(ids.Rep(r).Comp(1)); id != "" {
 			return id
 		}
 	}
-	return pid.Field(2).Rep(1).Comp(1).String()
+	return mp.str(pid.Field(2).Rep(1).Comp(1))
 }
 
 // pickName returns the legal name (XPN-7 "L") among the PID-5
 // repetitions, else the first.
-func pickName(names Value) Value {
+func (mp *Mapper) pickName(names Value) Value {
 	for r := 2; r <= names.NumReps(); r++ {
-		if names.Rep(r).Comp(7).String() == "L" && names.Rep(1).Comp(7).String() != "L" {
+		if mp.str(names.Rep(r).Comp(7)) == "L" && mp.str(names.Rep(1).Comp(7)) != "L" {
 			return names.Rep(r)
 		}
 	}
 	return names.Rep(1)
 }
 
+// street returns XAD-1.1 and XAD-2 (street and other designation),
+// joined by ", " when both are present.
+func (mp *Mapper) street(addr Value) string {
+	street, other := mp.str(addr.Comp(1).Sub(1)), mp.str(addr.Comp(2))
+	switch {
+	case street == "":
+		return other
+	case other == "":
+		return street
+	}
+	return mp.a.concat(street, ", ", other)
+}
+
 // sex maps administrative sex (table 0001) to F, M, O or U: A
 // (ambiguous) and X (non-binary) to O, N (not applicable) to U.
-func sex(v Value, path fieldRef) (schemas.Value, error) {
-	s := v.Rep(1).Comp(1).String()
+func (mp *Mapper) sex(v Value, path fieldRef) (schemas.Value, error) {
+	s := mp.str(v.Rep(1).Comp(1))
 	switch strings.ToUpper(strings.TrimSpace(s)) {
 	case "":
 		return schemas.Null, nil
@@ -219,37 +233,45 @@ func sex(v Value, path fieldRef) (schemas.Value, error) {
 
 // phone returns XTN-1, else XTN-12 (unformatted), else the country,
 // area, local number and extension (XTN-5 to XTN-8) joined by spaces.
-func phone(v Value) string {
-	if s := v.Comp(1).String(); s != "" {
+func (mp *Mapper) phone(v Value) string {
+	if s := mp.str(v.Comp(1)); s != "" {
 		return s
 	}
-	if s := v.Comp(12).String(); s != "" {
+	if s := mp.str(v.Comp(12)); s != "" {
 		return s
 	}
-	var parts []string
+	var parts [7]string // up to four values and the spaces between them
+	n := 0
 	for c := 5; c <= 8; c++ {
-		if s := v.Comp(c).String(); s != "" {
-			if c == 5 {
-				s = "+" + strings.TrimPrefix(s, "+")
-			}
-			if c == 8 {
-				s = "x" + s
-			}
-			parts = append(parts, s)
+		s := mp.str(v.Comp(c))
+		if s == "" {
+			continue
 		}
+		switch c {
+		case 5:
+			s = mp.a.concat("+", strings.TrimPrefix(s, "+"))
+		case 8:
+			s = mp.a.concat("x", s)
+		}
+		if n > 0 {
+			parts[n] = " "
+			n++
+		}
+		parts[n] = s
+		n++
 	}
-	return strings.Join(parts, " ")
+	return mp.a.concat(parts[:n]...)
 }
 
 // person returns an XCN's id (XCN-1), else "Family, Given".
-func person(v Value) string {
-	if id := v.Comp(1).String(); id != "" {
+func (mp *Mapper) person(v Value) string {
+	if id := mp.str(v.Comp(1)); id != "" {
 		return id
 	}
-	family, given := v.Comp(2).Sub(1).String(), v.Comp(3).String()
+	family, given := mp.str(v.Comp(2).Sub(1)), mp.str(v.Comp(3))
 	switch {
 	case family != "" && given != "":
-		return family + ", " + given
+		return mp.a.concat(family, ", ", given)
 	case family != "":
 		return family
 	}

@@ -1,7 +1,6 @@
 package hl7
 
 import (
-	"strconv"
 	"strings"
 
 	"github.com/healthanchor/healthanchor/schemas"
@@ -76,9 +75,9 @@ func (mp *Mapper) clinical(m *Message, source, ref string) error {
 			return inputErrorf("%s: patient identifier is required", fieldRef{"PID", n.pid, 3})
 		}
 		if !lookedUp {
-			encounter, lookedUp = encounterID(m), true
+			encounter, lookedUp = mp.encounterID(m), true
 		}
-		r := ref + "/" + id + strconv.Itoa(k)
+		r := mp.ref(ref, id, k)
 		var err error
 		switch id {
 		case "DG1", "PRB":
@@ -108,21 +107,19 @@ func (n clinicalCounts) count(id string) int {
 // condition maps the k-th DG1 or PRB segment.
 func (mp *Mapper) condition(s Segment, k int, patientID, encounter, source, r string) error {
 	p := func(field int) fieldRef { return segPath(s, k, field) }
-	row := schemas.Condition.NewRow()
-	row[schemas.IdxSource] = schemas.TextValue(source)
-	row[schemas.IdxSourceRef] = schemas.TextValue(r)
+	row := mp.newRow(schemas.Condition, source, r)
 	row[cond.patient] = schemas.TextValue(patientID)
 	row[cond.encounter] = schemas.OptText(encounter)
 	code, name, system := coded(s.Field(3).Rep(1))
-	row[cond.code], row[cond.name], row[cond.system] = text(code), text(name), text(system)
+	row[cond.code], row[cond.name], row[cond.system] = mp.text(code), mp.text(name), mp.text(system)
 	var err error
 	if s.ID() == "DG1" {
 		if !row[cond.name].Set {
-			row[cond.name] = text(s.Field(4).Rep(1).Comp(1))
+			row[cond.name] = mp.text(s.Field(4).Rep(1).Comp(1))
 		}
-		row[cond.id] = text(s.Field(20).Rep(1).Comp(1))
+		row[cond.id] = mp.text(s.Field(20).Rep(1).Comp(1))
 		row[cond.category] = schemas.TextValue(categoryDiagnosis)
-		row[cond.typ] = text(s.Field(6).Rep(1).Comp(1))
+		row[cond.typ] = mp.text(s.Field(6).Rep(1).Comp(1))
 		if row[cond.onset], err = mp.timestamp(s.Field(5), p(5)); err != nil {
 			return err
 		}
@@ -130,9 +127,9 @@ func (mp *Mapper) condition(s Segment, k int, patientID, encounter, source, r st
 			return err
 		}
 	} else {
-		row[cond.id] = text(s.Field(4).Rep(1).Comp(1))
+		row[cond.id] = mp.text(s.Field(4).Rep(1).Comp(1))
 		row[cond.category] = schemas.TextValue(categoryProblem)
-		row[cond.status] = text(s.Field(14).Rep(1).Comp(1))
+		row[cond.status] = mp.text(s.Field(14).Rep(1).Comp(1))
 		if row[cond.onset], err = mp.timestamp(s.Field(16), p(16)); err != nil {
 			return err
 		}
@@ -154,25 +151,23 @@ func (mp *Mapper) condition(s Segment, k int, patientID, encounter, source, r st
 // allergy maps the k-th AL1 or IAM segment; both share fields 2 to 5.
 func (mp *Mapper) allergy(s Segment, k int, patientID, source, r string) error {
 	p := func(field int) fieldRef { return segPath(s, k, field) }
-	row := schemas.Allergy.NewRow()
-	row[schemas.IdxSource] = schemas.TextValue(source)
-	row[schemas.IdxSourceRef] = schemas.TextValue(r)
+	row := mp.newRow(schemas.Allergy, source, r)
 	row[alg.patient] = schemas.TextValue(patientID)
 	code, name, system := coded(s.Field(3).Rep(1))
 	if code.IsEmpty() && name.IsEmpty() {
 		return inputErrorf("%s: allergen code or text is required", p(3))
 	}
-	row[alg.code], row[alg.name], row[alg.system] = text(code), text(name), text(system)
-	row[alg.typ] = text(s.Field(2).Rep(1).Comp(1))
-	row[alg.severity] = text(s.Field(4).Rep(1).Comp(1))
-	row[alg.reaction] = schemas.OptText(reactions(s.Field(5)))
+	row[alg.code], row[alg.name], row[alg.system] = mp.text(code), mp.text(name), mp.text(system)
+	row[alg.typ] = mp.text(s.Field(2).Rep(1).Comp(1))
+	row[alg.severity] = mp.text(s.Field(4).Rep(1).Comp(1))
+	row[alg.reaction] = schemas.OptText(mp.reactions(s.Field(5)))
 	identified, path := s.Field(6), p(6)
 	if s.ID() == "IAM" {
-		row[alg.id] = text(s.Field(7).Rep(1).Comp(1))
+		row[alg.id] = mp.text(s.Field(7).Rep(1).Comp(1))
 		identified, path = s.Field(11), p(11)
 	}
 	var err error
-	if row[alg.identified], err = date(identified, path); err != nil {
+	if row[alg.identified], err = mp.date(identified, path); err != nil {
 		return err
 	}
 	mp.emit(schemas.Allergy, row, r)
@@ -182,13 +177,13 @@ func (mp *Mapper) allergy(s Segment, k int, patientID, source, r string) error {
 // reactions flattens AL1-5/IAM-5 (ST in older versions, CWE later): each
 // repetition's text (component 2), else its first component, joined
 // with "~".
-func reactions(v Value) string {
+func (mp *Mapper) reactions(v Value) string {
 	var parts []string
 	for r := 1; r <= v.NumReps(); r++ {
 		rep := v.Rep(r)
-		s := rep.Comp(2).String()
+		s := mp.str(rep.Comp(2))
 		if s == "" {
-			s = rep.Comp(1).String()
+			s = mp.str(rep.Comp(1))
 		}
 		if s != "" {
 			parts = append(parts, s)

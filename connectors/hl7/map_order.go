@@ -1,8 +1,6 @@
 package hl7
 
 import (
-	"strconv"
-
 	"github.com/healthanchor/healthanchor/schemas"
 )
 
@@ -32,7 +30,7 @@ type orderWalk struct {
 // results still map); in ORM and OML it is a reject, and so is a message
 // without ORC or OBR.
 func (mp *Mapper) orders(m *Message, typ, source, ref string) error {
-	w := orderWalk{mp: mp, typ: typ, source: source, ref: ref, encounter: encounterID(m)}
+	w := orderWalk{mp: mp, typ: typ, source: source, ref: ref, encounter: mp.encounterID(m)}
 	for i := 0; i < m.NumSegments(); i++ {
 		s := m.Segment(i)
 		var err error
@@ -88,23 +86,23 @@ func (w *orderWalk) order(obr Segment, hasOBR bool) error {
 	}
 	var id, placer, filler string
 	if hasOBR {
-		id = firstID(obr.Field(3), obr.Field(2))
-		placer, filler = firstID(obr.Field(2)), firstID(obr.Field(3))
+		id = w.mp.firstID(obr.Field(3), obr.Field(2))
+		placer, filler = w.mp.firstID(obr.Field(2)), w.mp.firstID(obr.Field(3))
 	}
 	if w.hasORC {
 		if id == "" {
-			id = firstID(orc.Field(3), orc.Field(2))
+			id = w.mp.firstID(orc.Field(3), orc.Field(2))
 		}
 		if placer == "" {
-			placer = firstID(orc.Field(2))
+			placer = w.mp.firstID(orc.Field(2))
 		}
 		if filler == "" {
-			filler = firstID(orc.Field(3))
+			filler = w.mp.firstID(orc.Field(3))
 		}
 	}
-	path, r := fieldRef{"ORC", w.orcN, 2}, w.ref+"/ORC"+strconv.Itoa(w.orcN)
+	path := fieldRef{"ORC", w.orcN, 2}
 	if hasOBR {
-		path, r = segPath(obr, w.obrN, 2), w.ref+"/OBR"+strconv.Itoa(w.obrN)
+		path = segPath(obr, w.obrN, 2)
 	}
 	if id == "" {
 		if w.typ == "ORU^R01" {
@@ -118,9 +116,11 @@ func (w *orderWalk) order(obr Segment, hasOBR bool) error {
 	if w.patientID == "" {
 		return inputErrorf("%s: patient identifier is required", fieldRef{"PID", w.pidN, 3})
 	}
-	row := schemas.Order.NewRow()
-	row[schemas.IdxSource] = schemas.TextValue(w.source)
-	row[schemas.IdxSourceRef] = schemas.TextValue(r)
+	r := w.mp.ref(w.ref, "ORC", w.orcN)
+	if hasOBR {
+		r = w.mp.ref(w.ref, "OBR", w.obrN)
+	}
+	row := w.mp.newRow(schemas.Order, w.source, r)
 	row[ord.id] = schemas.TextValue(id)
 	row[ord.placer] = schemas.OptText(placer)
 	row[ord.filler] = schemas.OptText(filler)
@@ -128,20 +128,20 @@ func (w *orderWalk) order(obr Segment, hasOBR bool) error {
 	row[ord.encounter] = schemas.OptText(w.encounter)
 	var provider string
 	if w.hasORC {
-		row[ord.control] = text(orc.Field(1).Rep(1).Comp(1))
-		row[ord.status] = text(orc.Field(5).Rep(1).Comp(1))
-		provider = person(orc.Field(12).Rep(1))
+		row[ord.control] = w.mp.text(orc.Field(1).Rep(1).Comp(1))
+		row[ord.status] = w.mp.text(orc.Field(5).Rep(1).Comp(1))
+		provider = w.mp.person(orc.Field(12).Rep(1))
 		var err error
 		if row[ord.ordered], err = w.mp.timestamp(orc.Field(9), fieldRef{"ORC", w.orcN, 9}); err != nil {
 			return err
 		}
 	}
 	if hasOBR {
-		row[ord.result] = text(obr.Field(25).Rep(1).Comp(1))
+		row[ord.result] = w.mp.text(obr.Field(25).Rep(1).Comp(1))
 		code, name, system := coded(obr.Field(4).Rep(1))
-		row[ord.code], row[ord.name], row[ord.system] = text(code), text(name), text(system)
+		row[ord.code], row[ord.name], row[ord.system] = w.mp.text(code), w.mp.text(name), w.mp.text(system)
 		if provider == "" {
-			provider = person(obr.Field(16).Rep(1))
+			provider = w.mp.person(obr.Field(16).Rep(1))
 		}
 	}
 	row[ord.provider] = schemas.OptText(provider)
@@ -154,20 +154,20 @@ func (w *orderWalk) order(obr Segment, hasOBR bool) error {
 // quantity/timing of versions before 2.5), else OBR-5.
 func (w *orderWalk) priority(orc, obr Segment, hasOBR bool) string {
 	if w.tq1.m != nil {
-		if p := w.tq1.Field(9).Rep(1).Comp(1).String(); p != "" {
+		if p := w.mp.str(w.tq1.Field(9).Rep(1).Comp(1)); p != "" {
 			return p
 		}
 	}
 	if w.hasORC {
-		if p := orc.Field(7).Rep(1).Comp(6).String(); p != "" {
+		if p := w.mp.str(orc.Field(7).Rep(1).Comp(6)); p != "" {
 			return p
 		}
 	}
 	if hasOBR {
-		if p := obr.Field(27).Rep(1).Comp(6).String(); p != "" {
+		if p := w.mp.str(obr.Field(27).Rep(1).Comp(6)); p != "" {
 			return p
 		}
-		return obr.Field(5).Rep(1).Comp(1).String()
+		return w.mp.str(obr.Field(5).Rep(1).Comp(1))
 	}
 	return ""
 }
@@ -183,10 +183,10 @@ func coded(v Value) (code, name, system Value) {
 }
 
 // encounterID is the visit number (PV1-19.1) of the message's first PV1.
-func encounterID(m *Message) string {
+func (mp *Mapper) encounterID(m *Message) string {
 	pv1, ok := m.Find("PV1", 1)
 	if !ok {
 		return ""
 	}
-	return pv1.Field(19).Rep(1).Comp(1).String()
+	return mp.str(pv1.Field(19).Rep(1).Comp(1))
 }

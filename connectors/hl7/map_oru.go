@@ -1,7 +1,6 @@
 package hl7
 
 import (
-	"strconv"
 	"strings"
 
 	"github.com/healthanchor/healthanchor/schemas"
@@ -38,11 +37,11 @@ func (mp *Mapper) oru(m *Message, source, ref string) error {
 			}
 			order, orcOrder, obrTime, obrTimePath = "", "", Value{}, fieldRef{}
 		case "ORC":
-			orcOrder = firstID(s.Field(3), s.Field(2))
+			orcOrder = mp.firstID(s.Field(3), s.Field(2))
 			order, obrTime, obrTimePath = "", Value{}, fieldRef{}
 		case "OBR":
 			obrN++
-			order = firstID(s.Field(3), s.Field(2))
+			order = mp.firstID(s.Field(3), s.Field(2))
 			if order == "" {
 				order = orcOrder
 			}
@@ -72,9 +71,9 @@ func (mp *Mapper) oru(m *Message, source, ref string) error {
 
 // firstID returns the entity identifier (EI-1) of the first field that
 // has one: the filler order number, then the placer's.
-func firstID(fields ...Value) string {
+func (mp *Mapper) firstID(fields ...Value) string {
 	for _, f := range fields {
-		if id := f.Rep(1).Comp(1).String(); id != "" {
+		if id := mp.str(f.Rep(1).Comp(1)); id != "" {
 			return id
 		}
 	}
@@ -83,10 +82,8 @@ func firstID(fields ...Value) string {
 
 func (mp *Mapper) observation(s Segment, n int, patientID, order string, obrTime Value, obrTimePath fieldRef, source, ref string) error {
 	p := func(field int) fieldRef { return segPath(s, n, field) }
-	r := ref + "/OBX" + strconv.Itoa(n)
-	row := schemas.Observation.NewRow()
-	row[schemas.IdxSource] = schemas.TextValue(source)
-	row[schemas.IdxSourceRef] = schemas.TextValue(r)
+	r := mp.ref(ref, "OBX", n)
+	row := mp.newRow(schemas.Observation, source, r)
 	row[obs.patient] = schemas.TextValue(patientID)
 	row[obs.order] = schemas.OptText(order)
 	id := s.Field(3).Rep(1)
@@ -94,27 +91,21 @@ func (mp *Mapper) observation(s Segment, n int, patientID, order string, obrTime
 	if code.IsEmpty() {
 		return inputErrorf("%s: observation identifier is required", p(3))
 	}
-	row[obs.code] = text(code)
-	row[obs.system] = text(system)
-	row[obs.name] = text(name)
-	vtype := strings.ToUpper(s.Field(2).Rep(1).Comp(1).String())
+	row[obs.code] = mp.text(code)
+	row[obs.system] = mp.text(system)
+	row[obs.name] = mp.text(name)
+	vtype := strings.ToUpper(mp.str(s.Field(2).Rep(1).Comp(1)))
 	row[obs.vtype] = schemas.OptText(vtype)
-	row[obs.value] = schemas.OptText(obsValue(s.Field(5), vtype))
+	row[obs.value] = schemas.OptText(mp.obsValue(s.Field(5), vtype))
 	units := s.Field(6).Rep(1)
 	if u := units.Comp(1); !u.IsEmpty() {
-		row[obs.units] = text(u)
+		row[obs.units] = mp.text(u)
 	} else {
-		row[obs.units] = text(units.Comp(2))
+		row[obs.units] = mp.text(units.Comp(2))
 	}
-	row[obs.rng] = schemas.OptText(joinComps(s.Field(7).Rep(1), 1, 3))
-	var flags []string
-	for k := 1; k <= s.Field(8).NumReps(); k++ {
-		if f := s.Field(8).Rep(k).Comp(1).String(); f != "" {
-			flags = append(flags, f)
-		}
-	}
-	row[obs.flag] = schemas.OptText(strings.Join(flags, "~"))
-	row[obs.status] = text(s.Field(11).Rep(1).Comp(1))
+	row[obs.rng] = schemas.OptText(mp.joinComps(s.Field(7).Rep(1), 1, 3))
+	row[obs.flag] = schemas.OptText(mp.joinFirstComps(s.Field(8)))
+	row[obs.status] = mp.text(s.Field(11).Rep(1).Comp(1))
 	var err error
 	if !s.Field(14).IsEmpty() {
 		row[obs.observed], err = mp.timestamp(s.Field(14), p(14))
@@ -131,33 +122,53 @@ func (mp *Mapper) observation(s Segment, n int, patientID, order string, obrTime
 // obsValue flattens OBX-5 to text by its value type (OBX-2): SN as its
 // parts run together (">^100" is ">100", "^1^:^2" is "1:2"); ST, TX and
 // FT repetitions as lines; any other type as its components joined with
-// "^" and repetitions with "~".
-func obsValue(v Value, vtype string) string {
-	n := v.NumReps()
-	var parts []string
-	for r := 1; r <= n; r++ {
+// "^" and repetitions with "~" (without trailing empty repetitions).
+func (mp *Mapper) obsValue(v Value, vtype string) string {
+	lines := vtype == "ST" || vtype == "TX" || vtype == "FT"
+	a := &mp.a
+	a.begin(len(v.raw))
+	keep := len(a.buf) // up to the last non-empty repetition
+	for r, n := 1, v.NumReps(); r <= n; r++ {
 		rep := v.Rep(r)
-		switch vtype {
-		case "SN":
-			var b strings.Builder
+		switch {
+		case r > 1 && lines:
+			a.buf = append(a.buf, '\n')
+		case r > 1:
+			a.buf = append(a.buf, '~')
+		}
+		from := len(a.buf)
+		switch {
+		case vtype == "SN":
 			for c := 1; c <= 4; c++ {
-				b.WriteString(rep.Comp(c).String())
+				a.buf = rep.Comp(c).appendDecoded(a.buf)
 			}
-			parts = append(parts, b.String())
+		case rep.NumComps() <= 1:
+			a.buf = rep.appendDecoded(a.buf)
 		default:
-			if rep.NumComps() <= 1 {
-				parts = append(parts, rep.String())
-			} else {
-				parts = append(parts, joinComps(rep, 1, rep.NumComps()))
-			}
+			a.buf = appendComps(a.buf, rep, 1, rep.NumComps())
+		}
+		if lines || len(a.buf) > from {
+			keep = len(a.buf)
 		}
 	}
-	switch vtype {
-	case "ST", "TX", "FT":
-		return strings.Join(parts, "\n")
+	a.buf = a.buf[:keep]
+	return a.end()
+}
+
+// joinFirstComps returns the first component of each repetition of v
+// that has one, joined with "~".
+func (mp *Mapper) joinFirstComps(v Value) string {
+	a := &mp.a
+	a.begin(len(v.raw))
+	for r, n := 1, v.NumReps(); r <= n; r++ {
+		mark := len(a.buf)
+		if mark > a.start {
+			a.buf = append(a.buf, '~')
+		}
+		from := len(a.buf)
+		if a.buf = v.Rep(r).Comp(1).appendDecoded(a.buf); len(a.buf) == from {
+			a.buf = a.buf[:mark] // nothing decoded: no separator either
+		}
 	}
-	for len(parts) > 0 && parts[len(parts)-1] == "" {
-		parts = parts[:len(parts)-1]
-	}
-	return strings.Join(parts, "~")
+	return a.end()
 }

@@ -1,7 +1,6 @@
 package hl7
 
 import (
-	"strconv"
 	"strings"
 
 	"github.com/healthanchor/healthanchor/schemas"
@@ -45,7 +44,7 @@ func (mp *Mapper) immunizations(m *Message, source, ref string) error {
 			pidN++
 			patientID, row = mp.patientID(s), nil
 		case "ORC":
-			orderID, row = firstID(s.Field(3), s.Field(2)), nil
+			orderID, row = mp.firstID(s.Field(3), s.Field(2)), nil
 		case "RXA":
 			rxaN++
 			if patientID == "" {
@@ -57,18 +56,18 @@ func (mp *Mapper) immunizations(m *Message, source, ref string) error {
 			}
 		case "RXR":
 			if row != nil {
-				row[imm.route] = text(s.Field(1).Rep(1).Comp(1))
-				row[imm.site] = text(s.Field(2).Rep(1).Comp(1))
+				row[imm.route] = mp.text(s.Field(1).Rep(1).Comp(1))
+				row[imm.site] = mp.text(s.Field(2).Rep(1).Comp(1))
 			}
 		case "OBX":
 			if row == nil {
 				continue
 			}
-			switch s.Field(3).Rep(1).Comp(1).String() {
+			switch mp.str(s.Field(3).Rep(1).Comp(1)) {
 			case loincFundingSource:
-				row[imm.funding] = text(s.Field(5).Rep(1).Comp(1))
+				row[imm.funding] = mp.text(s.Field(5).Rep(1).Comp(1))
 			case loincFundingEligibility:
-				row[imm.eligibility] = text(s.Field(5).Rep(1).Comp(1))
+				row[imm.eligibility] = mp.text(s.Field(5).Rep(1).Comp(1))
 			}
 		}
 	}
@@ -79,17 +78,15 @@ func (mp *Mapper) immunizations(m *Message, source, ref string) error {
 // after it complete.
 func (mp *Mapper) immunization(s Segment, n int, patientID, orderID, source, ref string) (schemas.Row, error) {
 	p := func(field int) fieldRef { return segPath(s, n, field) }
-	r := ref + "/RXA" + strconv.Itoa(n)
-	row := schemas.Immunization.NewRow()
-	row[schemas.IdxSource] = schemas.TextValue(source)
-	row[schemas.IdxSourceRef] = schemas.TextValue(r)
+	r := mp.ref(ref, "RXA", n)
+	row := mp.newRow(schemas.Immunization, source, r)
 	row[imm.id] = schemas.OptText(orderID)
 	row[imm.patient] = schemas.TextValue(patientID)
-	code, name, system := vaccine(s.Field(5).Rep(1))
+	code, name, system := mp.vaccine(s.Field(5).Rep(1))
 	if code.IsEmpty() {
 		return nil, inputErrorf("%s: administered code is required", p(5))
 	}
-	row[imm.code], row[imm.name], row[imm.system] = text(code), text(name), text(system)
+	row[imm.code], row[imm.name], row[imm.system] = mp.text(code), mp.text(name), mp.text(system)
 	var err error
 	if row[imm.at], err = mp.timestamp(s.Field(3), p(3)); err != nil {
 		return nil, err
@@ -97,42 +94,42 @@ func (mp *Mapper) immunization(s Segment, n int, patientID, orderID, source, ref
 	if !row[imm.at].Set {
 		return nil, inputErrorf("%s: date/time of administration is required", p(3))
 	}
-	if row[imm.dose], err = dose(s.Field(6), p(6)); err != nil {
+	if row[imm.dose], err = dose(mp.str(s.Field(6).Rep(1).Comp(1)), p(6)); err != nil {
 		return nil, err
 	}
 	units := s.Field(7).Rep(1)
 	if u := units.Comp(1); !u.IsEmpty() {
-		row[imm.units] = text(u)
+		row[imm.units] = mp.text(u)
 	} else {
-		row[imm.units] = text(units.Comp(2))
+		row[imm.units] = mp.text(units.Comp(2))
 	}
-	row[imm.lot] = text(s.Field(15).Rep(1).Comp(1))
+	row[imm.lot] = mp.text(s.Field(15).Rep(1).Comp(1))
 	mfr := s.Field(17).Rep(1)
 	if c := mfr.Comp(1); !c.IsEmpty() {
-		row[imm.mfr] = text(c)
+		row[imm.mfr] = mp.text(c)
 	} else {
-		row[imm.mfr] = text(mfr.Comp(2))
+		row[imm.mfr] = mp.text(mfr.Comp(2))
 	}
-	row[imm.status] = text(s.Field(20).Rep(1).Comp(1))
-	row[imm.action] = text(s.Field(21).Rep(1).Comp(1))
+	row[imm.status] = mp.text(s.Field(20).Rep(1).Comp(1))
+	row[imm.action] = mp.text(s.Field(21).Rep(1).Comp(1))
 	mp.emit(schemas.Immunization, row, r)
 	return row, nil
 }
 
 // vaccine returns the coding of RXA-5 whose system is CVX (components 1
 // to 3, else the alternate 4 to 6), else the first coding present.
-func vaccine(v Value) (code, name, system Value) {
-	if strings.EqualFold(v.Comp(6).String(), "CVX") && !strings.EqualFold(v.Comp(3).String(), "CVX") && !v.Comp(4).IsEmpty() {
+func (mp *Mapper) vaccine(v Value) (code, name, system Value) {
+	if strings.EqualFold(mp.str(v.Comp(6)), "CVX") && !strings.EqualFold(mp.str(v.Comp(3)), "CVX") && !v.Comp(4).IsEmpty() {
 		return v.Comp(4), v.Comp(5), v.Comp(6)
 	}
 	return coded(v)
 }
 
-// dose parses RXA-6, the administered amount, to a decimal with
-// doseScale digits (no sign: an amount given is not negative); empty
-// and 999 (unknown, in the CDC guide) are null.
-func dose(v Value, path fieldRef) (schemas.Value, error) {
-	s := strings.TrimSpace(v.Rep(1).Comp(1).String())
+// dose parses RXA-6 (decoded: amount), the administered amount, to a
+// decimal with doseScale digits (no sign: an amount given is not
+// negative); empty and 999 (unknown, in the CDC guide) are null.
+func dose(amount string, path fieldRef) (schemas.Value, error) {
+	s := strings.TrimSpace(amount)
 	if s == "" || s == "999" {
 		return schemas.Null, nil
 	}
@@ -141,9 +138,12 @@ func dose(v Value, path fieldRef) (schemas.Value, error) {
 	if whole == "" && frac == "" || len(frac) > doseScale || len(whole) > 12 || !onlyDigits(whole) || !onlyDigits(frac) {
 		return schemas.Null, inputErrorf("%s: %q is not an amount with at most %d digits after the point", path, s, doseScale)
 	}
-	var n int64
-	for _, c := range whole + frac + strings.Repeat("0", doseScale-len(frac)) {
-		n = n*10 + int64(c-'0')
+	n := int64(atoi(whole))
+	for i := range doseScale {
+		n *= 10
+		if i < len(frac) {
+			n += int64(frac[i] - '0')
+		}
 	}
 	return schemas.DecimalValue(n), nil
 }

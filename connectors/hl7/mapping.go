@@ -27,6 +27,19 @@ type Mapper struct {
 	PreferIDType string
 
 	recs []connectors.Record
+	// Per message: the patient id of each PID segment looked up, and the
+	// rows handed out (reused by the next message).
+	ids   []pidID
+	rows  []schemas.Row
+	nrows int
+	// a holds the strings of the rows.
+	a arena
+}
+
+// pidID is the patient id of the PID segment at index seg.
+type pidID struct {
+	seg int
+	id  string
 }
 
 // DefaultSource fills the source column when neither the job nor MSH-4
@@ -48,27 +61,29 @@ var MappedTypes = []string{"ORU^R01", "ORM^O01", "OML^O21", "VXU^V04"}
 // Map returns the rows of message m, whose source_ref starts with ref
 // ("file#index/control-id"); rows below the message add the segment they
 // come from, e.g. "/OBX<n>", n counting the message's OBX segments from
-// 1. The records are valid until the next call. A message that cannot be
-// mapped returns an *InputError naming the field, and no rows.
+// 1. The records and their rows are valid until the next call (the
+// strings in them stay valid). A message that cannot be mapped returns an
+// *InputError naming the field, and no rows.
 func (mp *Mapper) Map(m *Message, ref string) ([]connectors.Record, error) {
-	mp.recs = mp.recs[:0]
-	code, trigger, _ := m.Type()
+	mp.recs, mp.ids, mp.nrows = mp.recs[:0], mp.ids[:0], 0
+	msgType := m.Field("MSH", 9).Rep(1)
+	code, trigger := mp.str(msgType.Comp(1)), mp.str(msgType.Comp(2))
 	source := mp.Source
 	if source == "" {
 		hd := m.Field("MSH", 4).Rep(1)
-		if source = hd.Comp(1).String(); source == "" {
-			source = hd.Comp(2).String()
+		if source = mp.str(hd.Comp(1)); source == "" {
+			source = mp.str(hd.Comp(2))
 		}
 		if source == "" {
 			source = DefaultSource
 		}
 	}
 	if code == "ADT" && trigger == "" {
-		trigger = m.Field("EVN", 1).String()
+		trigger = mp.str(m.Field("EVN", 1))
 	}
 	typ := code
 	if trigger != "" {
-		typ += "^" + trigger
+		typ = mp.a.concat(code, "^", trigger)
 	}
 	if err := mp.mapTyped(m, code, trigger, typ, source, ref); err != nil {
 		mp.recs = mp.recs[:0]
@@ -146,8 +161,37 @@ func (mp *Mapper) emit(s *schemas.Schema, row schemas.Row, ref string) {
 	mp.recs = append(mp.recs, connectors.Record{SourceRef: ref, Schema: s, Row: row})
 }
 
+// newRow returns an empty row of schema s with its source and source_ref
+// set, as s.NewRow does; the rows of a message are reused by the next.
+func (mp *Mapper) newRow(s *schemas.Schema, source, ref string) schemas.Row {
+	if mp.nrows == len(mp.rows) {
+		mp.rows = append(mp.rows, nil)
+	}
+	row := mp.rows[mp.nrows]
+	if n := len(s.Fields); cap(row) < n {
+		row = make(schemas.Row, n)
+	} else {
+		row = row[:n]
+		clear(row)
+	}
+	mp.rows[mp.nrows] = row
+	mp.nrows++
+	row[schemas.IdxSchema] = schemas.TextValue(s.ID())
+	row[schemas.IdxSource] = schemas.TextValue(source)
+	row[schemas.IdxSourceRef] = schemas.TextValue(ref)
+	return row
+}
+
+// str returns v decoded, as v.String does, without allocating a string
+// of its own.
+func (mp *Mapper) str(v Value) string { return mp.a.value(v) }
+
 // text returns v decoded, or Null when it is absent or an explicit null.
-func text(v Value) schemas.Value { return schemas.OptText(v.String()) }
+func (mp *Mapper) text(v Value) schemas.Value { return schemas.OptText(mp.a.value(v)) }
+
+// ref returns the source_ref of a row below a message: base + "/" + the
+// segment id + n.
+func (mp *Mapper) ref(base, seg string, n int) string { return mp.a.ref(base, seg, n) }
 
 // fieldRef names a field for a reason, formatted only when one is needed.
 type fieldRef struct {
@@ -166,7 +210,7 @@ func (r fieldRef) String() string {
 // timestamp converts a DTM at path (for the reason) to a UTC timestamp;
 // spaces padding the value are ignored.
 func (mp *Mapper) timestamp(v Value, path fieldRef) (schemas.Value, error) {
-	s := strings.TrimSpace(v.Rep(1).Comp(1).String())
+	s := strings.TrimSpace(mp.str(v.Rep(1).Comp(1)))
 	if s == "" {
 		return schemas.Null, nil
 	}
@@ -179,8 +223,8 @@ func (mp *Mapper) timestamp(v Value, path fieldRef) (schemas.Value, error) {
 
 // date converts a DT (or the date of a DTM) at path to a date; spaces
 // padding the value are ignored.
-func date(v Value, path fieldRef) (schemas.Value, error) {
-	s := strings.TrimSpace(v.Rep(1).Comp(1).String())
+func (mp *Mapper) date(v Value, path fieldRef) (schemas.Value, error) {
+	s := strings.TrimSpace(mp.str(v.Rep(1).Comp(1)))
 	if s == "" {
 		return schemas.Null, nil
 	}
@@ -194,13 +238,19 @@ func date(v Value, path fieldRef) (schemas.Value, error) {
 // joinComps returns the decoded components of a repetition from first to
 // last, joined with "^" and without trailing empty ones; subcomponents
 // are joined with "&".
-func joinComps(v Value, first, last int) string {
+func (mp *Mapper) joinComps(v Value, first, last int) string {
+	mp.a.begin(len(v.raw))
+	mp.a.buf = appendComps(mp.a.buf, v, first, last)
+	return mp.a.end()
+}
+
+// appendComps appends joinComps(v, first, last) to buf.
+func appendComps(buf []byte, v Value, first, last int) []byte {
 	if !v.present || len(v.raw) == 0 {
-		return ""
+		return buf
 	}
 	m := v.m
-	var buf []byte
-	keep := 0 // length of buf up to the last non-empty component
+	keep := len(buf) // length of buf up to the last non-empty component
 	for c := first; c <= last; c++ {
 		comp := v.Comp(c)
 		if !comp.present {
@@ -221,7 +271,7 @@ func joinComps(v Value, first, last int) string {
 			keep = len(buf)
 		}
 	}
-	return string(buf[:keep])
+	return buf[:keep]
 }
 
 func segPath(s Segment, occ, field int) fieldRef {

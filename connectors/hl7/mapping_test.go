@@ -17,11 +17,31 @@ func TestObsValue(t *testing.T) {
 		{"FT", `a\.br\b`, "a\nb"},
 		{"ST", `x\S\y^z`, "x^y^z"},
 		{"NM", `""`, ""},
+		{"CWE", `~~A~\H\~`, "~~A"},
+		{"TX", `a~\H\`, "a\n"},
 	}
+	var mp Mapper
 	for _, tc := range tests {
 		m := mustParse(t, "MSH|^~\\&|A|B|||||ORU^R01|C|P|2.5\rOBX|1|"+tc.vtype+"|X||"+tc.obx5+"\r")
-		if got := obsValue(m.Field("OBX", 5), tc.vtype); got != tc.want {
+		if got := mp.obsValue(m.Field("OBX", 5), tc.vtype); got != tc.want {
 			t.Errorf("%s %q = %q, want %q", tc.vtype, tc.obx5, got, tc.want)
+		}
+	}
+}
+
+func TestJoinFirstComps(t *testing.T) {
+	tests := []struct{ obx8, want string }{
+		{"H", "H"},
+		{"H~L", "H~L"},
+		{`~H~\H\~""~L^x~`, "H~L"},
+		{`\H\`, ""},
+		{"", ""},
+	}
+	var mp Mapper
+	for _, tc := range tests {
+		m := mustParse(t, "MSH|^~\\&|A|B|||||ORU^R01|C|P|2.5\rOBX|1|NM|X||1|||"+tc.obx8+"\r")
+		if got := mp.joinFirstComps(m.Field("OBX", 8)); got != tc.want {
+			t.Errorf("OBX-8 %q = %q, want %q", tc.obx8, got, tc.want)
 		}
 	}
 }

@@ -95,7 +95,61 @@ type Segment struct {
 }
 
 // ID returns the segment's name, e.g. "PID" or "ZPI".
-func (s Segment) ID() string { return string(s.m.segs[s.i].id[:]) }
+func (s Segment) ID() string {
+	id := s.m.segs[s.i].id
+	if name := knownID(id); name != "" {
+		return name
+	}
+	return string(id[:])
+}
+
+// knownID returns the name of the segments that mappings look at as a
+// constant, so that naming them allocates nothing; "" for any other.
+func knownID(id [3]byte) string {
+	switch string(id[:]) {
+	case "MSH":
+		return "MSH"
+	case "EVN":
+		return "EVN"
+	case "PID":
+		return "PID"
+	case "PD1":
+		return "PD1"
+	case "NK1":
+		return "NK1"
+	case "PV1":
+		return "PV1"
+	case "PV2":
+		return "PV2"
+	case "ORC":
+		return "ORC"
+	case "OBR":
+		return "OBR"
+	case "OBX":
+		return "OBX"
+	case "NTE":
+		return "NTE"
+	case "TQ1":
+		return "TQ1"
+	case "RXA":
+		return "RXA"
+	case "RXR":
+		return "RXR"
+	case "DG1":
+		return "DG1"
+	case "PRB":
+		return "PRB"
+	case "AL1":
+		return "AL1"
+	case "IAM":
+		return "IAM"
+	case "SPM":
+		return "SPM"
+	case "MRG":
+		return "MRG"
+	}
+	return ""
+}
 
 // Line returns the segment's line in its message, from 1.
 func (s Segment) Line() int { return int(s.m.segs[s.i].line) }
@@ -200,15 +254,34 @@ func (v Value) String() string {
 	if v.Presence() != Present {
 		return ""
 	}
-	if v.literal {
+	if v.plain() {
 		return string(v.raw)
 	}
 	m := v.m
-	if bytes.IndexByte(v.raw, m.delims.Escape) < 0 && (m.charset.table == nil || isASCII(v.raw)) {
-		return string(v.raw)
-	}
 	m.scratch = appendUnescaped(m.scratch[:0], v.raw, &m.delims, m.charset)
 	return string(m.scratch)
+}
+
+// appendDecoded appends the value decoded to UTF-8 to dst, as String
+// returns it (nothing when it is absent or an explicit null).
+func (v Value) appendDecoded(dst []byte) []byte {
+	if v.Presence() != Present {
+		return dst
+	}
+	if v.plain() {
+		return append(dst, v.raw...)
+	}
+	return appendUnescaped(dst, v.raw, &v.m.delims, v.m.charset)
+}
+
+// plain reports whether the value decodes to its own bytes: literal, or
+// without escapes and in UTF-8 or ASCII.
+func (v Value) plain() bool {
+	if v.literal {
+		return true
+	}
+	m := v.m
+	return bytes.IndexByte(v.raw, m.delims.Escape) < 0 && (m.charset.table == nil || isASCII(v.raw))
 }
 
 func isASCII(b []byte) bool {
