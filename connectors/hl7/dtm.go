@@ -80,8 +80,8 @@ func parseDate(s string) (time.Time, error) {
 	if err != nil || len(s) < 8 {
 		return time.Time{}, fmt.Errorf("%q is not a date (HL7 DT: YYYYMMDD)", s)
 	}
-	y, m, d := t.Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC), nil
+	// t is in UTC, and UTC days are whole days since the zero time
+	return t.Truncate(24 * time.Hour), nil
 }
 
 func indexSign(s string) int {

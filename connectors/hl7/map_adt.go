@@ -128,11 +128,12 @@ func (mp *Mapper) patient(m *Message, pid Segment, k int, source, ref string) (s
 	if row[pat.sex], err = mp.sex(pid.Field(8), p(8)); err != nil {
 		return nil, err
 	}
-	addr := pid.Field(11).Rep(1)
-	row[pat.address] = schemas.OptText(mp.street(addr))
-	row[pat.city] = mp.text(addr.Comp(3))
-	row[pat.postal] = mp.text(addr.Comp(5))
-	row[pat.country] = mp.text(addr.Comp(6))
+	var addr [6]Value // XAD-1 to XAD-6
+	pid.Field(11).Rep(1).comps(addr[:])
+	row[pat.address] = schemas.OptText(mp.street(addr[0].Sub(1), addr[1]))
+	row[pat.city] = mp.text(addr[2])
+	row[pat.postal] = mp.text(addr[4])
+	row[pat.country] = mp.text(addr[5])
 	row[pat.phone] = schemas.OptText(mp.phone(pid.Field(13).Rep(1)))
 	if row[pat.death], err = mp.date(pid.Field(29), p(29)); err != nil {
 		return nil, err
@@ -201,8 +202,8 @@ func (mp *Mapper) pickName(names Value) Value {
 
 // street returns XAD-1.1 and XAD-2 (street and other designation),
 // joined by ", " when both are present.
-func (mp *Mapper) street(addr Value) string {
-	street, other := mp.str(addr.Comp(1).Sub(1)), mp.str(addr.Comp(2))
+func (mp *Mapper) street(streetV, otherV Value) string {
+	street, other := mp.str(streetV), mp.str(otherV)
 	switch {
 	case street == "":
 		return other
@@ -234,16 +235,18 @@ func (mp *Mapper) sex(v Value, path fieldRef) (schemas.Value, error) {
 // phone returns XTN-1, else XTN-12 (unformatted), else the country,
 // area, local number and extension (XTN-5 to XTN-8) joined by spaces.
 func (mp *Mapper) phone(v Value) string {
-	if s := mp.str(v.Comp(1)); s != "" {
+	var xtn [12]Value
+	v.comps(xtn[:])
+	if s := mp.str(xtn[0]); s != "" {
 		return s
 	}
-	if s := mp.str(v.Comp(12)); s != "" {
+	if s := mp.str(xtn[11]); s != "" {
 		return s
 	}
 	var parts [7]string // up to four values and the spaces between them
 	n := 0
 	for c := 5; c <= 8; c++ {
-		s := mp.str(v.Comp(c))
+		s := mp.str(xtn[c-1])
 		if s == "" {
 			continue
 		}

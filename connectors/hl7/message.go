@@ -302,6 +302,32 @@ func (v Value) Comp(c int) Value { return v.part(levelComp, c) }
 // Sub returns subcomponent s (1-based) of a component.
 func (v Value) Sub(s int) Value { return v.part(levelSub, s) }
 
+// comps sets dst[k] to component k+1 of a field repetition, in one pass
+// (Absent past the last one), for mappings that read many of them.
+func (v Value) comps(dst []Value) {
+	clear(dst)
+	if !v.present || len(dst) == 0 {
+		return
+	}
+	if v.literal {
+		dst[0] = v
+		return
+	}
+	sep, b := v.m.delims.Component, v.raw
+	start, k := 0, 0
+	for j := 0; j < len(b); j++ {
+		if b[j] != sep {
+			continue
+		}
+		dst[k] = Value{m: v.m, raw: b[start:j], present: true}
+		if k++; k == len(dst) {
+			return
+		}
+		start = j + 1
+	}
+	dst[k] = Value{m: v.m, raw: b[start:], present: true}
+}
+
 // NumReps is the number of repetitions of a field (0 when absent).
 func (v Value) NumReps() int { return v.count(levelRep) }
 
@@ -344,17 +370,22 @@ func (v Value) part(level, i int) Value {
 		}
 		return Value{}
 	}
-	sep := v.sep(level)
-	b := v.raw
-	for ; i > 1; i-- {
-		j := bytes.IndexByte(b, sep)
-		if j < 0 {
-			return Value{}
+	// One pass over the bytes: values are short, and a plain loop beats
+	// a search call per delimiter.
+	sep, b := v.sep(level), v.raw
+	start, n := 0, 1
+	for j := 0; j < len(b); j++ {
+		if b[j] != sep {
+			continue
 		}
-		b = b[j+1:]
+		if n == i {
+			return Value{m: v.m, raw: b[start:j], present: true}
+		}
+		n++
+		start = j + 1
 	}
-	if j := bytes.IndexByte(b, sep); j >= 0 {
-		b = b[:j]
+	if n < i {
+		return Value{}
 	}
-	return Value{m: v.m, raw: b, present: true}
+	return Value{m: v.m, raw: b[start:], present: true}
 }

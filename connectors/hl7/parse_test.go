@@ -172,3 +172,27 @@ func TestParseIntoReuse(t *testing.T) {
 		t.Errorf("reused message kept %d segments", m.NumSegments())
 	}
 }
+
+// TestCompsMatchesComp checks that splitting a repetition in one pass
+// gives what Comp gives component by component.
+func TestCompsMatchesComp(t *testing.T) {
+	m := mustParse(t, "MSH|^~\\&|A|B|||||ADT^A01|C|P|2.5\rPID|1||a^b^^d~x|^|\"\"^y^|||^^^^^^^^^^^^z|\\S\\^q&r\r")
+	pid, _ := m.Find("PID", 1)
+	values := []Value{m.Field("MSH", 1), m.Field("MSH", 2), m.Field("MSH", 9).Rep(1), pid.Field(2), pid.Field(30)}
+	for f := 3; f <= 8; f++ {
+		values = append(values, pid.Field(f).Rep(1), pid.Field(f).Rep(2))
+	}
+	for i, v := range values {
+		for _, n := range []int{1, 2, 4, 12} {
+			got := make([]Value, n)
+			v.comps(got)
+			for c := 1; c <= n; c++ {
+				want := v.Comp(c)
+				if got[c-1].present != want.present || string(got[c-1].raw) != string(want.raw) || got[c-1].literal != want.literal {
+					t.Errorf("value %d (%q) comps(%d)[%d] = %q present %v, Comp(%d) = %q present %v",
+						i, v.raw, n, c-1, got[c-1].raw, got[c-1].present, c, want.raw, want.present)
+				}
+			}
+		}
+	}
+}

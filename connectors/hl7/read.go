@@ -138,6 +138,7 @@ type stream struct {
 	msg    Message
 	index  int
 	max    int
+	refBuf []byte // where a message's source_ref is built
 
 	// batch accounting
 	fhsLine, bhsLine int // line of the open FHS/BHS, 0 when none
@@ -198,9 +199,12 @@ func (s *stream) message(fr Frame) item {
 	s.inBatch++
 	s.sinceFHS++
 	it := item{frame: fr, index: s.index}
-	ref := s.key + "#" + strconv.Itoa(s.index)
+	b := append(s.refBuf[:0], s.key...)
+	b = append(b, '#')
+	b = strconv.AppendInt(b, int64(s.index), 10)
+	s.refBuf = b
 	if fr.Truncated() {
-		it.ref = ref
+		it.ref = string(b)
 		it.reject = &connectors.Reject{Raw: clone(fr.Raw), Reason: fmt.Sprintf(
 			"line %d: message of %d bytes in %s exceeds max_message_bytes (%d); raw holds its first %d bytes",
 			fr.Line, fr.Size, s.key, s.max, len(fr.Raw))}
@@ -209,6 +213,7 @@ func (s *stream) message(fr Frame) item {
 	s.parser.FirstLine = fr.Line
 	err := s.parser.ParseInto(&s.msg, fr.Raw)
 	if err != nil {
+		ref := string(b)
 		if id := guessControlID(fr.Raw); id != "" {
 			ref += "/" + id
 		}
@@ -216,10 +221,14 @@ func (s *stream) message(fr Frame) item {
 		it.reject = &connectors.Reject{Raw: clone(fr.Raw), Reason: Reason(err)}
 		return it
 	}
-	if id := s.msg.ControlID(); id != "" {
-		ref += "/" + id
+	// then "/" and the control id (MSH-10), when it has one
+	n := len(b)
+	b = s.msg.Field("MSH", 10).appendDecoded(append(b, '/'))
+	if len(b) == n+1 {
+		b = b[:n]
 	}
-	it.ref, it.msg = ref, &s.msg
+	s.refBuf = b
+	it.ref, it.msg = string(b), &s.msg
 	return it
 }
 
