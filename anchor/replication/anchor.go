@@ -191,6 +191,7 @@ func (n *Node) submitLocal(ctx context.Context, ms []anchor.Manifest, es []ancho
 
 // await queues s for this node's proposer and waits for its block.
 func (n *Node) await(ctx context.Context, s *submission) (anchor.Block, error) {
+	s.queued = time.Now()
 	select {
 	case n.submit <- s:
 	case <-ctx.Done():

@@ -104,6 +104,7 @@ func Start(ctx context.Context, cfg Config, baseDir string, chain *anchor.Chain,
 		n.shutdown()
 		return nil, err
 	}
+	n.fsm.metrics = n.metrics
 	n.fsm.onFork = n.recordRestoreFork
 	n.fsm.onLogFork = n.recordLogFork
 	n.metrics.rejected = n.fsm.rejectedCount

@@ -16,6 +16,7 @@ type submission struct {
 	entries    []anchor.Entry           // signed entries, in the same block as the manifests
 	membership *anchor.MembershipChange // a membership change, proposed in a block of its own
 	done       chan applyResult         // buffered, written once
+	queued     time.Time                // when it reached the proposer's queue
 }
 
 // Errors a submitter sees. ErrRejected is final: the manifests are wrong
@@ -118,6 +119,8 @@ func (n *Node) proposeManifests(ctx context.Context, batch []*submission) {
 		answerAll(batch, applyResult{Err: errCorrupt})
 		return
 	}
+	start := time.Now()
+	n.metrics.observeStage(stageQueue, start.Sub(batch[0].queued))
 	var manifests []anchor.Manifest
 	var entries []anchor.Entry
 	var included []*submission
@@ -143,6 +146,7 @@ func (n *Node) proposeManifests(ctx context.Context, batch []*submission) {
 		answerAll(included, applyResult{Err: err})
 		return
 	}
+	n.metrics.observeStage(stageBuild, time.Since(start))
 	answerAll(included, n.commit(b))
 }
 
@@ -153,10 +157,12 @@ func (n *Node) commit(b anchor.Block) applyResult {
 	if err != nil {
 		return applyResult{Err: err}
 	}
+	start := time.Now()
 	f := n.raft.Apply(data, applyTimeout)
 	if err := f.Error(); err != nil {
 		return applyResult{Err: fmt.Errorf("%w: block %d: %v", ErrUnavailable, b.Height, err)}
 	}
+	n.metrics.observeStage(stageReplicate, time.Since(start))
 	res, _ := f.Response().(applyResult)
 	if res.Err != nil {
 		// The block was committed but every node refused it (stale head
