@@ -19,7 +19,7 @@ type Fork struct {
 }
 
 func (s *raftStore) saveCheckpoint(ctx context.Context, size int64, body string) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO checkpoints (size, body) VALUES (?, ?) ON CONFLICT(size) DO NOTHING`, size, body)
+	_, err := s.exec(ctx, `INSERT INTO checkpoints (size, body) VALUES (?, ?) ON CONFLICT(size) DO NOTHING`, size, body)
 	if err != nil {
 		return fmt.Errorf("replication: checkpoint %d: %w", size, err)
 	}
@@ -46,11 +46,26 @@ func (s *raftStore) latestCheckpoint(ctx context.Context) (int64, error) {
 	return size.Int64, nil
 }
 
+// addSignatures stores the signature lines of checkpoint size that are
+// new, in one transaction (one fsync).
 func (s *raftStore) addSignatures(ctx context.Context, size int64, lines []string) error {
+	if len(lines) == 0 {
+		return nil
+	}
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("replication: checkpoint %d signatures: %w", size, err)
+	}
+	defer tx.Rollback()
 	for _, l := range lines {
-		if _, err := s.db.ExecContext(ctx, `INSERT OR IGNORE INTO signatures (size, line) VALUES (?, ?)`, size, l); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO signatures (size, line) VALUES (?, ?)`, size, l); err != nil {
 			return fmt.Errorf("replication: checkpoint %d signature: %w", size, err)
 		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("replication: checkpoint %d signatures: %w", size, err)
 	}
 	return nil
 }
@@ -73,7 +88,7 @@ func (s *raftStore) signatures(ctx context.Context, size int64) ([]string, error
 }
 
 func (s *raftStore) addEvidence(ctx context.Context, peer string, size int64, local, peerNote string) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO evidence (peer, size, local_note, peer_note, seen_at) VALUES (?, ?, ?, ?, ?)`,
+	_, err := s.exec(ctx, `INSERT INTO evidence (peer, size, local_note, peer_note, seen_at) VALUES (?, ?, ?, ?, ?)`,
 		peer, size, local, peerNote, time.Now().UTC().Format(time.RFC3339))
 	if err != nil {
 		return fmt.Errorf("replication: fork evidence: %w", err)
