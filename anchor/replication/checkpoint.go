@@ -20,7 +20,8 @@ import (
 	"github.com/healthanchor/healthanchor/anchor"
 )
 
-// checkpointer signs a C2SP tlog-checkpoint for each new head, pulls the
+// checkpointer signs a C2SP tlog-checkpoint for the head as it moves (at
+// most one round every roundGap), pulls the
 // peers' latest checkpoints, cosigns the ones that match the local chain
 // (C2SP tlog-cosignature v1), keeps every valid signature it sees, and
 // records a validly signed checkpoint that disagrees as fork evidence.
@@ -37,8 +38,14 @@ type checkpointer struct {
 }
 
 // pollInterval is how often peers' checkpoints are fetched when no new
-// block arrives.
-const pollInterval = time.Second
+// block arrives; roundGap the least time between two rounds, so that a
+// stream of blocks costs a few checkpoint rounds a second (each signs,
+// fetches the peers' checkpoints and stores signatures), not one per
+// block competing with the blocks' own writes.
+const (
+	pollInterval = time.Second
+	roundGap     = 100 * time.Millisecond
+)
 
 func newCheckpointer(n *Node) (*checkpointer, error) {
 	c := &checkpointer{n: n, origin: n.chain.ChainID(), logger: n.logger, seen: map[string]bool{}}
@@ -63,6 +70,7 @@ func (c *checkpointer) run(ctx context.Context) {
 	defer tick.Stop()
 	for {
 		changed := c.n.fsm.changed()
+		next := time.After(roundGap)
 		if err := c.signHead(ctx); err != nil {
 			c.logger.Warn("checkpoint not signed", logErr, err)
 		}
@@ -72,6 +80,11 @@ func (c *checkpointer) run(ctx context.Context) {
 			return
 		case <-changed:
 		case <-tick.C:
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-next:
 		}
 	}
 }
