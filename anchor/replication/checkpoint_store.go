@@ -18,14 +18,6 @@ type Fork struct {
 	SeenAt    string `json:"seen_at"`
 }
 
-func (s *raftStore) saveCheckpoint(ctx context.Context, size int64, body string) error {
-	_, err := s.exec(ctx, `INSERT INTO checkpoints (size, body) VALUES (?, ?) ON CONFLICT(size) DO NOTHING`, size, body)
-	if err != nil {
-		return fmt.Errorf("replication: checkpoint %d: %w", size, err)
-	}
-	return nil
-}
-
 func (s *raftStore) checkpoint(ctx context.Context, size int64) (string, error) {
 	var body string
 	err := s.db.QueryRowContext(ctx, `SELECT body FROM checkpoints WHERE size = ?`, size).Scan(&body)
@@ -46,26 +38,27 @@ func (s *raftStore) latestCheckpoint(ctx context.Context) (int64, error) {
 	return size.Int64, nil
 }
 
-// addSignatures stores the signature lines of checkpoint size that are
-// new, in one transaction (one fsync).
-func (s *raftStore) addSignatures(ctx context.Context, size int64, lines []string) error {
-	if len(lines) == 0 {
-		return nil
-	}
+// saveSigned stores checkpoint body at size, unless one is stored
+// there, and the signature lines that are new, in one transaction (one
+// fsync, none when nothing is new).
+func (s *raftStore) saveSigned(ctx context.Context, size int64, body string, lines []string) error {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("replication: checkpoint %d signatures: %w", size, err)
+		return fmt.Errorf("replication: checkpoint %d: %w", size, err)
 	}
 	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO checkpoints (size, body) VALUES (?, ?) ON CONFLICT(size) DO NOTHING`, size, body); err != nil {
+		return fmt.Errorf("replication: checkpoint %d: %w", size, err)
+	}
 	for _, l := range lines {
 		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO signatures (size, line) VALUES (?, ?)`, size, l); err != nil {
 			return fmt.Errorf("replication: checkpoint %d signature: %w", size, err)
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("replication: checkpoint %d signatures: %w", size, err)
+		return fmt.Errorf("replication: checkpoint %d: %w", size, err)
 	}
 	return nil
 }
