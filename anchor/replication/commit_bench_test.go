@@ -3,6 +3,7 @@ package replication_test
 import (
 	"context"
 	"crypto/ed25519"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"sort"
@@ -209,39 +210,28 @@ func BenchmarkCommit(b *testing.B) {
 		const submitters = 16
 		var mu sync.Mutex
 		var lat []time.Duration
-		var wg sync.WaitGroup
-		errs := make(chan error, submitters)
 		first := bc.nodes[0].Status().Height
 		b.ResetTimer()
-		start := time.Now()
-		for s := range submitters {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				i := s % 3
-				for k := s; k < b.N; k += submitters {
-					e, err := bc.entry(i, fmt.Sprintf("c-%d", k))
-					if err != nil {
-						errs <- err
-						return
-					}
-					t0 := time.Now()
-					if _, err := bc.nodes[i].AnchorEntries(ctx, []anchor.Entry{e}); err != nil {
-						errs <- err
-						return
-					}
-					d := time.Since(t0)
-					mu.Lock()
-					lat = append(lat, d)
-					mu.Unlock()
+		el, err := together(submitters, func(s int) error {
+			i := s % 3
+			for k := s; k < b.N; k += submitters {
+				e, err := bc.entry(i, fmt.Sprintf("c-%d", k))
+				if err != nil {
+					return err
 				}
-			}()
-		}
-		wg.Wait()
-		el := time.Since(start)
+				t0 := time.Now()
+				if _, err := bc.nodes[i].AnchorEntries(ctx, []anchor.Entry{e}); err != nil {
+					return err
+				}
+				d := time.Since(t0)
+				mu.Lock()
+				lat = append(lat, d)
+				mu.Unlock()
+			}
+			return nil
+		})
 		b.StopTimer()
-		close(errs)
-		for err := range errs {
+		if err != nil {
 			b.Fatal(err)
 		}
 		if len(lat) != b.N {
@@ -256,41 +246,47 @@ func BenchmarkCommit(b *testing.B) {
 		bc := newBenchCluster(b)
 		ctx := context.Background()
 		const per = 4
-		var wg sync.WaitGroup
-		errs := make(chan error, 3)
 		b.ResetTimer()
-		start := time.Now()
-		for i := range 3 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				seq := int64(1)
-				for k := i; k < b.N; k += 3 {
-					var ms []anchor.Manifest
-					for j := range per {
-						m, err := bc.manifest(i, seq, fmt.Sprintf("tp-%d-%d", k, j))
-						if err != nil {
-							errs <- err
-							return
-						}
-						ms = append(ms, m)
-						seq++
+		el, err := together(3, func(i int) error {
+			seq := int64(1)
+			for k := i; k < b.N; k += 3 {
+				var ms []anchor.Manifest
+				for j := range per {
+					m, err := bc.manifest(i, seq, fmt.Sprintf("tp-%d-%d", k, j))
+					if err != nil {
+						return err
 					}
-					if _, err := bc.nodes[i].Anchor(ctx, ms); err != nil {
-						errs <- err
-						return
-					}
+					ms = append(ms, m)
+					seq++
 				}
-			}()
-		}
-		wg.Wait()
-		el := time.Since(start)
+				if _, err := bc.nodes[i].Anchor(ctx, ms); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
 		b.StopTimer()
-		close(errs)
-		for err := range errs {
+		if err != nil {
 			b.Fatal(err)
 		}
 		b.ReportMetric(float64(b.N*per)/el.Seconds(), "manifests/s")
 		logStages(b, bc)
 	})
+}
+
+// together runs fn(0) ... fn(n-1) at once and returns how long they took
+// and their errors.
+func together(n int, fn func(i int) error) (time.Duration, error) {
+	start := time.Now()
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = fn(i)
+		}()
+	}
+	wg.Wait()
+	return time.Since(start), errors.Join(errs...)
 }
