@@ -74,7 +74,7 @@ cluster:
     cert_file: {{.CertFile}}{{"\t"}}# this node's certificate, signed by the CA (healthanchor ca sign)
     key_file: {{.TLSKeyFile}}{{"\t"}}# this node's TLS key (mode 0600)
   max_block_manifests: 256{{"\t"}}# manifests the leader packs into one block at most
-  batch_window: 20ms{{"\t"}}# how long the leader waits for more submissions before proposing
+  batch_window: 0s{{"\t"}}# extra wait for more submissions before proposing; 0s: at once, and those arriving meanwhile share the next block
   snapshot_every: 1024{{"\t"}}# committed entries between snapshots of the chain
   snapshot_interval: 30s{{"\t"}}# how often the node checks whether to take one
   trailing_logs: 1024{{"\t"}}# entries kept after a snapshot; a follower further behind gets the snapshot

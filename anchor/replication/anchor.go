@@ -58,10 +58,11 @@ func (n *Node) anchor(ctx context.Context, manifests []anchor.Manifest, entries 
 		if err == nil {
 			return n.committedHere(ctx, b)
 		}
-		if errors.Is(err, anchor.ErrDuplicateBatch) {
-			// The cluster holds a batch this node's chain does not show
-			// yet (a reply lost before the block reached this replica):
-			// catch up, then look again.
+		if errors.Is(err, anchor.ErrDuplicateBatch) || errors.Is(err, anchor.ErrDuplicateEntry) {
+			// The cluster holds a batch or entry this node's chain does
+			// not show yet (a reply lost before the block reached this
+			// replica, or on the leader a retry queued behind the block
+			// that holds it): catch up, then look again.
 			if serr := n.Sync(ctx); serr == nil {
 				if b, ok, aerr := n.alreadyAnchored(ctx, manifests, entries); aerr != nil || ok {
 					return b, aerr
@@ -191,6 +192,7 @@ func (n *Node) submitLocal(ctx context.Context, ms []anchor.Manifest, es []ancho
 
 // await queues s for this node's proposer and waits for its block.
 func (n *Node) await(ctx context.Context, s *submission) (anchor.Block, error) {
+	s.queued = time.Now()
 	select {
 	case n.submit <- s:
 	case <-ctx.Done():

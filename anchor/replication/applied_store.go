@@ -73,7 +73,7 @@ func (s *raftStore) appliedAt(ctx context.Context, index uint64) (appliedEntry, 
 }
 
 func (s *raftStore) recordApplied(ctx context.Context, e appliedEntry) error {
-	_, err := s.db.ExecContext(ctx, `INSERT OR REPLACE INTO applied (idx, entry_hash, height, block_hash) VALUES (?, ?, ?, ?)`,
+	_, err := s.exec(ctx, `INSERT OR REPLACE INTO applied (idx, entry_hash, height, block_hash) VALUES (?, ?, ?, ?)`,
 		int64(e.Index), e.EntryHash, e.Height, e.BlockHash)
 	if err != nil {
 		return fmt.Errorf("replication: record applied index %d: %w", e.Index, err)
@@ -105,7 +105,7 @@ func (s *raftStore) appliedSinceBlock(ctx context.Context, limit int) ([]applied
 }
 
 func (s *raftStore) forgetApplied(ctx context.Context) error {
-	if _, err := s.db.ExecContext(ctx, `DELETE FROM applied`); err != nil {
+	if _, err := s.exec(ctx, `DELETE FROM applied`); err != nil {
 		return fmt.Errorf("replication: forget applied indexes: %w", err)
 	}
 	return nil

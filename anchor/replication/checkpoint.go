@@ -20,7 +20,8 @@ import (
 	"github.com/healthanchor/healthanchor/anchor"
 )
 
-// checkpointer signs a C2SP tlog-checkpoint for each new head, pulls the
+// checkpointer signs a C2SP tlog-checkpoint for the head as it moves (at
+// most one round every roundGap), pulls the
 // peers' latest checkpoints, cosigns the ones that match the local chain
 // (C2SP tlog-cosignature v1), keeps every valid signature it sees, and
 // records a validly signed checkpoint that disagrees as fork evidence.
@@ -37,8 +38,14 @@ type checkpointer struct {
 }
 
 // pollInterval is how often peers' checkpoints are fetched when no new
-// block arrives.
-const pollInterval = time.Second
+// block arrives; roundGap the least time between two rounds, so that a
+// stream of blocks costs a few checkpoint rounds a second (each signs,
+// fetches the peers' checkpoints and stores signatures), not one per
+// block competing with the blocks' own writes.
+const (
+	pollInterval = time.Second
+	roundGap     = 100 * time.Millisecond
+)
 
 func newCheckpointer(n *Node) (*checkpointer, error) {
 	c := &checkpointer{n: n, origin: n.chain.ChainID(), logger: n.logger, seen: map[string]bool{}}
@@ -63,6 +70,7 @@ func (c *checkpointer) run(ctx context.Context) {
 	defer tick.Stop()
 	for {
 		changed := c.n.fsm.changed()
+		next := time.After(roundGap)
 		if err := c.signHead(ctx); err != nil {
 			c.logger.Warn("checkpoint not signed", logErr, err)
 		}
@@ -72,6 +80,11 @@ func (c *checkpointer) run(ctx context.Context) {
 			return
 		case <-changed:
 		case <-tick.C:
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-next:
 		}
 	}
 }
@@ -135,31 +148,36 @@ func (c *checkpointer) signHead(ctx context.Context) error {
 // addSigned stores body at size with a signature by s (when not nil),
 // unless this node already signed it.
 func (c *checkpointer) addSigned(ctx context.Context, size int64, body string, s note.Signer) error {
-	if err := c.n.store.saveCheckpoint(ctx, size, body); err != nil {
-		return err
-	}
-	if s == nil {
-		return nil
-	}
-	prefix := "— " + s.Name() + " "
-	lines, err := c.n.store.signatures(ctx, size)
+	lines, err := c.ownLine(ctx, size, body, s, nil)
 	if err != nil {
 		return err
 	}
-	for _, l := range lines {
+	return c.n.store.saveSigned(ctx, size, body, lines)
+}
+
+// ownLine returns the signature line of s over body, or none when s is
+// nil or a line by s is stored at size already or among pending.
+func (c *checkpointer) ownLine(ctx context.Context, size int64, body string, s note.Signer, pending []string) ([]string, error) {
+	if s == nil {
+		return nil, nil
+	}
+	prefix := "— " + s.Name() + " "
+	stored, err := c.n.store.signatures(ctx, size)
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range append(stored, pending...) {
 		if strings.HasPrefix(l, prefix) && c.lineKeyHash(l) == s.KeyHash() {
-			return nil
+			return nil, nil
 		}
 	}
 	signed, err := note.Sign(&note.Note{Text: body}, s)
 	if err != nil {
-		return fmt.Errorf("replication: sign checkpoint %d: %w", size, err)
+		return nil, fmt.Errorf("replication: sign checkpoint %d: %w", size, err)
 	}
-	return c.n.store.addSignatures(ctx, size, sigLines(string(signed)))
+	return sigLines(string(signed)), nil
 }
 
-// lineKeyHash returns the key hash of a signature line ("— name
-// base64(keyhash || signature)"), 0 if malformed.
 func (c *checkpointer) lineKeyHash(line string) uint32 {
 	fields := strings.Fields(line)
 	if len(fields) != 3 {
@@ -254,16 +272,15 @@ func (c *checkpointer) consider(ctx context.Context, peer, text string) error {
 		for _, s := range n.Sigs {
 			lines = append(lines, "— "+s.Name+" "+s.Base64+"\n")
 		}
-		if err := c.n.store.saveCheckpoint(ctx, size, n.Text); err != nil {
-			return err
+		if c.signing() {
+			own, err := c.ownLine(ctx, size, n.Text, c.cosigner, lines)
+			if err != nil {
+				return err
+			}
+			lines = append(lines, own...)
 		}
-		if err := c.n.store.addSignatures(ctx, size, lines); err != nil {
-			return err
-		}
-		if !c.signing() {
-			return nil
-		}
-		return c.addSigned(ctx, size, n.Text, c.cosigner)
+		// The note, the peer's signatures and the cosignature: one write.
+		return c.n.store.saveSigned(ctx, size, n.Text, lines)
 	}
 	return c.recordFork(ctx, peer, size, text)
 }

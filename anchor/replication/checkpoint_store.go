@@ -18,14 +18,6 @@ type Fork struct {
 	SeenAt    string `json:"seen_at"`
 }
 
-func (s *raftStore) saveCheckpoint(ctx context.Context, size int64, body string) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO checkpoints (size, body) VALUES (?, ?) ON CONFLICT(size) DO NOTHING`, size, body)
-	if err != nil {
-		return fmt.Errorf("replication: checkpoint %d: %w", size, err)
-	}
-	return nil
-}
-
 func (s *raftStore) checkpoint(ctx context.Context, size int64) (string, error) {
 	var body string
 	err := s.db.QueryRowContext(ctx, `SELECT body FROM checkpoints WHERE size = ?`, size).Scan(&body)
@@ -46,11 +38,27 @@ func (s *raftStore) latestCheckpoint(ctx context.Context) (int64, error) {
 	return size.Int64, nil
 }
 
-func (s *raftStore) addSignatures(ctx context.Context, size int64, lines []string) error {
+// saveSigned stores checkpoint body at size, unless one is stored
+// there, and the signature lines that are new, in one transaction (one
+// fsync, none when nothing is new).
+func (s *raftStore) saveSigned(ctx context.Context, size int64, body string, lines []string) error {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("replication: checkpoint %d: %w", size, err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO checkpoints (size, body) VALUES (?, ?) ON CONFLICT(size) DO NOTHING`, size, body); err != nil {
+		return fmt.Errorf("replication: checkpoint %d: %w", size, err)
+	}
 	for _, l := range lines {
-		if _, err := s.db.ExecContext(ctx, `INSERT OR IGNORE INTO signatures (size, line) VALUES (?, ?)`, size, l); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO signatures (size, line) VALUES (?, ?)`, size, l); err != nil {
 			return fmt.Errorf("replication: checkpoint %d signature: %w", size, err)
 		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("replication: checkpoint %d: %w", size, err)
 	}
 	return nil
 }
@@ -73,7 +81,7 @@ func (s *raftStore) signatures(ctx context.Context, size int64) ([]string, error
 }
 
 func (s *raftStore) addEvidence(ctx context.Context, peer string, size int64, local, peerNote string) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO evidence (peer, size, local_note, peer_note, seen_at) VALUES (?, ?, ?, ?, ?)`,
+	_, err := s.exec(ctx, `INSERT INTO evidence (peer, size, local_note, peer_note, seen_at) VALUES (?, ?, ?, ?, ?)`,
 		peer, size, local, peerNote, time.Now().UTC().Format(time.RFC3339))
 	if err != nil {
 		return fmt.Errorf("replication: fork evidence: %w", err)

@@ -44,8 +44,10 @@ type Config struct {
 	// MaxBlockManifests caps the manifests the leader packs into a block
 	// (default 256).
 	MaxBlockManifests int `yaml:"max_block_manifests"`
-	// BatchWindow is how long the leader waits for more submissions
-	// before proposing a block, as a Go duration (default "20ms").
+	// BatchWindow is how much longer the leader waits for more
+	// submissions once one is queued, as a Go duration (default "0s":
+	// it proposes at once, and the submissions that arrive while a block
+	// commits share the next one).
 	BatchWindow string `yaml:"batch_window"`
 	// SnapshotEvery is how many committed entries trigger a snapshot of
 	// the chain (default 1024); SnapshotInterval how often the node
@@ -83,7 +85,7 @@ type Peer struct {
 // Defaults applied by Validate.
 const (
 	DefaultMaxBlockManifests = 256
-	DefaultBatchWindow       = 20 * time.Millisecond
+	DefaultBatchWindow       = time.Duration(0)
 	DefaultSnapshotEvery     = 1024
 	DefaultSnapshotInterval  = 30 * time.Second
 	DefaultTrailingLogs      = 1024

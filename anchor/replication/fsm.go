@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/hashicorp/raft"
 
@@ -24,6 +25,7 @@ type fsm struct {
 	chain   *anchor.Chain
 	applied appliedLog // the Raft index of every entry applied (fsm_fork.go)
 	logger  *slog.Logger
+	metrics *metrics // times each apply; nil in tests
 
 	mu         sync.Mutex
 	head       anchor.Block
@@ -191,6 +193,7 @@ func (f *fsm) Apply(l *raft.Log) any {
 		return f.reject(ctx, rec, err)
 	}
 	rec.Height = b.Height
+	start := time.Now()
 	if err := f.record(ctx, rec); err != nil {
 		return f.halt(l.Index, err)
 	}
@@ -201,6 +204,7 @@ func (f *fsm) Apply(l *raft.Log) any {
 	if err := f.accept(ctx, b); err != nil {
 		return f.reject(ctx, rec, err)
 	}
+	f.metrics.observeStage(stageApply, time.Since(start))
 	f.logger.Debug("block applied", logHeight, b.Height, logManifests, len(b.Manifests), logIndex, l.Index)
 	return applyResult{Block: b}
 }

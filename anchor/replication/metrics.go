@@ -14,6 +14,7 @@ type metrics struct {
 	gauge    prometheus.GaugeFunc
 	halted   func() bool // whether the state machine halted on a forked log
 	haltedG  prometheus.GaugeFunc
+	stages   *prometheus.HistogramVec // healthanchor_block_stage_seconds (stage_metrics.go)
 }
 
 func newMetrics() *metrics {
@@ -22,6 +23,7 @@ func newMetrics() *metrics {
 			Name: "healthanchor_chain_forks_total",
 			Help: "Forks seen since start: validly signed checkpoints, snapshots or Raft log entries disagreeing with the local chain (evidence kept, see chain status).",
 		}),
+		stages: newStageHistogram(),
 	}
 	m.gauge = prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "healthanchor_chain_rejected_entries",
@@ -49,11 +51,12 @@ func (m *metrics) fork() { m.forks.Inc() }
 // Collectors returns the replica's metrics for the daemon's registry:
 // the counter healthanchor_chain_forks_total, the gauges
 // healthanchor_chain_rejected_entries and healthanchor_replica_halted,
-// and the health gauges healthanchor_replica_ready and, per peer,
+// the histogram healthanchor_block_stage_seconds{stage}, and the health
+// gauges healthanchor_replica_ready and, per peer,
 // healthanchor_peer_reachable, healthanchor_peer_last_contact_seconds and
 // healthanchor_peer_replication_lag_entries.
 func (n *Node) Collectors() []prometheus.Collector {
-	return []prometheus.Collector{n.metrics.forks, n.metrics.gauge, n.metrics.haltedG, newHealthCollector(n)}
+	return []prometheus.Collector{n.metrics.forks, n.metrics.gauge, n.metrics.haltedG, n.metrics.stages, newHealthCollector(n)}
 }
 
 // recordRestoreFork keeps a fork found while restoring a snapshot as

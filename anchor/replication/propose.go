@@ -16,6 +16,7 @@ type submission struct {
 	entries    []anchor.Entry           // signed entries, in the same block as the manifests
 	membership *anchor.MembershipChange // a membership change, proposed in a block of its own
 	done       chan applyResult         // buffered, written once
+	queued     time.Time                // when it reached the proposer's queue
 }
 
 // Errors a submitter sees. ErrRejected is final: the manifests are wrong
@@ -31,9 +32,12 @@ var (
 const applyTimeout = 10 * time.Second
 
 // proposeLoop runs on every member; it only proposes while this node
-// leads. It gathers submissions for up to the batch window (or until the
-// block is full), then proposes one block and waits until it is applied
-// before the next, so that each block builds on the one before.
+// leads. It proposes one block at a time and waits until it is applied
+// before the next, so that each block builds on the one before; the
+// submissions that arrive meanwhile queue, and the next block takes all
+// of them (group commit: one Raft entry and one fsync per node for
+// many submissions). A batch window, when set, waits that long more for
+// submissions after the first; a full block is proposed at once.
 func (n *Node) proposeLoop(ctx context.Context) {
 	needBarrier := true
 	for {
@@ -47,23 +51,11 @@ func (n *Node) proposeLoop(ctx context.Context) {
 		case s := <-n.submit:
 			batch = append(batch, s)
 		}
-		count := len(batch[0].manifests) + len(batch[0].entries)
-		timer := time.NewTimer(n.cfg.window)
-	collect:
-		for count < n.cfg.MaxBlockManifests {
-			select {
-			case s := <-n.submit:
-				batch = append(batch, s)
-				count += len(s.manifests) + len(s.entries)
-			case <-timer.C:
-				break collect
-			case <-ctx.Done():
-				timer.Stop()
-				answerAll(batch, applyResult{Err: fmt.Errorf("%w: node shutting down", ErrUnavailable)})
-				return
-			}
+		batch, ok := n.collect(ctx, batch)
+		if !ok {
+			answerAll(batch, applyResult{Err: fmt.Errorf("%w: node shutting down", ErrUnavailable)})
+			return
 		}
-		timer.Stop()
 		if needBarrier && n.isLeader() {
 			// A new leader first applies everything committed before it.
 			if err := n.raft.Barrier(applyTimeout).Error(); err != nil {
@@ -74,6 +66,46 @@ func (n *Node) proposeLoop(ctx context.Context) {
 		}
 		n.proposeBlock(ctx, batch)
 	}
+}
+
+// collect adds to batch the submissions queued behind its first, until
+// the block is full: those waiting now, and with a batch window those
+// arriving within it. It reports false when ctx ends.
+func (n *Node) collect(ctx context.Context, batch []*submission) ([]*submission, bool) {
+	count := 0
+	for _, s := range batch {
+		count += len(s.manifests) + len(s.entries)
+	}
+	var window <-chan time.Time
+	if n.cfg.window > 0 {
+		timer := time.NewTimer(n.cfg.window)
+		defer timer.Stop()
+		window = timer.C
+	}
+	for count < n.cfg.MaxBlockManifests {
+		select {
+		case s := <-n.submit:
+			batch = append(batch, s)
+			count += len(s.manifests) + len(s.entries)
+			continue
+		case <-ctx.Done():
+			return batch, false
+		default:
+		}
+		if window == nil {
+			return batch, true // nothing more queued, no window
+		}
+		select {
+		case s := <-n.submit:
+			batch = append(batch, s)
+			count += len(s.manifests) + len(s.entries)
+		case <-window:
+			return batch, true
+		case <-ctx.Done():
+			return batch, false
+		}
+	}
+	return batch, true
 }
 
 func answerAll(batch []*submission, r applyResult) {
@@ -118,6 +150,8 @@ func (n *Node) proposeManifests(ctx context.Context, batch []*submission) {
 		answerAll(batch, applyResult{Err: errCorrupt})
 		return
 	}
+	start := time.Now()
+	n.metrics.observeStage(stageQueue, start.Sub(batch[0].queued))
 	var manifests []anchor.Manifest
 	var entries []anchor.Entry
 	var included []*submission
@@ -143,6 +177,7 @@ func (n *Node) proposeManifests(ctx context.Context, batch []*submission) {
 		answerAll(included, applyResult{Err: err})
 		return
 	}
+	n.metrics.observeStage(stageBuild, time.Since(start))
 	answerAll(included, n.commit(b))
 }
 
@@ -153,10 +188,12 @@ func (n *Node) commit(b anchor.Block) applyResult {
 	if err != nil {
 		return applyResult{Err: err}
 	}
+	start := time.Now()
 	f := n.raft.Apply(data, applyTimeout)
 	if err := f.Error(); err != nil {
 		return applyResult{Err: fmt.Errorf("%w: block %d: %v", ErrUnavailable, b.Height, err)}
 	}
+	n.metrics.observeStage(stageReplicate, time.Since(start))
 	res, _ := f.Response().(applyResult)
 	if res.Err != nil {
 		// The block was committed but every node refused it (stale head

@@ -1,6 +1,7 @@
 package replication
 
 import (
+	"context"
 	"database/sql"
 	"encoding/binary"
 	"errors"
@@ -21,6 +22,11 @@ import (
 // each entry was applied at (applied_store.go).
 type raftStore struct {
 	db *sql.DB
+	// wmu lets one write at a time reach the database: Raft's log, the
+	// state machine and the checkpointer write concurrently, and a writer
+	// SQLite finds busy sleeps and polls (1 ms, then 2, 5, 10 ms ...)
+	// where one waiting here is woken as soon as the lock is free.
+	wmu sync.Mutex
 
 	logger  *slog.Logger  // may be nil: the disk-full wait logs nothing
 	closing chan struct{} // closed by Close: a disk-full wait gives up
@@ -84,6 +90,13 @@ func (s *raftStore) Close() error {
 	return s.db.Close()
 }
 
+// exec runs one writing statement, one writer at a time (wmu).
+func (s *raftStore) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	return s.db.ExecContext(ctx, query, args...)
+}
+
 // FirstIndex returns the first index written, 0 for none.
 func (s *raftStore) FirstIndex() (uint64, error) {
 	var v sql.NullInt64
@@ -123,6 +136,8 @@ func (s *raftStore) StoreLog(log *raft.Log) error { return s.StoreLogs([]*raft.L
 
 // StoreLogs stores entries in one transaction, durable when it returns.
 func (s *raftStore) StoreLogs(logs []*raft.Log) error {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
 	tx, err := s.db.Begin()
 	if err != nil {
 		return fmt.Errorf("replication: raft log: %w", err)
@@ -146,7 +161,7 @@ func (s *raftStore) StoreLogs(logs []*raft.Log) error {
 
 // DeleteRange deletes entries min through max inclusive.
 func (s *raftStore) DeleteRange(min, max uint64) error {
-	if _, err := s.db.Exec(`DELETE FROM raft_log WHERE idx >= ? AND idx <= ?`, int64(min), int64(max)); err != nil {
+	if _, err := s.exec(context.Background(), `DELETE FROM raft_log WHERE idx >= ? AND idx <= ?`, int64(min), int64(max)); err != nil {
 		return fmt.Errorf("replication: raft log delete %d-%d: %w", min, max, err)
 	}
 	return nil
@@ -156,7 +171,7 @@ func (s *raftStore) DeleteRange(min, max uint64) error {
 // (diskfull.go), since Raft panics when it cannot save its term or vote.
 func (s *raftStore) Set(key, val []byte) error {
 	return s.whileFull("stable store", func() error {
-		_, err := s.db.Exec(`INSERT OR REPLACE INTO raft_stable (key, value) VALUES (?, ?)`, key, val)
+		_, err := s.exec(context.Background(), `INSERT OR REPLACE INTO raft_stable (key, value) VALUES (?, ?)`, key, val)
 		return err
 	})
 }

@@ -111,7 +111,7 @@ func Init(dir string, n, observers int, now time.Time) ([]Node, error) {
 		nd.Cluster = replication.Config{
 			NodeID: nd.ID, RaftAddr: self.RaftAddr, APIAddr: self.APIAddr, DataDir: "raft",
 			TLS:   replication.TLSFiles{CAFile: "tls/ca.crt", CertFile: "tls/node.crt", KeyFile: "tls/node.key"},
-			Peers: peers, MaxBlockManifests: replication.DefaultMaxBlockManifests, BatchWindow: "20ms",
+			Peers: peers, MaxBlockManifests: replication.DefaultMaxBlockManifests, BatchWindow: "0s",
 			Observer: i >= n,
 		}
 		nd.ConfigPath = filepath.Join(nd.Dir, "healthanchor.yaml")
