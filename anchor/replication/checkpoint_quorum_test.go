@@ -20,18 +20,6 @@ func TestLatestQuorumNote(t *testing.T) {
 	if got, err := a.latestQuorumNote(ctx, tc.chain); err != nil || got != "" {
 		t.Fatalf("no checkpoint yet: %q, %v", got, err)
 	}
-	exchange := func() {
-		t.Helper()
-		for _, c := range []*checkpointer{a, b} {
-			if err := c.signHead(ctx); err != nil {
-				t.Fatal(err)
-			}
-		}
-		bNote, _ := b.latestNote(ctx)
-		if err := a.consider(ctx, "b", bNote); err != nil {
-			t.Fatal(err)
-		}
-	}
 	apply := func(index uint64, seq int64) {
 		t.Helper()
 		m := tc.manifest(t, "a", seq)
@@ -42,7 +30,7 @@ func TestLatestQuorumNote(t *testing.T) {
 		}
 	}
 	apply(1, 1)
-	exchange()
+	signAndMerge(t, a, b)
 	first, err := a.latestQuorumNote(ctx, tc.chain)
 	if err != nil || !strings.Contains(first, "\n1\n") {
 		t.Fatalf("after both signed size 1: %q, %v", first, err)
@@ -58,7 +46,7 @@ func TestLatestQuorumNote(t *testing.T) {
 	if got, _ := a.latestQuorumNote(ctx, tc.chain); got != first {
 		t.Fatalf("with size 2 signed by a alone, the quorum note is\n%s\nwant the one at size 1:\n%s", got, first)
 	}
-	exchange()
+	signAndMerge(t, a, b)
 	if got, _ := a.latestQuorumNote(ctx, tc.chain); !strings.Contains(got, "\n2\n") {
 		t.Fatalf("once b signed size 2 too, the quorum note is\n%s", got)
 	}
