@@ -33,10 +33,12 @@ func TestClusterExchange(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(n1.dir, "inbox/csv/export-x.csv"), []byte(fmt.Sprintf(clusterCSV, "XP", "XP")), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// Published at node1 (parquet_path is set only then), and so in its
+	// patient index, which publishing fills first.
 	var batch, parquet string
-	tc.waitFor("the inbox batch anchored", 60*time.Second, func() bool {
+	tc.waitFor("the inbox batch anchored and published", 60*time.Second, func() bool {
 		for _, b := range batches(t, n1.config) {
-			if b.Job == "inbox" && b.BlockHeight > 0 {
+			if b.Job == "inbox" && b.BlockHeight > 0 && b.ParquetPath != "" {
 				batch, parquet = b.BatchID, b.ParquetPath
 			}
 		}
@@ -111,9 +113,9 @@ func TestClusterExchange(t *testing.T) {
 		t.Fatal(err)
 	}
 	var other string
-	tc.waitFor("a second batch anchored", 60*time.Second, func() bool {
+	tc.waitFor("a second batch anchored and published", 60*time.Second, func() bool {
 		for _, b := range batches(t, n1.config) {
-			if b.Job == "inbox" && b.BlockHeight > 0 && b.BatchID != batch {
+			if b.Job == "inbox" && b.BlockHeight > 0 && b.ParquetPath != "" && b.BatchID != batch {
 				other = b.ParquetPath
 			}
 		}
