@@ -142,6 +142,9 @@ func printFHIRSummary(w io.Writer, out string, f exchange.FHIR) {
 			parts = append(parts, fmt.Sprintf("%d %s", n, typ))
 		}
 	}
+	if len(parts) == 0 {
+		parts = []string{"no resources"}
+	}
 	fmt.Fprintf(w, "FHIR R4 NDJSON in %s: %s\n", filepath.Join(out, exchange.FHIRDir), strings.Join(parts, ", "))
 	for _, schema := range slices.Sorted(maps.Keys(f.Unmapped)) {
 		fmt.Fprintf(w, "%d records of schema %s have no FHIR mapping: they are in the Parquet files only\n", f.Unmapped[schema], schema)
