@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"time"
 
 	"github.com/healthanchor/healthanchor/anchor"
 	"github.com/healthanchor/healthanchor/schemas"
@@ -28,9 +29,14 @@ var (
 type Fetcher struct {
 	Chain *anchor.Chain // this node's own replica
 	HTTP  *http.Client  // presents this node's certificate (mutual TLS)
-	// Checkpoint is this replica's latest checkpoint, signed by a quorum:
-	// every proof bundle ends there.
-	Checkpoint string
+	// Checkpoint returns the latest checkpoint of this node's own replica
+	// that a quorum of the members signed ("" while there is none): every
+	// proof bundle ends there, never at a checkpoint the source sent.
+	Checkpoint func(ctx context.Context) (string, error)
+	// Wait is how long Fetch waits for that checkpoint to cover the
+	// blocks of the batches received (a batch anchored a moment ago is
+	// cosigned within seconds); 0 does not wait.
+	Wait time.Duration
 }
 
 // Fetched is what a fetch verified: every record's proof bundle, in
@@ -50,12 +56,13 @@ type Disclosed struct {
 	RecordsRoot string
 }
 
-// Fetch posts req to the source's peer API at addr, page after page, and
+// Fetch posts req to the source's peer API at addr, page after page, then
 // verifies every record against this replica (anchor.Chain.ProveRecords,
-// the code behind `verify proof`). Nothing is written: the caller writes
-// the result only when Fetch returns no error.
+// the code behind `verify proof`) and the latest quorum checkpoint this
+// replica holds. Nothing is written: the caller writes the result only
+// when Fetch returns no error.
 func (f *Fetcher) Fetch(ctx context.Context, source, addr string, req Request) (Fetched, error) {
-	out := Fetched{Source: source, Schemas: map[string]string{}}
+	var pages []Answer
 	for {
 		ans, err := f.post(ctx, addr, req)
 		if err != nil {
@@ -64,6 +71,21 @@ func (f *Fetcher) Fetch(ctx context.Context, source, addr string, req Request) (
 		if ans.Discloser != source {
 			return Fetched{}, fmt.Errorf("%w: the answer is from %q, not %q", ErrVerify, ans.Discloser, source)
 		}
+		pages = append(pages, ans)
+		if ans.NextOffset == 0 {
+			break
+		}
+		if ans.NextOffset <= req.Offset {
+			return Fetched{}, fmt.Errorf("%w: the source's next page offset %d does not advance", ErrVerify, ans.NextOffset)
+		}
+		req.Offset = ans.NextOffset
+	}
+	checkpoint, err := f.covering(ctx, pages)
+	if err != nil {
+		return Fetched{}, err
+	}
+	out := Fetched{Source: source, Schemas: map[string]string{}}
+	for _, ans := range pages {
 		var leaves [][]byte
 		for _, b := range ans.Batches {
 			recs := make([]anchor.ProofRecord, len(b.Records))
@@ -72,9 +94,12 @@ func (f *Fetcher) Fetch(ctx context.Context, source, addr string, req Request) (
 				lh := schemas.LeafHash([]byte(r.Canonical))
 				leaves = append(leaves, lh[:])
 			}
-			ps, err := f.Chain.ProveRecords(ctx, b.BatchID, recs, f.Checkpoint)
+			ps, err := f.Chain.ProveRecords(ctx, b.BatchID, recs, checkpoint)
 			if err != nil {
 				return Fetched{}, fmt.Errorf("%w: %w", ErrVerify, err)
+			}
+			if len(ps) == 0 {
+				continue
 			}
 			if err := checkPatient(req, ps); err != nil {
 				return Fetched{}, err
@@ -85,14 +110,8 @@ func (f *Fetcher) Fetch(ctx context.Context, source, addr string, req Request) (
 		if ans.Records > 0 {
 			out.Disclosures = append(out.Disclosures, Disclosed{ID: ans.Disclosure, Records: int64(len(leaves)), RecordsRoot: recordsRoot(leaves)})
 		}
-		if ans.NextOffset == 0 {
-			return out, nil
-		}
-		if ans.NextOffset <= req.Offset {
-			return Fetched{}, fmt.Errorf("%w: the source's next page offset %d does not advance", ErrVerify, ans.NextOffset)
-		}
-		req.Offset = ans.NextOffset
 	}
+	return out, nil
 }
 
 // checkPatient checks that every record of a patient fetch names that

@@ -4,25 +4,46 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+
+	"github.com/healthanchor/healthanchor/internal/fhirout"
+	"github.com/healthanchor/healthanchor/internal/fsutil"
 )
+
+// Output says what Write writes besides the Parquet files and proofs.
+type Output struct {
+	// FHIR, when set, is the fetch's FHIR R4 rendering (RenderFHIR),
+	// written under fhir/: one NDJSON file per resource type and
+	// manifest.json, as `export fhir` writes them.
+	FHIR *FHIR
+	// Request and Now are the FHIR output manifest's request (the
+	// command line) and transactionTime.
+	Request string
+	Now     time.Time
+}
+
+// FHIRDir is the folder of the FHIR output inside a fetch's folder.
+const FHIRDir = "fhir"
 
 // Write puts a verified fetch into dir, which must not exist: one
 // Parquet file per batch (BATCH.parquet, the records' canonical columns
 // as text, _salt and _schema included, so that every record's leaf is
-// rebuilt from the file alone) and one proof bundle per record
-// (proofs/BATCH-ROW.json, docs/proof.md). It writes into a temporary
-// folder beside dir and renames it at the end, so a fetch killed midway
-// leaves nothing under dir.
-func Write(dir string, got Fetched) error {
+// rebuilt from the file alone), one proof bundle per record
+// (proofs/BATCH-ROW.json, docs/proof.md) and, when out.FHIR is set, the
+// FHIR rendering under fhir/. It writes into a temporary folder beside dir,
+// syncs every file and renames the folder at the end, so a fetch killed
+// midway leaves nothing under dir.
+func Write(dir string, got Fetched, out Output) error {
 	if _, err := os.Stat(dir); err == nil {
 		return fmt.Errorf("exchange: %s already exists: choose a new --out folder", dir)
 	} else if !errors.Is(err, os.ErrNotExist) {
@@ -48,7 +69,7 @@ func Write(dir string, got Fetched) error {
 			return fmt.Errorf("exchange: proof: %w", err)
 		}
 		name := filepath.Join(tmp, "proofs", fmt.Sprintf("%s-%d.json", p.Manifest.BatchID, p.Record.Index))
-		if err := os.WriteFile(name, append(b, '\n'), 0o600); err != nil { // patient data
+		if err := fsutil.WriteNew(name, append(b, '\n'), 0o600); err != nil { // patient data
 			return fmt.Errorf("exchange: %w", err)
 		}
 		id := p.Manifest.BatchID
@@ -62,7 +83,44 @@ func Write(dir string, got Fetched) error {
 			return err
 		}
 	}
+	if out.FHIR != nil {
+		if err := writeFHIR(filepath.Join(tmp, FHIRDir), *out.FHIR, out); err != nil {
+			return err
+		}
+	}
+	for _, d := range []string{filepath.Join(tmp, "proofs"), tmp} {
+		if err := fsutil.SyncDir(d); err != nil {
+			return fmt.Errorf("exchange: %w", err)
+		}
+	}
 	if err := os.Rename(tmp, dir); err != nil {
+		return fmt.Errorf("exchange: %w", err)
+	}
+	if err := fsutil.SyncDir(parent); err != nil {
+		return fmt.Errorf("exchange: %w", err)
+	}
+	return nil
+}
+
+// writeFHIR writes the rendering into dir: <Type>.ndjson for each type
+// with resources (patient data: mode 0600), then manifest.json.
+func writeFHIR(dir string, f FHIR, out Output) error {
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		return fmt.Errorf("exchange: %w", err)
+	}
+	man := fhirout.NewManifest(out.Now, out.Request)
+	for _, typ := range FHIRTypes {
+		if len(f.Resources[typ]) == 0 {
+			continue
+		}
+		if err := man.WriteType(dir, typ, 0o600, f.Resources[typ]); err != nil {
+			return fmt.Errorf("exchange: fhir: %w", err)
+		}
+	}
+	if err := man.Write(dir, 0o600); err != nil {
+		return fmt.Errorf("exchange: fhir: %w", err)
+	}
+	if err := fsutil.SyncDir(dir); err != nil {
 		return fmt.Errorf("exchange: %w", err)
 	}
 	return nil
@@ -109,16 +167,22 @@ func writeParquet(path string, records []string) error {
 	if err != nil {
 		return fmt.Errorf("exchange: %w", err)
 	}
-	w, err := pqarrow.NewFileWriter(sc, f, parquet.NewWriterProperties(parquet.WithCreatedBy("healthanchor fetch")), pqarrow.DefaultWriterProps())
+	// The writer gets no Close method, so that the file is synced
+	// before it is closed.
+	w, err := pqarrow.NewFileWriter(sc, struct{ io.Writer }{f}, parquet.NewWriterProperties(parquet.WithCreatedBy("healthanchor fetch")), pqarrow.DefaultWriterProps())
+	if err == nil {
+		err = w.Write(rec)
+		if cerr := w.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
 	if err != nil {
-		f.Close()
-		return fmt.Errorf("exchange: %s: %w", path, err)
-	}
-	if err := w.Write(rec); err != nil {
-		w.Close()
-		return fmt.Errorf("exchange: %s: %w", path, err)
-	}
-	if err := w.Close(); err != nil {
 		return fmt.Errorf("exchange: %s: %w", path, err)
 	}
 	return nil

@@ -36,6 +36,16 @@ type BatchFiles interface {
 	BatchFile(ctx context.Context, batchID string) (path string, ok bool, err error)
 }
 
+// DisclosureLog keeps, on the serving node only (never on the chain),
+// which rows each disclosure sent, so that the disclosures of one
+// patient's records can be listed exactly.
+type DisclosureLog interface {
+	// RecordDisclosure records that disclosure entry id sent the
+	// records at locs. The server calls it before anchoring the entry
+	// and sends nothing when it fails; recording an id again is a no-op.
+	RecordDisclosure(ctx context.Context, id string, locs []Location) error
+}
+
 // EntryAnchorer anchors signed entries and returns once they are in a
 // block of the local chain (replication.Node.AnchorEntries).
 type EntryAnchorer interface {
@@ -52,6 +62,7 @@ type Server struct {
 	Patients Locator
 	Files    BatchFiles
 	Anchorer EntryAnchorer
+	Log      DisclosureLog
 	Logger   *slog.Logger
 	Now      func() time.Time
 }
@@ -174,11 +185,16 @@ func (s *Server) answer(ctx context.Context, caller string, req Request, raw []b
 	if err != nil {
 		return Answer{}, err
 	}
-	if _, err := s.Anchorer.AnchorEntries(ctx, []anchor.Entry{e}); err != nil && !errors.Is(err, anchor.ErrDuplicateEntry) {
-		return Answer{}, fmt.Errorf("exchange: anchor disclosure: %w", err)
-	}
 	if ans.Disclosure, err = e.ID(); err != nil {
 		return Answer{}, err
+	}
+	// The rows are recorded first: a disclosure on the chain is always
+	// one this node can tell the rows of.
+	if err := s.Log.RecordDisclosure(ctx, ans.Disclosure, locs); err != nil {
+		return Answer{}, fmt.Errorf("exchange: record disclosure: %w", err)
+	}
+	if _, err := s.Anchorer.AnchorEntries(ctx, []anchor.Entry{e}); err != nil && !errors.Is(err, anchor.ErrDuplicateEntry) {
+		return Answer{}, fmt.Errorf("exchange: anchor disclosure: %w", err)
 	}
 	log.Info("records disclosed", "purpose", req.Purpose, "records", ans.Records, "batches", len(ans.Batches), "disclosure", ans.Disclosure)
 	return ans, nil

@@ -1,32 +1,31 @@
 package lifecycle
 
-import "github.com/samply/golang-fhir-models/fhir-models/fhir"
+import (
+	"github.com/samply/golang-fhir-models/fhir-models/fhir"
+
+	"github.com/healthanchor/healthanchor/internal/fhirout"
+)
 
 // Identifier systems of healthanchor's own values in the export; each
 // names what its value is (docs/lifecycle.md, "Resource mapping").
 const (
-	SystemBatch      = "urn:healthanchor:batch"       // batch id (32 hex)
-	SystemMerkleRoot = "urn:healthanchor:merkle-root" // the batch's RFC 9162 root, hex
-	SystemSHA256     = "urn:healthanchor:sha256"      // SHA-256 of the Parquet file, hex
-	SystemAgency     = "urn:healthanchor:agency"      // agency id in the chain's genesis
-	SystemJob        = "urn:healthanchor:job"         // job name in the producer's config
-	SystemSource     = "urn:healthanchor:source"      // the manifest's source
-	SystemChain      = "urn:healthanchor:chain"       // chain id
+	SystemBatch      = fhirout.SystemBatch            // batch id (32 hex)
+	SystemMerkleRoot = fhirout.SystemMerkleRoot       // the batch's RFC 9162 root, hex
+	SystemSHA256     = fhirout.SystemSHA256           // SHA-256 of the Parquet file, hex
+	SystemAgency     = fhirout.SystemAgency           // agency id in the chain's genesis
+	SystemJob        = fhirout.SystemJob              // job name in the producer's config
+	SystemSource     = fhirout.SystemSource           // the manifest's source
+	SystemChain      = fhirout.SystemChain            // chain id
 	SystemEventType  = "urn:healthanchor:audit-event" // AuditEvent.subtype codes below
 )
 
 // Code systems of HL7 and DICOM the export uses.
 const (
-	systemDICOM          = "http://dicom.nema.org/resources/ontology/DCM"
-	systemEntityType     = "http://terminology.hl7.org/CodeSystem/audit-entity-type"
-	systemObjectRole     = "http://terminology.hl7.org/CodeSystem/object-role"
-	systemSourceType     = "http://terminology.hl7.org/CodeSystem/security-source-type"
-	systemParticipant    = "http://terminology.hl7.org/CodeSystem/provenance-participant-type"
-	systemDataOperation  = "http://terminology.hl7.org/CodeSystem/v3-DataOperation"
-	systemSignatureType  = "urn:iso-astm:E1762-95:2013"
-	contentTypeParquet   = "application/vnd.apache.parquet"
-	signatureTypeAuthor  = "1.2.840.10065.1.12.1.1"
-	signatureTypeDisplay = "Author's Signature"
+	systemDICOM        = "http://dicom.nema.org/resources/ontology/DCM"
+	systemEntityType   = "http://terminology.hl7.org/CodeSystem/audit-entity-type"
+	systemObjectRole   = "http://terminology.hl7.org/CodeSystem/object-role"
+	systemSourceType   = "http://terminology.hl7.org/CodeSystem/security-source-type"
+	contentTypeParquet = "application/vnd.apache.parquet"
 )
 
 // Subtype codes of the AuditEvents (system SystemEventType).
@@ -36,31 +35,22 @@ const (
 	EventVerifyBatch = "verify-batch" // a re-verification of one batch file
 )
 
-func coding(system, code, display string) fhir.Coding {
-	return fhir.Coding{System: &system, Code: &code, Display: &display}
-}
+// The FHIR data type constructors the export shares with exchange.
+var (
+	coding  = fhirout.Coding
+	concept = fhirout.Concept
+	ref     = fhirout.Ref
+	literal = fhirout.Literal
+)
 
-func concept(system, code, display string) fhir.CodeableConcept {
-	return fhir.CodeableConcept{Coding: []fhir.Coding{coding(system, code, display)}}
-}
+func ptr[T any](v T) *T { return fhirout.Ptr(v) }
 
-// ref is a logical reference: an identifier, with the type of resource
-// it names and a display text when not empty.
-func ref(typ, system, value, display string) fhir.Reference {
-	r := fhir.Reference{Identifier: &fhir.Identifier{System: &system, Value: &value}}
-	if typ != "" {
-		r.Type = &typ
+// agencyRef refers to agency id as an Organization, with the exporting
+// agency's name when it is that agency.
+func agencyRef(id string, ag Agency) fhir.Reference {
+	name := ""
+	if id == ag.ID {
+		name = ag.Name
 	}
-	if display != "" {
-		r.Display = &display
-	}
-	return r
+	return fhirout.AgencyRef(id, name)
 }
-
-// literal is a reference to a resource of the export by type and id.
-func literal(typ, id string) fhir.Reference {
-	s := typ + "/" + id
-	return fhir.Reference{Reference: &s}
-}
-
-func ptr[T any](v T) *T { return &v }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/samply/golang-fhir-models/fhir-models/fhir"
+
+	"github.com/healthanchor/healthanchor/internal/fhirout"
 )
 
 // documentReference is the batch file as a FHIR DocumentReference: its
@@ -39,37 +41,10 @@ func documentReference(ag Agency, b anchoredBatch) fhir.DocumentReference {
 // (entity), and the chain recorded it at the block's time.
 func provenance(ag Agency, b anchoredBatch) fhir.Provenance {
 	m := b.Manifest
-	who := agencyRef(m.Agency, ag)
-	return fhir.Provenance{
-		Id:               ptr("batch-" + m.BatchID),
-		Target:           []fhir.Reference{literal("DocumentReference", m.BatchID)},
-		OccurredDateTime: ptr(m.CreatedAt),
-		Recorded:         b.Block.Time,
-		Activity:         ptr(concept(systemDataOperation, "CREATE", "create")),
-		Agent: []fhir.ProvenanceAgent{{
-			Type: ptr(concept(systemParticipant, "author", "Author")),
-			Who:  who,
-		}},
-		Entity: []fhir.ProvenanceEntity{{
+	return fhirout.BatchProvenance("batch-"+m.BatchID, m, b.Block.Time, agencyRef(m.Agency, ag),
+		[]fhir.Reference{literal("DocumentReference", m.BatchID)},
+		[]fhir.ProvenanceEntity{{
 			Role: fhir.ProvenanceEntityRoleSource,
 			What: ref("", SystemSource, m.Source, "job "+m.Job+", source "+m.Source),
-		}},
-		Signature: []fhir.Signature{{
-			Type:         []fhir.Coding{coding(systemSignatureType, signatureTypeAuthor, signatureTypeDisplay)},
-			When:         m.CreatedAt,
-			Who:          who,
-			TargetFormat: ptr("application/json"),
-			Data:         ptr(m.Signature),
-		}},
-	}
-}
-
-// agencyRef refers to agency id as an Organization, with the exporting
-// agency's name when it is that agency.
-func agencyRef(id string, ag Agency) fhir.Reference {
-	name := ""
-	if id == ag.ID {
-		name = ag.Name
-	}
-	return ref("Organization", SystemAgency, id, name)
+		}})
 }

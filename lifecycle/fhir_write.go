@@ -1,39 +1,25 @@
 package lifecycle
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/healthanchor/healthanchor/internal/fhirout"
 )
 
 // ManifestFile is the name of the export's output manifest in its folder.
-const ManifestFile = "manifest.json"
+const ManifestFile = fhirout.ManifestFile
 
-// BulkManifest is the export's output manifest, shaped as the FHIR Bulk
-// Data $export status response: one output entry per NDJSON file. Its
-// urls are file names relative to the manifest, so the folder can be
-// moved or shipped whole.
-type BulkManifest struct {
-	TransactionTime     string     `json:"transactionTime"`
-	Request             string     `json:"request"`
-	RequiresAccessToken bool       `json:"requiresAccessToken"`
-	Output              []BulkFile `json:"output"`
-	Error               []BulkFile `json:"error"`
-}
+// BulkManifest is the export's output manifest (fhirout.BulkManifest).
+type BulkManifest = fhirout.BulkManifest
 
-// BulkFile is one NDJSON file of the export: its resource type, its name
-// and how many resources (lines) it holds.
-type BulkFile struct {
-	Type  string `json:"type"`
-	URL   string `json:"url"`
-	Count int    `json:"count"`
-}
+// BulkFile is one NDJSON file of the export (fhirout.BulkFile).
+type BulkFile = fhirout.BulkFile
 
 // exportTypes are the resource types the export writes, in file order.
 var exportTypes = []string{"DocumentReference", "Provenance", "AuditEvent"}
@@ -55,30 +41,21 @@ func WriteFHIR(ctx context.Context, dir string, e FHIRExport) (BulkManifest, err
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return BulkManifest{}, fmt.Errorf("lifecycle: export: %w", err)
 	}
-	man := BulkManifest{TransactionTime: e.Now.UTC().Format(time.RFC3339), Request: e.Request, Output: []BulkFile{}, Error: []BulkFile{}}
+	man := fhirout.NewManifest(e.Now, e.Request)
 	for _, typ := range exportTypes {
-		name := typ + ".ndjson"
-		path := filepath.Join(dir, name)
+		path := filepath.Join(dir, typ+".ndjson")
 		if len(res[typ]) == 0 {
 			if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 				return BulkManifest{}, fmt.Errorf("lifecycle: export: %w", err)
 			}
 			continue
 		}
-		if err := writeNDJSON(path, res[typ]); err != nil {
-			return BulkManifest{}, err
+		if err := man.WriteType(dir, typ, 0o644, res[typ]); err != nil {
+			return BulkManifest{}, fmt.Errorf("lifecycle: export: %w", err)
 		}
-		man.Output = append(man.Output, BulkFile{Type: typ, URL: name, Count: len(res[typ])})
 	}
-	data, err := json.MarshalIndent(man, "", "  ")
-	if err != nil {
-		return BulkManifest{}, fmt.Errorf("lifecycle: export: manifest: %w", err)
-	}
-	if err := writeAtomic(filepath.Join(dir, ManifestFile), func(w *bufio.Writer) error {
-		_, err := w.Write(append(data, '\n'))
-		return err
-	}); err != nil {
-		return BulkManifest{}, err
+	if err := man.Write(dir, 0o644); err != nil {
+		return BulkManifest{}, fmt.Errorf("lifecycle: export: %w", err)
 	}
 	return man, nil
 }
@@ -104,48 +81,4 @@ func (e *FHIRExport) resources(ctx context.Context) (map[string][]any, error) {
 		out["AuditEvent"] = append(out["AuditEvent"], verifyEvent(chainID, e.Agency, v))
 	}
 	return out, nil
-}
-
-func writeNDJSON(path string, resources []any) error {
-	return writeAtomic(path, func(w *bufio.Writer) error {
-		enc := json.NewEncoder(w) // one compact object, then a newline
-		enc.SetEscapeHTML(false)
-		for _, r := range resources {
-			if err := enc.Encode(r); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
-
-// writeAtomic writes path through a temporary file in its folder, synced
-// and renamed over it.
-func writeAtomic(path string, write func(*bufio.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return fmt.Errorf("lifecycle: export: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	w := bufio.NewWriter(tmp)
-	err = write(w)
-	if err == nil {
-		err = w.Flush()
-	}
-	if err == nil {
-		err = tmp.Chmod(0o644)
-	}
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		return fmt.Errorf("lifecycle: export: write %s: %w", path, err)
-	}
-	return nil
 }

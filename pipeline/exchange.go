@@ -14,7 +14,7 @@ import (
 func (n *Node) mountExchange(rn *replication.Node) {
 	rn.HandleExchange(&exchange.Server{
 		Agency: n.Config.Agency.ID, Key: n.signingKey, Chain: n.Chain, Sharing: n.Config.Sharing,
-		Patients: nodeIndex{n}, Files: nodeFiles{n}, Anchorer: rn,
+		Patients: nodeIndex{n}, Files: nodeFiles{n}, Anchorer: rn, Log: nodeDisclosures{n},
 		Logger: n.Logger.With("component", "exchange"), Now: n.now,
 	})
 }
@@ -49,4 +49,37 @@ func (f nodeFiles) BatchFile(ctx context.Context, batch string) (string, bool, e
 		return "", false, nil
 	}
 	return lb.ParquetPath, true, nil
+}
+
+// nodeDisclosures records in the state DB which rows each disclosure
+// sent.
+type nodeDisclosures struct{ n *Node }
+
+func (d nodeDisclosures) RecordDisclosure(ctx context.Context, id string, locs []exchange.Location) error {
+	rows := make([]BatchRow, len(locs))
+	for i, l := range locs {
+		rows[i] = BatchRow{BatchID: l.BatchID, Row: l.Row}
+	}
+	return d.n.State.RecordDisclosure(ctx, id, rows)
+}
+
+// PatientDisclosures returns the ids of the disclosures this node
+// anchored that sent at least one of patient's records (the patient
+// index's rows of that patient, matched against the rows each disclosure
+// sent).
+func (n *Node) PatientDisclosures(ctx context.Context, patient string) (map[string]bool, error) {
+	ix, err := patientindex.Open(n.IndexPath())
+	if err != nil {
+		return nil, err
+	}
+	defer ix.Close()
+	locs, err := ix.Lookup(ctx, patient)
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]BatchRow, len(locs))
+	for i, l := range locs {
+		rows[i] = BatchRow{BatchID: l.BatchID, Row: l.Row}
+	}
+	return n.State.DisclosuresOf(ctx, rows)
 }

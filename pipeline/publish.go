@@ -12,8 +12,8 @@ import (
 )
 
 // publish moves the job's anchored temporary files to their final names,
-// then records the batches published and moves the watermark in one state
-// transaction. A final file already there (a run that crashed after
+// adds them to the patient index, then records the batches published and
+// moves the watermark in one state transaction. A final file already there (a run that crashed after
 // publishing) must match its anchor; the fresh copy is then dropped.
 func (n *Node) publish(ctx context.Context, w *jobWork) error {
 	dir := filepath.Join(n.Config.Path(n.Config.OutputDir), w.job.Name)
@@ -40,10 +40,12 @@ func (n *Node) publish(ctx context.Context, w *jobWork) error {
 		return err
 	}
 	n.crash("published")
+	// Indexed before recorded as published, so that a batch listed as
+	// published is one whose patients a fetch finds.
+	n.indexPublished(ctx, done)
 	if err := n.State.Complete(ctx, w.job.Name, w.window, done); err != nil {
 		return err
 	}
-	n.indexPublished(ctx, done)
 	return nil
 }
 

@@ -83,7 +83,7 @@ func OpenState(path, batchDir string) (*State, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pipeline: state: %w", err)
 	}
-	if _, err := db.Exec(stateSchema + digestsSchema + headsSchema); err != nil {
+	if _, err := db.Exec(stateSchema + digestsSchema + headsSchema + disclosedSchema); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("pipeline: state %s: %w", path, err)
 	}

@@ -77,8 +77,16 @@ func (n *Node) handleStatus(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, st)
 }
 
+// handleCheckpoint serves the latest checkpoint with every signature
+// collected, or with ?quorum=1 the latest one a quorum signed.
 func (n *Node) handleCheckpoint(w http.ResponseWriter, r *http.Request) {
-	text, err := n.ckpt.latestNote(r.Context())
+	var text string
+	var err error
+	if r.URL.Query().Get("quorum") == "1" {
+		text, err = n.ckpt.latestQuorumNote(r.Context(), n.chain)
+	} else {
+		text, err = n.ckpt.latestNote(r.Context())
+	}
 	if err != nil {
 		writeErr(w, err)
 		return

@@ -28,6 +28,22 @@ func checkpointNode(t *testing.T, tc testChain, id string) *checkpointer {
 	return c
 }
 
+// signAndMerge has a and b sign their heads, then a take in b's
+// checkpoint (cosigning it when it matches).
+func signAndMerge(t *testing.T, a, b *checkpointer) {
+	t.Helper()
+	ctx := context.Background()
+	for _, c := range []*checkpointer{a, b} {
+		if err := c.signHead(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bNote, _ := b.latestNote(ctx)
+	if err := a.consider(ctx, "b", bNote); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestCheckpointCosignAndFork(t *testing.T) {
 	ctx := context.Background()
 	tc := newTestChain(t, nil, nil)
@@ -41,15 +57,7 @@ func TestCheckpointCosignAndFork(t *testing.T) {
 			t.Fatal(res.Err)
 		}
 	}
-	for _, c := range []*checkpointer{a, b} {
-		if err := c.signHead(ctx); err != nil {
-			t.Fatal(err)
-		}
-	}
-	bNote, _ := b.latestNote(ctx)
-	if err := a.consider(ctx, "b", bNote); err != nil {
-		t.Fatal(err)
-	}
+	signAndMerge(t, a, b)
 	merged, _ := a.latestNote(ctx)
 	// a's own signature, b's signature, a's cosignature of b's checkpoint.
 	if got := strings.Count(merged, "\n— "); got != 3 {

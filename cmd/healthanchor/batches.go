@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 
 	"github.com/spf13/cobra"
+
+	"github.com/healthanchor/healthanchor/pipeline"
 )
 
 // batchListing is one line of `batches --json`.
@@ -56,7 +58,7 @@ node produced it, empty otherwise.`,
 				l := batchListing{BatchID: m.BatchID, Job: m.Job, Agency: m.Agency, ProducerSeq: m.ProducerSeq, Schema: m.Schema,
 					Rows: m.Rows, Rejects: m.Rejects, MerkleRoot: m.MerkleRoot, ParquetSHA256: m.ParquetSHA256,
 					BlockHeight: a.Height, Backfill: m.Backfill, CreatedAt: m.CreatedAt}
-				if lb, ok := local[m.BatchID]; ok && m.Agency == n.Config.Agency.ID {
+				if lb, ok := local[m.BatchID]; ok && m.Agency == n.Config.Agency.ID && lb.Status == pipeline.BatchPublished {
 					l.ParquetPath, _ = filepath.Abs(lb.ParquetPath)
 					if lb.RejectsPath != "" {
 						l.RejectsPath, _ = filepath.Abs(lb.RejectsPath)

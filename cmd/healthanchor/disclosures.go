@@ -3,13 +3,11 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"slices"
 
 	"github.com/spf13/cobra"
 
 	"github.com/healthanchor/healthanchor/anchor"
 	"github.com/healthanchor/healthanchor/exchange"
-	"github.com/healthanchor/healthanchor/pipeline/patientindex"
 )
 
 // disclosureListing is one line of `disclosures --json`.
@@ -35,7 +33,9 @@ func newDisclosuresCmd(g *globalFlags) *cobra.Command {
 		Long: `Disclosures lists every disclosure entry on the local replica: who disclosed
 records to whom, for which purpose, when, how many, and whether the recipient
 anchored a receipt. With --patient, on the agency holding that patient's
-records, only the disclosures of batches holding them (from the patient index).`,
+records, only the disclosures that sent at least one of them: this node keeps
+locally (never on the chain) which rows each disclosure it anchored sent, and
+matches them against the patient's rows in the patient index.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			n, err := g.openNode(g.logger())
@@ -48,19 +48,10 @@ records, only the disclosures of batches holding them (from the patient index).`
 			if err != nil {
 				return err
 			}
-			var batches []string
+			var sent map[string]bool
 			if patient != "" {
-				x, err := patientindex.Open(n.IndexPath())
-				if err != nil {
+				if sent, err = n.PatientDisclosures(ctx, patient); err != nil {
 					return err
-				}
-				locs, err := x.Lookup(ctx, patient)
-				x.Close()
-				if err != nil {
-					return err
-				}
-				for _, l := range locs {
-					batches = append(batches, l.BatchID)
 				}
 			}
 			received := map[string]bool{}
@@ -76,7 +67,7 @@ records, only the disclosures of batches holding them (from the patient index).`
 				if e.Entry.Kind != anchor.KindDisclosure || e.Entry.DecodeBody(&d) != nil {
 					continue
 				}
-				if patient != "" && !slices.ContainsFunc(d.Batches, func(b string) bool { return slices.Contains(batches, b) }) {
+				if patient != "" && !sent[e.ID] {
 					continue
 				}
 				list = append(list, disclosureListing{ID: e.ID, Discloser: e.Entry.Agency, Recipient: d.Recipient, Purpose: d.Purpose,

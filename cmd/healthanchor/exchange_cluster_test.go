@@ -33,21 +33,23 @@ func TestClusterExchange(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(n1.dir, "inbox/csv/export-x.csv"), []byte(fmt.Sprintf(clusterCSV, "XP", "XP")), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// Published at node1 (parquet_path is set only then), and so in its
+	// patient index, which publishing fills first.
 	var batch, parquet string
-	tc.waitFor("the inbox batch anchored", 60*time.Second, func() bool {
+	tc.waitFor("the inbox batch anchored and published", 60*time.Second, func() bool {
 		for _, b := range batches(t, n1.config) {
-			if b.Job == "inbox" && b.BlockHeight > 0 {
+			if b.Job == "inbox" && b.BlockHeight > 0 && b.ParquetPath != "" {
 				batch, parquet = b.BatchID, b.ParquetPath
 			}
 		}
 		return batch != ""
 	})
+	// Each fetch succeeds at once, right after the anchoring: the fetcher
+	// waits for its own replica to hold the batch and for a checkpoint a
+	// quorum signed that covers it.
 	out := filepath.Join(t.TempDir(), "out")
-	var r result
-	tc.waitFor("node2's fetch of patient XP1", 30*time.Second, func() bool {
-		r = ha(t, nil, "--config", n2.config, "fetch", "--from", "node1", "--patient", "XP1", "--purpose", "TREAT", "--out", out)
-		return r.code == 0
-	})
+	r := ha(t, nil, "--config", n2.config, "fetch", "--from", "node1", "--patient", "XP1", "--purpose", "TREAT", "--out", out, "--format", "fhir")
+	mustCode(t, r, 0, "node2's fetch of patient XP1")
 	proofs, _ := filepath.Glob(filepath.Join(out, "proofs", "*.json"))
 	if len(proofs) != 1 {
 		t.Fatalf("patient fetch wrote %d proofs, want 1:\n%s%s", len(proofs), r.stdout, r.stderr)
@@ -57,15 +59,27 @@ func TestClusterExchange(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(out, batch+".parquet")); err != nil {
 		t.Errorf("no Parquet file: %v", err)
 	}
+	checkFetchedFHIR(t, n2.config, out, proofs[0])
+	// Only XP1's row was disclosed: node1 lists that disclosure for XP1
+	// and none for XP2, who is in the same batch.
+	if got := patientDisclosures(t, n1.config, "XP1"); len(got) != 1 || got[0].Recipient != "node2" {
+		t.Errorf("disclosures --patient XP1 after XP1's fetch: %+v, want one to node2", got)
+	}
+	if got := patientDisclosures(t, n1.config, "XP2"); len(got) != 0 {
+		t.Errorf("disclosures --patient XP2 lists %+v, but none of XP2's records was sent", got)
+	}
+
 	outB := filepath.Join(t.TempDir(), "batch")
-	// A checkpoint newer than the last disclosure may still lack a
-	// quorum's signatures for a moment: retry as an operator would.
-	tc.waitFor("node2's fetch of the batch", 30*time.Second, func() bool {
-		r = ha(t, nil, "--config", n2.config, "fetch", "--from", "node1", "--batch", batch, "--purpose", "TREAT", "--out", outB)
-		return r.code == 0
-	})
+	r = ha(t, nil, "--config", n2.config, "fetch", "--from", "node1", "--batch", batch, "--purpose", "TREAT", "--out", outB)
+	mustCode(t, r, 0, "node2's fetch of the batch")
 	if got, _ := filepath.Glob(filepath.Join(outB, "proofs", "*.json")); len(got) != 2 {
 		t.Errorf("batch fetch wrote %d proofs, want 2", len(got))
+	}
+	if got := patientDisclosures(t, n1.config, "XP2"); len(got) != 1 || got[0].Records != 2 {
+		t.Errorf("disclosures --patient XP2 after the batch fetch: %+v, want the batch's", got)
+	}
+	if got := patientDisclosures(t, n1.config, "XP1"); len(got) != 2 {
+		t.Errorf("disclosures --patient XP1 after the batch fetch: %+v, want two", got)
 	}
 
 	refused := filepath.Join(t.TempDir(), "refused")
@@ -82,27 +96,15 @@ func TestClusterExchange(t *testing.T) {
 
 	for _, nd := range tc.nodes {
 		var list []disclosureListing
-		tc.waitFor(nd.id+" holds two disclosures with receipts", 30*time.Second, func() bool {
+		tc.waitFor(nd.id+" holds the two disclosures with receipts", 30*time.Second, func() bool {
 			r := ha(t, nil, "--config", nd.config, "disclosures", "--json")
 			list = nil
 			json.Unmarshal([]byte(r.stdout), &list)
-			// A fetch retried because the checkpoint lacked a quorum left
-			// a disclosure without receipt: the source did answer.
-			receipts := 0
-			for _, d := range list {
-				if d.Receipt {
-					receipts++
-				}
-			}
-			return receipts == 2
+			return len(list) == 2 && list[0].Receipt && list[1].Receipt
 		})
 		if d := list[0]; d.Discloser != "node1" || d.Recipient != "node2" || d.Purpose != "TREAT" || d.Records != 1 {
 			t.Errorf("%s: disclosure %+v", nd.id, d)
 		}
-	}
-	r = ha(t, nil, "--config", n1.config, "disclosures", "--patient", "XP1", "--json")
-	if mustCode(t, r, 0, "disclosures --patient"); !strings.Contains(r.stdout, `"recipient": "node2"`) {
-		t.Errorf("disclosures --patient does not name node2:\n%s", r.stdout)
 	}
 
 	// node1 serves altered records: its batch file replaced by another
@@ -111,9 +113,9 @@ func TestClusterExchange(t *testing.T) {
 		t.Fatal(err)
 	}
 	var other string
-	tc.waitFor("a second batch anchored", 60*time.Second, func() bool {
+	tc.waitFor("a second batch anchored and published", 60*time.Second, func() bool {
 		for _, b := range batches(t, n1.config) {
-			if b.Job == "inbox" && b.BlockHeight > 0 && b.BatchID != batch {
+			if b.Job == "inbox" && b.BlockHeight > 0 && b.ParquetPath != "" && b.BatchID != batch {
 				other = b.ParquetPath
 			}
 		}
@@ -128,15 +130,24 @@ func TestClusterExchange(t *testing.T) {
 	}
 	t.Logf("replaced %s with %s", parquet, other)
 	bad := filepath.Join(t.TempDir(), "bad")
-	tc.waitFor("node2's fetch to fail on the record", 30*time.Second, func() bool {
-		r = ha(t, nil, "--config", n2.config, "fetch", "--from", "node1", "--patient", "XP1", "--purpose", "TREAT", "--out", bad)
-		return !strings.Contains(r.stderr, "quorum")
-	})
+	r = ha(t, nil, "--config", n2.config, "fetch", "--from", "node1", "--patient", "XP1", "--purpose", "TREAT", "--out", bad)
 	mustCode(t, r, 1, "fetch of a tampered record")
-	if !strings.Contains(r.stderr, "record 0") {
-		t.Errorf("failure does not name the record:\n%s", r.stderr)
+	if !strings.Contains(r.stderr, "record 0") || !strings.Contains(r.stderr, "another root") {
+		t.Errorf("failure does not name the record and the check:\n%s", r.stderr)
 	}
 	if _, err := os.Stat(bad); !os.IsNotExist(err) {
 		t.Errorf("a failed fetch wrote %s", bad)
 	}
+}
+
+// patientDisclosures lists `disclosures --patient ID` at the node of cfg.
+func patientDisclosures(t *testing.T, cfg, patient string) []disclosureListing {
+	t.Helper()
+	r := ha(t, nil, "--config", cfg, "disclosures", "--patient", patient, "--json")
+	mustCode(t, r, 0, "disclosures --patient")
+	var list []disclosureListing
+	if err := json.Unmarshal([]byte(r.stdout), &list); err != nil {
+		t.Fatalf("disclosures --json: %v\n%s", err, r.stdout)
+	}
+	return list
 }

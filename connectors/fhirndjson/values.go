@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/healthanchor/healthanchor/connectors"
+	"github.com/healthanchor/healthanchor/internal/fhirout"
 	"github.com/healthanchor/healthanchor/schemas"
 )
 
@@ -63,20 +64,9 @@ func firstErr(errs ...error) error {
 }
 
 // codingSystem names a code system as v2 does (HL7 table 0396) for the
-// common ones, else keeps the FHIR system URI.
-func codingSystem(uri string) string {
-	switch uri {
-	case "http://loinc.org":
-		return "LN"
-	case "http://snomed.info/sct":
-		return "SCT"
-	case "http://unitsofmeasure.org":
-		return "UCUM"
-	case "http://hl7.org/fhir/sid/icd-10", "http://hl7.org/fhir/sid/icd-10-cm":
-		return "I10"
-	}
-	return uri
-}
+// common ones, else keeps the FHIR system URI; fetch --format fhir maps
+// back through the same table.
+func codingSystem(uri string) string { return fhirout.SystemName(uri) }
 
 // pickCoding returns the coding of preferred system if there is one, else the first.
 func pickCoding(cc *codeableConcept, preferred string) (coding, bool) {
