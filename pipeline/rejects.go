@@ -18,7 +18,7 @@ type RejectRecord struct {
 	SourceRef    string `json:"source_ref"`
 	TargetSchema string `json:"target_schema,omitempty"`
 	Reason       string `json:"reason"`
-	Raw          []byte `json:"-"` // the input bytes; may hold patient data
+	Raw          []byte `json:"-"`                // the input bytes; may hold patient data
 	Erased       bool   `json:"erased,omitempty"` // erased: only the row is left
 }
 
