@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/healthanchor/healthanchor/anchor"
 	"github.com/healthanchor/healthanchor/lifecycle"
 )
 
@@ -46,6 +47,9 @@ Do not put the patient's id or name in --request: it is on the chain.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if patient == "" || reason == "" {
 				return usageErr("erase: --patient and --reason are required")
+			}
+			if err := anchor.ValidateErasureReason(reason, request); err != nil {
+				return usageErr("erase: %v", err)
 			}
 			n, err := g.openNode(g.logger())
 			if err != nil {
