@@ -56,15 +56,7 @@ Do not put the patient's id or name in --request: it is on the chain.`,
 				return err
 			}
 			defer n.Close()
-			var crash func(string)
-			if step := os.Getenv("HEALTHANCHOR_CRASH_AT"); step != "" {
-				crash = func(at string) {
-					if at == step {
-						syscall.Kill(os.Getpid(), syscall.SIGKILL)
-					}
-				}
-			}
-			out, err := n.Erase(cmd.Context(), patient, lifecycle.EraseRequest{Reason: reason, Request: request, DryRun: dryRun}, crash)
+			out, err := n.Erase(cmd.Context(), patient, lifecycle.EraseRequest{Reason: reason, Request: request, DryRun: dryRun}, crashHook())
 			if err != nil {
 				return err
 			}
@@ -117,4 +109,19 @@ func rowsWord(n int64) string {
 		return "row"
 	}
 	return "rows"
+}
+
+// crashHook returns, when HEALTHANCHOR_CRASH_AT names a step, a hook that
+// SIGKILLs the process at that step (the crash tests' fault injection);
+// nil otherwise.
+func crashHook() func(string) {
+	step := os.Getenv("HEALTHANCHOR_CRASH_AT")
+	if step == "" {
+		return nil
+	}
+	return func(at string) {
+		if at == step {
+			syscall.Kill(os.Getpid(), syscall.SIGKILL)
+		}
+	}
 }

@@ -162,17 +162,7 @@ func verifyWithDuckDB(t *testing.T, cfg string) {
 	}
 	erased := 0
 	for _, rep := range reps {
-		out, err := exec.Command(node, filepath.Join("..", "..", "tools", "verify-root.mjs"), rep.Path).Output()
-		if err != nil {
-			t.Fatalf("verify-root.mjs %s: %v", rep.Path, err)
-		}
-		var got struct {
-			Root   string `json:"root"`
-			Erased int64  `json:"erased"`
-		}
-		if err := json.Unmarshal(out, &got); err != nil {
-			t.Fatalf("verify-root.mjs output %q: %v", out, err)
-		}
+		got := duckRoot(t, node, rep.Path)
 		if got.Root != rep.Root {
 			t.Errorf("%s: DuckDB gives root %s, verify batch %s", rep.Path, got.Root, rep.Root)
 		}
