@@ -97,6 +97,9 @@ func (e Eraser) Erase(ctx context.Context, req EraseRequest, targets []Target) (
 		return out, nil
 	}
 	if len(body.Files) > 0 {
+		if err := body.Validate(); err != nil {
+			return out, fmt.Errorf("lifecycle: erase: %w", err)
+		}
 		b, err := e.Anchor(ctx, body)
 		if err != nil {
 			return out, fmt.Errorf("lifecycle: erase: %w", err)
