@@ -137,7 +137,8 @@ func readRecords(ctx context.Context, path string, match RecordMatch, all bool) 
 	var file provenFile
 	sc, err := batchfile.Read(ctx, path, func(row int64, canonical []byte, lh [32]byte) error {
 		file.leaves = append(file.leaves, append([]byte(nil), lh[:]...))
-		if (all || len(file.records) == 0) && match(row, canonical) {
+		// An erased row has no record left to prove.
+		if canonical != nil && (all || len(file.records) == 0) && match(row, canonical) {
 			file.records = append(file.records, provenRecord{row: row, canonical: append([]byte(nil), canonical...)})
 		}
 		return nil

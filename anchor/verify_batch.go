@@ -22,6 +22,9 @@ type BatchReport struct {
 	SHA256      string `json:"sha256"`
 	BlockHeight int64  `json:"block_height"`
 	Agency      string `json:"agency"`
+	// Erasure, for a file with erased rows (or rows an anchored erasure
+	// entry covers), says which entries erased them.
+	Erasure *ErasureReport `json:"erasure,omitempty"`
 }
 
 // Mismatch is a verification failure: the file or chain is not what was
@@ -96,19 +99,27 @@ func (c *Chain) verifyScanned(ctx context.Context, path string, sc batchfile.Sca
 			problems = append(problems, fmt.Sprintf("%s: %s: file has %s, anchor has %s", where, what, got, want))
 		}
 	}
+	// A file rewritten by erasure is no longer the bytes anchored: its
+	// root, from the kept rows and the erased rows' leaf hashes, is
+	// what still binds it (checkErasures then accounts for every erased
+	// row).
+	digest := func(sha, size string) {
+		if len(sc.Erased) == 0 {
+			differs("sha256", rep.SHA256, sha)
+			differs("size", fmt.Sprint(sc.Size), size)
+		}
+	}
 	differs("batch id", sc.Meta[batchfile.MetaBatchID], batchID)
 	if kind == FileRejects {
 		differs("schema", rep.Schema, schemas.Reject.ID())
 		differs("merkle root", rep.Root, m.RejectsRoot)
-		differs("sha256", rep.SHA256, m.RejectsSHA256)
-		differs("size", fmt.Sprint(sc.Size), fmt.Sprint(m.RejectsSize))
+		digest(m.RejectsSHA256, fmt.Sprint(m.RejectsSize))
 		differs("rows", fmt.Sprint(sc.Rows), fmt.Sprint(m.Rejects))
 	} else {
 		differs("schema", rep.Schema, m.Schema)
 		differs("fingerprint", sc.Meta[batchfile.MetaFingerprint], m.Fingerprint)
 		differs("merkle root", rep.Root, m.MerkleRoot)
-		differs("sha256", rep.SHA256, m.ParquetSHA256)
-		differs("size", fmt.Sprint(sc.Size), fmt.Sprint(m.ParquetSize))
+		digest(m.ParquetSHA256, fmt.Sprint(m.ParquetSize))
 		differs("rows", fmt.Sprint(sc.Rows), fmt.Sprint(m.Rows))
 	}
 	// The footer's own claims are checked against the file's rows, not
@@ -120,6 +131,11 @@ func (c *Chain) verifyScanned(ctx context.Context, path string, sc batchfile.Sca
 	}
 	footer("merkle root", sc.Meta[batchfile.MetaMerkleRoot], rep.Root)
 	footer("rows", sc.Meta[batchfile.MetaRows], fmt.Sprint(sc.Rows))
+	erasureProblems, err := c.checkErasures(ctx, &rep, sc, m.Agency, where)
+	if err != nil {
+		return rep, err
+	}
+	problems = append(problems, erasureProblems...)
 	// Keys are those of the members when the block was added: a member
 	// removed since then still signed its past batches.
 	before, err := c.replayTo(ctx, a.Height-1, nil)

@@ -52,9 +52,13 @@ func (s *Server) readBatch(ctx context.Context, batch string, locs []Location) (
 	}
 	var all [][]byte
 	canon := map[int64]string{}
+	erased := map[int64]bool{}
 	_, err = batchfile.Read(ctx, path, func(row int64, canonical []byte, lh [32]byte) error {
+		if canonical == nil {
+			erased[row] = true
+		}
 		all = append(all, append([]byte(nil), lh[:]...))
-		if want[row] {
+		if want[row] && canonical != nil { // an erased row is never served
 			canon[row] = string(canonical)
 		}
 		return nil
@@ -66,6 +70,9 @@ func (s *Server) readBatch(ctx context.Context, batch string, locs []Location) (
 	var leaves [][]byte
 	for _, l := range locs {
 		c, ok := canon[l.Row]
+		if !ok && erased[l.Row] {
+			continue // erased since it was indexed: nothing to send
+		}
 		if !ok {
 			return AnswerBatch{}, nil, fmt.Errorf("exchange: batch %s has no row %d (patient index out of date: run index rebuild)", batch, l.Row)
 		}

@@ -3,7 +3,6 @@ package pipeline
 import (
 	"context"
 	"fmt"
-	"sort"
 	"time"
 
 	"github.com/healthanchor/healthanchor/pipeline/patientindex"
@@ -52,13 +51,7 @@ func (n *Node) RebuildIndex(ctx context.Context) (IndexReport, error) {
 	if err != nil {
 		return IndexReport{}, err
 	}
-	ids := make([]string, 0, len(local))
-	for id, lb := range local {
-		if lb.Status == BatchPublished {
-			ids = append(ids, id)
-		}
-	}
-	sort.Strings(ids)
+	ids := publishedIDs(local)
 	x, err := patientindex.Open(n.IndexPath())
 	if err != nil {
 		return IndexReport{}, err

@@ -18,7 +18,8 @@ type RejectRecord struct {
 	SourceRef    string `json:"source_ref"`
 	TargetSchema string `json:"target_schema,omitempty"`
 	Reason       string `json:"reason"`
-	Raw          []byte `json:"-"` // the input bytes; may hold patient data
+	Raw          []byte `json:"-"`                // the input bytes; may hold patient data
+	Erased       bool   `json:"erased,omitempty"` // erased: only the row is left
 }
 
 // RejectFilter selects rejects: empty fields select everything.
@@ -49,11 +50,14 @@ func (n *Node) ReadRejects(ctx context.Context, f RejectFilter, fn func(RejectRe
 	for _, b := range list {
 		path := n.Config.Path(b.RejectsPath)
 		err := batchfile.ReadRejects(ctx, path, func(rj batchfile.Reject) error {
+			if rj.Erased {
+				rj.Reason = "erased"
+			}
 			if f.Reason != "" && !strings.Contains(rj.Reason, f.Reason) {
 				return nil
 			}
 			return fn(RejectRecord{BatchID: b.BatchID, Job: b.Job, Row: rj.Row, SourceRef: rj.SourceRef,
-				TargetSchema: rj.TargetSchema, Reason: rj.Reason, Raw: rj.Raw})
+				TargetSchema: rj.TargetSchema, Reason: rj.Reason, Raw: rj.Raw, Erased: rj.Erased})
 		})
 		if err != nil {
 			return fmt.Errorf("pipeline: rejects of batch %s: %w", b.BatchID, err)

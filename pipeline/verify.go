@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 
 	"github.com/healthanchor/healthanchor/anchor"
 )
@@ -103,13 +102,7 @@ func (n *Node) VerifyPublished(ctx context.Context) ([]anchor.BatchReport, error
 	if err != nil {
 		return nil, err
 	}
-	ids := make([]string, 0, len(local))
-	for id, lb := range local {
-		if lb.Status == BatchPublished {
-			ids = append(ids, id)
-		}
-	}
-	sort.Strings(ids)
+	ids := publishedIDs(local)
 	var all []anchor.BatchReport
 	var errs []error
 	for _, id := range ids {

@@ -1,7 +1,10 @@
 // An independent re-implementation of docs/format.md sections 1 and 3:
 // reads a Parquet batch file with DuckDB (not with healthanchor's code),
 // rebuilds every row's canonical record, and prints the RFC 9162 Merkle
-// root. Used by the tests to show that the format alone is enough.
+// root. Used by the tests to show that the format alone is enough. A file
+// rewritten by erasure has a _leaf column (docs/format.md, "Erased rows"):
+// it is not part of any record, and a row whose _leaf is set has that hex
+// as its leaf hash.
 //
 //   node tools/verify-root.mjs FILE.parquet
 import { createHash } from 'node:crypto';
@@ -18,7 +21,9 @@ const q = (s) => "'" + s.replaceAll("'", "''") + "'";
 const id = (s) => '"' + s.replaceAll('"', '""') + '"';
 
 // Each column as its canonical text, by its type (section 1).
-const cols = (await conn.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${q(file)})`)).getRows();
+const described = (await conn.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${q(file)})`)).getRows();
+const hasLeaf = described.some(([name]) => name === '_leaf');
+const cols = described.filter(([name]) => name !== '_leaf');
 const exprs = cols.map(([name, type]) => {
   const c = id(name);
   if (type === 'BLOB') return `lower(hex(${c}))`;
@@ -27,6 +32,7 @@ const exprs = cols.map(([name, type]) => {
 });
 const names = cols.map(([name]) => name);
 const isTs = cols.map(([, type]) => type.startsWith('TIMESTAMP'));
+if (hasLeaf) exprs.push('"_leaf"');
 const rows = (await conn.runAndReadAll(`SELECT ${exprs.join(', ')} FROM read_parquet(${q(file)})`)).getRows();
 
 // JSON string escaping as RFC 8785 does it.
@@ -60,7 +66,16 @@ function timestamp(us) {
 
 const order = names.map((n, i) => i).sort((a, b) => (Buffer.from(names[a]) < Buffer.from(names[b]) ? -1 : 1));
 const sha = (...parts) => { const h = createHash('sha256'); for (const p of parts) h.update(p); return h.digest(); };
-const leaves = rows.map((row) => {
+let erased = 0;
+const leaves = rows.map((row, r) => {
+  const kept = hasLeaf ? row[names.length] : null;
+  if (kept !== null && kept !== undefined) {
+    if (!/^[0-9a-f]{64}$/.test(kept) || row.slice(0, names.length).some((v) => v !== null)) {
+      throw new Error(`row ${r}: an erased row must hold only its _leaf (64 hex digits)`);
+    }
+    erased++;
+    return Buffer.from(kept, 'hex');
+  }
   const members = order.map((i) => {
     let v = row[i];
     if (v !== null && isTs[i]) v = timestamp(v);
@@ -77,4 +92,4 @@ function mth(ls) {
   while (k * 2 < ls.length) k *= 2;
   return sha(Buffer.from([1]), mth(ls.slice(0, k)), mth(ls.slice(k)));
 }
-console.log(JSON.stringify({ rows: rows.length, root: mth(leaves).toString('hex') }));
+console.log(JSON.stringify({ rows: rows.length, erased, root: mth(leaves).toString('hex') }));

@@ -9,13 +9,18 @@ import (
 	"testing"
 )
 
-// FuzzRead feeds damaged batch files to the reader: it must return rows
-// or an error, never panic or hang.
+// FuzzRead feeds damaged batch files, plain and with erased rows (a
+// _leaf column), to the reader: it must return rows or an error, never
+// panic or hang.
 func FuzzRead(f *testing.F) {
 	dir := f.TempDir()
 	good := filepath.Join(dir, "good.parquet")
 	writeBatch(f, good, samplePatients(20), 8)
-	for _, p := range []string{good, "../../testdata/vectors/leaf-vectors.parquet"} {
+	erased := filepath.Join(dir, "erased.parquet")
+	if _, err := Erase(context.Background(), good, erased, []int64{0, 9, 19}, 0o600); err != nil {
+		f.Fatal(err)
+	}
+	for _, p := range []string{good, erased, "../../testdata/vectors/leaf-vectors.parquet"} {
 		data, err := os.ReadFile(p)
 		if err != nil {
 			f.Fatal(err)

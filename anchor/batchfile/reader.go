@@ -23,6 +23,7 @@ import (
 type Scan struct {
 	Meta   map[string]string // footer key-value metadata
 	Rows   int64             // rows read
+	Erased []int64           // rows in erased form (their _leaf set), in order
 	Root   []byte            // recomputed RFC 6962 root
 	SHA256 []byte            // of the file's bytes
 	Size   int64
@@ -32,7 +33,8 @@ type Scan struct {
 const arrowSchemaKey = "ARROW:schema"
 
 // RowFunc is called for each row's canonical record and leaf hash, in
-// order. canonical is valid only during the call.
+// order. canonical is valid only during the call; it is nil for an erased
+// row, whose values are gone and whose leaf hash its _leaf column keeps.
 type RowFunc func(row int64, canonical []byte, leafHash [32]byte) error
 
 // Read re-reads the batch file at path: it hashes its bytes, decodes every
@@ -85,17 +87,17 @@ func Read(ctx context.Context, path string, fn RowFunc) (sc Scan, err error) {
 		return sc, fmt.Errorf("batchfile: %s: %w", path, err)
 	}
 	defer rr.Release()
-	enc, err := schemas.NewLeafEncoder(rr.Schema())
+	enc, lc, err := canonicalSchema(rr.Schema())
 	if err != nil {
 		return sc, fmt.Errorf("batchfile: %s: %w", path, err)
 	}
-	hasher := newLeafHasher(enc)
+	hasher := newLeafHasher(enc, lc)
 	for rr.Next() {
 		if err := hasher.add(rr.RecordBatch(), fn); err != nil {
 			return sc, fmt.Errorf("batchfile: %s: %w", path, err)
 		}
 	}
-	sc.Rows = hasher.rows
+	sc.Rows, sc.Erased = hasher.rows, hasher.erased
 	if err := rr.Err(); err != nil && !errors.Is(err, io.EOF) {
 		return sc, fmt.Errorf("batchfile: %s: decoding rows: %w", path, err)
 	}
@@ -104,33 +106,46 @@ func Read(ctx context.Context, path string, fn RowFunc) (sc Scan, err error) {
 }
 
 // leafHasher turns record batches into leaf hashes appended to a tree,
-// in row order: the one path both the writer and the reader hash by.
+// in row order: the one path both the writer and the reader hash by. An
+// erased row's leaf hash is the one its _leaf column keeps.
 type leafHasher struct {
-	enc  *schemas.LeafEncoder
-	tree *merkle.Tree
-	buf  []byte // 0x00 then the current row's canonical record
-	rows int64
+	enc    *schemas.LeafEncoder
+	lc     leafColumn
+	tree   *merkle.Tree
+	buf    []byte // 0x00 then the current row's canonical record
+	rows   int64
+	erased []int64
 }
 
-func newLeafHasher(enc *schemas.LeafEncoder) *leafHasher {
-	return &leafHasher{enc: enc, tree: merkle.New()}
+func newLeafHasher(enc *schemas.LeafEncoder, lc leafColumn) *leafHasher {
+	return &leafHasher{enc: enc, lc: lc, tree: merkle.New()}
 }
 
 // add hashes every row of rec; fn, if not nil, sees each one.
 func (h *leafHasher) add(rec arrow.RecordBatch, fn RowFunc) error {
-	b := h.enc.Batch(rec)
+	canon, lv := h.lc.project(rec)
+	defer canon.Release()
+	b := h.enc.Batch(canon)
 	for i := 0; i < int(rec.NumRows()); i++ {
-		var err error
-		h.buf, err = b.AppendLeaf(h.buf[:0], i)
+		lh, erased, err := lv.erased(i)
 		if err != nil {
 			return fmt.Errorf("row %d: %w", h.rows, err)
 		}
-		lh := sha256.Sum256(h.buf)
+		var canonical []byte
+		if erased {
+			h.erased = append(h.erased, h.rows)
+		} else {
+			h.buf, err = b.AppendLeaf(h.buf[:0], i)
+			if err != nil {
+				return fmt.Errorf("row %d: %w", h.rows, err)
+			}
+			lh, canonical = sha256.Sum256(h.buf), h.buf[1:]
+		}
 		if err := h.tree.Append(lh[:]); err != nil {
 			return err
 		}
 		if fn != nil {
-			if err := fn(h.rows, h.buf[1:], lh); err != nil {
+			if err := fn(h.rows, canonical, lh); err != nil {
 				return err
 			}
 		}

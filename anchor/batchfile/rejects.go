@@ -16,13 +16,17 @@ type Reject struct {
 	TargetSchema string
 	Reason       string
 	Raw          []byte
+	Erased       bool // the row was erased: its values are gone
 }
 
 // ReadRejects reads the rejects file at path (through Read, so the file is
 // decoded and hashed as a verifier would) and calls fn for each row, in
-// order.
+// order. An erased row comes with only its Row and Erased set.
 func ReadRejects(ctx context.Context, path string, fn func(Reject) error) error {
 	_, err := Read(ctx, path, func(row int64, canonical []byte, _ [32]byte) error {
+		if canonical == nil {
+			return fn(Reject{Row: row, Erased: true})
+		}
 		var rec map[string]*string
 		if err := json.Unmarshal(canonical, &rec); err != nil {
 			return fmt.Errorf("row %d: %w", row, err)

@@ -15,6 +15,7 @@ import (
 	"strconv"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/compress"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
@@ -126,25 +127,7 @@ func Create(path string, s *schemas.Schema, batchID string, saltKey []byte, opt 
 	}
 	w.builder.Reserve(w.perBatch)
 	w.counter.w = io.MultiWriter(f, w.sum)
-	popts := []parquet.WriterProperty{
-		parquet.WithCompression(compress.Codecs.Zstd),
-		// zstd's fastest level: most of the size gain for a third of the time.
-		parquet.WithCompressionLevel(1),
-		parquet.WithMaxRowGroupLength(int64(w.perBatch)),
-		parquet.WithCreatedBy("healthanchor"),
-		parquet.WithAllocator(pool),
-		// No dictionaries: Arrow's dictionary encoder looks every value up
-		// through an allocating hash probe. On a 1M-row patient export,
-		// dictionaries on the few columns whose values repeat (sex, city,
-		// country) cost 4 to 10% of the run and saved under 4% of the
-		// file: zstd shrinks repeated short strings nearly as well.
-		parquet.WithDictionaryDefault(false),
-		// Salts are random bytes: compressing them or keeping their
-		// min/max costs time (a tenth of the writer's) and saves nothing.
-		parquet.WithCompressionFor(schemas.ColSalt, compress.Codecs.Uncompressed),
-		parquet.WithStatsFor(schemas.ColSalt, false),
-	}
-	props := parquet.NewWriterProperties(popts...)
+	props := writerProps(pool, w.perBatch)
 	w.pw, err = pqarrow.NewFileWriter(s.Arrow(), &w.counter, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
 	if err != nil {
 		f.Close()
@@ -162,6 +145,34 @@ func Create(path string, s *schemas.Schema, batchID string, saltKey []byte, opt 
 	return w, nil
 }
 
+// writerProps are the Parquet properties of every batch file this package
+// writes, new or rewritten.
+func writerProps(pool memory.Allocator, perBatch int) *parquet.WriterProperties {
+	popts := []parquet.WriterProperty{
+		parquet.WithCompression(compress.Codecs.Zstd),
+		// zstd's fastest level: most of the size gain for a third of the time.
+		parquet.WithCompressionLevel(1),
+		parquet.WithMaxRowGroupLength(int64(perBatch)),
+		parquet.WithCreatedBy("healthanchor"),
+		parquet.WithAllocator(pool),
+		// No dictionaries: Arrow's dictionary encoder looks every value up
+		// through an allocating hash probe. On a 1M-row patient export,
+		// dictionaries on the few columns whose values repeat (sex, city,
+		// country) cost 4 to 10% of the run and saved under 4% of the
+		// file: zstd shrinks repeated short strings nearly as well.
+		parquet.WithDictionaryDefault(false),
+		// Salts are random bytes: compressing them or keeping their
+		// min/max costs time (a tenth of the writer's) and saves nothing.
+		parquet.WithCompressionFor(schemas.ColSalt, compress.Codecs.Uncompressed),
+		parquet.WithStatsFor(schemas.ColSalt, false),
+		// Leaf hashes of erased rows are random too; plain, uncompressed
+		// hex keeps them readable by any Parquet reader.
+		parquet.WithCompressionFor(ColLeaf, compress.Codecs.Uncompressed),
+		parquet.WithStatsFor(ColLeaf, false),
+	}
+	return parquet.NewWriterProperties(popts...)
+}
+
 func (w *Writer) writeLoop() {
 	var err error
 	for rec := range w.toWrite {
@@ -174,7 +185,7 @@ func (w *Writer) writeLoop() {
 }
 
 func hashLoop(enc *schemas.LeafEncoder, in <-chan arrow.RecordBatch, out chan<- hashResult) {
-	h := newLeafHasher(enc)
+	h := newLeafHasher(enc, leafColumn{leaf: -1})
 	var err error
 	for rec := range in {
 		if err == nil {

@@ -84,7 +84,7 @@ proof DIR --genesis G' checks them all.`,
 				if ref != "" {
 					what = fmt.Sprintf("record with source_ref %q", ref)
 				}
-				return &exitError{code: exitFailed, err: fmt.Errorf("prove: %s has no %s (looked in %s)", args[0], what, strings.Join(files, ", "))}
+				return &exitError{code: exitFailed, err: fmt.Errorf("prove: %s has no %s to prove (looked in %s; an erased record has none left)", args[0], what, strings.Join(files, ", "))}
 			}
 			if err != nil {
 				return err

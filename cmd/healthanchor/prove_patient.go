@@ -16,6 +16,7 @@ import (
 	"github.com/healthanchor/healthanchor/anchor"
 	"github.com/healthanchor/healthanchor/internal/fsutil"
 	"github.com/healthanchor/healthanchor/pipeline"
+	"github.com/healthanchor/healthanchor/pipeline/patientindex"
 )
 
 // provePatient writes into dir the proof bundle of every record naming
@@ -110,30 +111,8 @@ func patientMatch(patient string) anchor.RecordMatch {
 			return false
 		}
 		raw, err := hex.DecodeString(rec.Raw)
-		return err == nil && containsWord(string(raw), patient)
+		return err == nil && patientindex.RawNames(raw, patient)
 	}
-}
-
-// containsWord says whether s holds w with no letter or digit on either side.
-func containsWord(s, w string) bool {
-	if w == "" {
-		return false
-	}
-	for i := 0; ; {
-		j := strings.Index(s[i:], w)
-		if j < 0 {
-			return false
-		}
-		start, end := i+j, i+j+len(w)
-		if (start == 0 || !isAlnum(s[start-1])) && (end == len(s) || !isAlnum(s[end])) {
-			return true
-		}
-		i = start + 1
-	}
-}
-
-func isAlnum(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
 }
 
 func recordSchema(canonical string) string {

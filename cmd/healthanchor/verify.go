@@ -88,6 +88,9 @@ func printBatchReports(cmd *cobra.Command, reps []anchor.BatchReport, ok, asJSON
 			continue
 		}
 		fmt.Fprintf(w, "%s: batch %s (%s, %s) %d rows, root %s, block %d\n", r.Path, r.BatchID, r.Kind, r.Schema, r.Rows, r.Root, r.BlockHeight)
+		if r.Erasure != nil {
+			fmt.Fprintf(w, "  root matches; %s\n", r.Erasure)
+		}
 	}
 	if ok {
 		fmt.Fprintln(w, "OK: every file matches its anchor")

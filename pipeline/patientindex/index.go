@@ -149,3 +149,13 @@ func PatientID(canonical []byte) (string, bool) {
 	}
 	return *id, true
 }
+
+// Forget removes every record of patient from the index, as after the
+// patient's erasure, and returns how many it removed.
+func (x *Index) Forget(ctx context.Context, patient string) (int64, error) {
+	res, err := x.db.ExecContext(ctx, `DELETE FROM patient_rows WHERE patient_id = ?`, patient)
+	if err != nil {
+		return 0, fmt.Errorf("patientindex: forget: %w", err)
+	}
+	return res.RowsAffected()
+}
