@@ -26,6 +26,9 @@ func FuzzRecordProps(f *testing.F) {
 			t.Fatalf("%q: %v", s, err)
 		}
 		for k, raw := range want {
+			if len(p.ends) != len(want) {
+				break // a duplicate key: encoding/json keeps the last, the scanner the first
+			}
 			var v any
 			json.Unmarshal(raw, &v)
 			got, set := p.get(k)
@@ -35,8 +38,7 @@ func FuzzRecordProps(f *testing.F) {
 					t.Errorf("%q: %s is null, got %q", s, k, got)
 				}
 			case string:
-				// A duplicate key: encoding/json keeps the last, the scanner the first.
-				if got != v && len(p.ends) == len(want) {
+				if got != v {
 					t.Errorf("%q: %s = %q, want %q", s, k, got, v)
 				}
 			}

@@ -80,6 +80,9 @@ func validContainerEnd(b []byte, i, depth int) (int, error) {
 // character, only JSON's escapes.
 func validStringEnd(b []byte, i int) (int, error) {
 	for j := i + 1; j < len(b); j++ {
+		if plainStringByte[b[j]] {
+			continue
+		}
 		switch c := b[j]; {
 		case c == '"':
 			return j + 1, nil
@@ -158,3 +161,12 @@ func numberEnd(b []byte, i int) (int, error) {
 	}
 	return j, nil
 }
+
+// plainStringByte tells the bytes a string holds as they are: not the
+// closing quote, a backslash or a control character.
+var plainStringByte = func() (t [256]bool) {
+	for c := 0x20; c < 256; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
