@@ -161,15 +161,17 @@ func valueEnd(b []byte, i int) (int, error) {
 
 // unquote appends the text of the JSON string q (quotes included) to dst.
 func unquote(q []byte, dst []byte) ([]byte, error) {
-	return appendString(dst, q)
+	return appendString(dst, q, false)
 }
 
 // appendString appends the text of the JSON string q (quotes included)
 // to dst, as encoding/json decodes it: escapes resolved, a lone surrogate
-// or a byte that is not UTF-8 replaced by U+FFFD.
-func appendString(dst, q []byte) ([]byte, error) {
+// or a byte that is not UTF-8 replaced by U+FFFD. checkUTF8 false skips
+// the check of a string without escapes, for a caller that knows its
+// bytes are UTF-8 (the whole line was checked once).
+func appendString(dst, q []byte, checkUTF8 bool) ([]byte, error) {
 	s := q[1 : len(q)-1]
-	if bytes.IndexByte(s, '\\') < 0 && utf8.Valid(s) {
+	if bytes.IndexByte(s, '\\') < 0 && (!checkUTF8 || utf8.Valid(s)) {
 		return append(dst, s...), nil
 	}
 	for i := 0; i < len(s); {
@@ -240,17 +242,17 @@ func hex4(s []byte, i int) (rune, bool) {
 // unquoted, numbers as written, true/false, objects and arrays as their
 // JSON; ok is false for null.
 func text(raw []byte) (string, bool, error) {
-	b, ok, err := appendText(nil, raw)
+	b, ok, err := appendText(nil, raw, true)
 	return string(b), ok, err
 }
 
-// appendText appends text(raw) to dst.
-func appendText(dst, raw []byte) ([]byte, bool, error) {
+// appendText appends text(raw) to dst; checkUTF8 is appendString's.
+func appendText(dst, raw []byte, checkUTF8 bool) ([]byte, bool, error) {
 	switch {
 	case len(raw) == 0:
 		return dst, false, errScan
 	case raw[0] == '"':
-		out, err := appendString(dst, raw)
+		out, err := appendString(dst, raw, checkUTF8)
 		if err != nil {
 			return dst, false, err
 		}

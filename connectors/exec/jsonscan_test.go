@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // FuzzRecordProps checks the replay's scanner against encoding/json on
@@ -22,7 +23,7 @@ func FuzzRecordProps(f *testing.F) {
 			return
 		}
 		var p recordProps
-		if err := p.load([]byte(s)); err != nil {
+		if err := p.load([]byte(s), utf8.ValidString(s)); err != nil {
 			t.Fatalf("%q: %v", s, err)
 		}
 		for k, raw := range want {
@@ -116,7 +117,7 @@ func FuzzAppendString(f *testing.F) {
 		if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' || json.Unmarshal(b, &want) != nil {
 			return
 		}
-		got, err := appendString([]byte("x"), b)
+		got, err := appendString([]byte("x"), b, true)
 		if err != nil || string(got) != "x"+want {
 			t.Errorf("appendString(%q) = %q, %v; want %q", s, got, err, "x"+want)
 		}

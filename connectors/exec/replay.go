@@ -12,6 +12,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/healthanchor/healthanchor/connectors"
 	"github.com/healthanchor/healthanchor/schemas"
@@ -112,7 +113,9 @@ type span struct {
 	set        bool
 }
 
-func (p *recordProps) load(rec []byte) error {
+// load reads the properties of the record rec; utf8OK says that rec is
+// known to be UTF-8, so that its strings need no check one by one.
+func (p *recordProps) load(rec []byte, utf8OK bool) error {
 	p.keys, p.ends, p.vals, p.buf, p.texts = p.keys[:0], p.ends[:0], p.vals[:0], p.buf[:0], p.texts[:0]
 	err := members(rec, func(k, v []byte) error {
 		p.keys = append(p.keys, k...)
@@ -121,7 +124,7 @@ func (p *recordProps) load(rec []byte) error {
 		start := len(p.buf)
 		var set bool
 		var err error
-		if p.buf, set, err = appendText(p.buf, v); err != nil {
+		if p.buf, set, err = appendText(p.buf, v, !utf8OK); err != nil {
 			p.buf, set = p.buf[:start], false
 		}
 		p.texts = append(p.texts, span{start, len(p.buf), set})
@@ -200,7 +203,8 @@ func (c *Connector) record(row schemas.Row, line int, keys []string, raw, rec []
 	reject := func(reason string) connectors.Record {
 		return connectors.Record{SourceRef: ref, Reject: &connectors.Reject{Target: s.ID(), Reason: ref + ": " + reason, Raw: append([]byte(nil), raw...)}}
 	}
-	if len(rec) == 0 || rec[0] != '{' || props.load(rec) != nil {
+	// One check of the whole line is cheaper than one per string.
+	if len(rec) == 0 || rec[0] != '{' || props.load(rec, utf8.Valid(raw)) != nil {
 		return reject("the record is not a JSON object")
 	}
 	get := props.get
