@@ -1,8 +1,6 @@
 package main
 
 import (
-	"context"
-	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -25,6 +23,17 @@ func appendJob(t *testing.T, cfg, job string) int {
 	return strings.Count(string(raw), "\n") + 2 // job starts with a newline
 }
 
+// jobCounts sums the rows and rejects of a job's anchored batches.
+func jobCounts(t *testing.T, cfg, job string) (rows, rejects int64) {
+	t.Helper()
+	for _, b := range batches(t, cfg) {
+		if b.Job == job {
+			rows, rejects = rows+b.Rows, rejects+b.Rejects
+		}
+	}
+	return rows, rejects
+}
+
 // rejectReasons lists a job's reject reasons with their values shown.
 func rejectReasons(t *testing.T, cfg, job string) string {
 	t.Helper()
@@ -41,16 +50,7 @@ func rejectReasons(t *testing.T, cfg, job string) string {
 func TestSQLMappingThroughCLI(t *testing.T) {
 	for _, srv := range sqlServers {
 		t.Run(srv.name, func(t *testing.T) {
-			db, err := sql.Open(srv.stdDriver, srv.dsn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			if err := db.PingContext(ctx); err != nil {
-				t.Fatalf("the %s test server does not answer (%v); .ci/run starts it, or set HEALTHANCHOR_TEST_%s", srv.name, err, strings.ToUpper(srv.driver))
-			}
+			db := srv.open(t)
 			table := fmt.Sprintf("ha_map_%d", time.Now().UnixNano()%1e9)
 			if _, err := db.Exec(fmt.Sprintf("CREATE TABLE %s (id integer PRIMARY KEY, nom varchar(80), prenom varchar(80), sexe integer, numero integer, rue varchar(80), maj %s)", table, srv.ts)); err != nil {
 				t.Fatal(err)
@@ -109,13 +109,7 @@ func TestSQLMappingThroughCLI(t *testing.T) {
 			}
 
 			mustCode(t, ha(t, env, "--config", cfg, "run", "map-sql"), 0, "run")
-			var rows, rejects int64
-			for _, b := range batches(t, cfg) {
-				if b.Job == "map-sql" {
-					rows, rejects = rows+b.Rows, rejects+b.Rejects
-				}
-			}
-			if rows != 2 || rejects != 1 {
+			if rows, rejects := jobCounts(t, cfg, "map-sql"); rows != 2 || rejects != 1 {
 				t.Fatalf("anchored %d rows and %d rejects, want 2 and 1", rows, rejects)
 			}
 			wantReason := fmt.Sprintf(`%s id=3 sex (code(sexe, sex)): "7" is not in code table sex`, table)
@@ -171,14 +165,8 @@ func TestFHIRMappingThroughCLI(t *testing.T) {
 		t.Errorf("preview shows %d rows with the constant country, want 3:\n%s", n, r.stdout)
 	}
 	mustCode(t, ha(t, nil, "--config", cfg, "run", "fhir-map"), 0, "run")
-	var rows, rejects int64
-	for _, b := range batches(t, cfg) {
-		if b.Job == "fhir-map" {
-			rows, rejects = rows+b.Rows, rejects+b.Rejects
-		}
-	}
 	// p1, p2, p4 (femme) map; p3 (unknown), the cut line and the partial birth date are rejects.
-	if rows != 3 || rejects != 3 {
+	if rows, rejects := jobCounts(t, cfg, "fhir-map"); rows != 3 || rejects != 3 {
 		t.Fatalf("anchored %d rows and %d rejects, want 3 and 3", rows, rejects)
 	}
 	wantReason := `Patient.000.ndjson:3: sex (code(gender, sex)): "unknown" is not in code table sex`
