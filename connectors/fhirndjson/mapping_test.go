@@ -169,3 +169,25 @@ func FuzzParsePath(f *testing.F) {
 		p.text(doc)
 	})
 }
+
+// A required column mapped to a path the resource lacks is a reject
+// naming the column and its path (written as an expression).
+func TestMappingRequired(t *testing.T) {
+	c := open(t, connectors.Options{"mapping": map[string]any{"Patient": map[string]any{"patient_id": "identifier[5].value"}}})
+	res, err := connectortest.ReadAll(t, c, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, r := range res.Records {
+		if r.Schema == schemas.Patient {
+			t.Errorf("%s mapped without a patient_id", r.SourceRef)
+		}
+		if r.Reject != nil && strings.HasSuffix(r.Reject.Reason, ": patient_id (`identifier[5].value`): required, but the resource gives no value") {
+			n++
+		}
+	}
+	if n != 3 {
+		t.Errorf("%d patients rejected for their missing patient_id, want 3 (the others fail their fixed rules first)", n)
+	}
+}
