@@ -20,6 +20,13 @@ type Mapping struct {
 // expression) for schema s and checks that each code table it names is in
 // tables. Errors name the option at fault ("mapping.sex: ...").
 func CompileMapping(s *schemas.Schema, mapping map[string]string, tables CodeTables) (*Mapping, error) {
+	return CompileMappingAt("mapping", s, mapping, tables)
+}
+
+// CompileMappingAt is CompileMapping for a mapping found at another
+// option than "mapping" (fhir-ndjson's mapping.Patient), which its errors
+// name.
+func CompileMappingAt(option string, s *schemas.Schema, mapping map[string]string, tables CodeTables) (*Mapping, error) {
 	m := &Mapping{schema: s, exprs: make([]*Expr, len(s.Fields)), tables: tables}
 	keys := make([]string, 0, len(mapping))
 	for k := range mapping {
@@ -29,15 +36,15 @@ func CompileMapping(s *schemas.Schema, mapping map[string]string, tables CodeTab
 	for _, col := range keys {
 		i := s.Index(col)
 		if i < schemas.NumCommon {
-			return nil, fmt.Errorf("mapping: %q is not a column of %s that a source can fill", col, s.ID())
+			return nil, fmt.Errorf("%s: %q is not a column of %s that a source can fill", option, col, s.ID())
 		}
 		e, err := ParseMapping(mapping[col])
 		if err != nil {
-			return nil, fmt.Errorf("mapping.%s: %w", col, err)
+			return nil, fmt.Errorf("%s.%s: %w", option, col, err)
 		}
 		for _, t := range e.Tables() {
 			if _, ok := tables[t]; !ok {
-				return nil, fmt.Errorf("mapping.%s: code table %q is not in code_tables", col, t)
+				return nil, fmt.Errorf("%s.%s: code table %q is not in code_tables", option, col, t)
 			}
 		}
 		m.exprs[i] = e

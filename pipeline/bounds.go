@@ -72,15 +72,24 @@ func checkEvery(expr string) error {
 }
 
 // optionField is the option a connector's error names ("sql: max_window:
+// ...", "exec: mapping.sex: ...", "fhir-ndjson: mapping.Patient.sex:
 // ..."), for the line of the error.
-var optionField = regexp.MustCompile(`^(?:options: )?[a-z0-9]+: ([a-z_]+):`)
+var optionField = regexp.MustCompile(`^(?:options: )?[a-z0-9-]+: ([a-z_]+(?:\.[A-Za-z0-9_]+)*):`)
 
 // optionPath is the YAML path of the option err names under the job at
-// at, when the file has it, else of the job's options.
+// at (or of its closest parent the file has), else of the job's options.
 func optionPath(file *ast.File, at string, err error) string {
 	if m := optionField.FindStringSubmatch(err.Error()); m != nil {
-		if p := at + ".options." + m[1]; lineOf(file, p) > 0 {
-			return p
+		name := m[1]
+		for {
+			if p := at + ".options." + name; lineOf(file, p) > 0 {
+				return p
+			}
+			i := strings.LastIndexByte(name, '.')
+			if i < 0 {
+				break
+			}
+			name = name[:i]
 		}
 	}
 	return at + ".options"

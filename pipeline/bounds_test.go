@@ -36,6 +36,10 @@ func TestConfigBounds(t *testing.T) {
 		{"max_value_bytes", sqlJob + "      max_value_bytes: 12\n", []string{"c.yaml:12", "max_value_bytes: 12 is out of range (1024 to"}},
 		{"max_message_bytes", head + "    connector: hl7\n    options:\n      input: x.hl7\n      max_message_bytes: 99999999999\n",
 			[]string{"c.yaml:8", "max_message_bytes: 99999999999 is out of range"}},
+		{"sql mapping expression", sqlJob + "      mapping:\n        patient_id: mrn\n        sex: code(sexe, sex)\n",
+			[]string{"c.yaml:14:14", `mapping.sex: code table "sex" is not in code_tables`}},
+		{"csv mapping expression", head + "    connector: csv\n    options:\n      input: x.csv\n      mapping:\n        city: upper(ville\n",
+			[]string{"c.yaml:9:15", "mapping.city: expression"}},
 		{"max_record_bytes", head + "    connector: csv\n    options:\n      input: x.csv\n      max_record_bytes: -1\n",
 			[]string{"c.yaml:8", "max_record_bytes: -1 is out of range (64 to"}},
 	}

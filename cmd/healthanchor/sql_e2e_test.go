@@ -25,6 +25,23 @@ var sqlServers = []sqlServer{
 		stdDriver: "mysql", ts: "datetime(6)", param: "?"},
 }
 
+// open connects to the server, failing the test when it does not answer;
+// the connection is closed at the test's end.
+func (srv sqlServer) open(t *testing.T) *sql.DB {
+	t.Helper()
+	db, err := sql.Open(srv.stdDriver, srv.dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := db.PingContext(ctx); err != nil {
+		t.Fatalf("the %s test server does not answer (%v); .ci/run starts it, or set HEALTHANCHOR_TEST_%s", srv.name, err, strings.ToUpper(srv.driver))
+	}
+	return db
+}
+
 func envOrDefault(name, def string) string {
 	if v := os.Getenv(name); v != "" {
 		return v
@@ -40,16 +57,7 @@ func envOrDefault(name, def string) string {
 func TestSQLJobThroughCLI(t *testing.T) {
 	for _, srv := range sqlServers {
 		t.Run(srv.name, func(t *testing.T) {
-			db, err := sql.Open(srv.stdDriver, srv.dsn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			if err := db.PingContext(ctx); err != nil {
-				t.Fatalf("the %s test server does not answer (%v); .ci/run starts it, or set HEALTHANCHOR_TEST_%s", srv.name, err, strings.ToUpper(srv.driver))
-			}
+			db := srv.open(t)
 			table := fmt.Sprintf("ha_cli_%d", time.Now().UnixNano()%1e9)
 			exec := func(q string, args ...any) {
 				t.Helper()

@@ -5,27 +5,40 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
-// The spool's lines were checked as JSON (json.Valid) when the tap wrote
-// them, and the spool's digest is checked at the end of each replay, so
+// The spool's lines were checked as JSON (checkedMembers) when the tap
+// wrote them, and the spool's digest is checked at the end of each replay, so
 // the replay reads them with this small scanner instead of reflection:
 // it finds the top-level members of a message and reads a record's
 // properties as text, with no map or interface allocated per record.
 
 var errScan = errors.New("malformed JSON")
 
-// member calls fn with each top-level member of the object in b: its key
-// (unescaped) and its raw value.
+// members calls fn with each top-level member of the object in b: its key
+// (unescaped) and its raw value. It trusts b to be valid JSON (a spooled
+// line); checkedMembers is for lines not yet checked.
 func members(b []byte, fn func(key []byte, val []byte) error) error {
+	return scanMembers(b, false, fn)
+}
+
+// checkedMembers is members for a line that may be anything: b must be
+// one JSON object, strictly valid (as encoding/json.Valid checks), with
+// nothing but white space after it.
+func checkedMembers(b []byte, fn func(key []byte, val []byte) error) error {
+	return scanMembers(b, true, fn)
+}
+
+func scanMembers(b []byte, strict bool, fn func(key []byte, val []byte) error) error {
 	i := skipSpace(b, 0)
 	if i >= len(b) || b[i] != '{' {
 		return errScan
 	}
 	i = skipSpace(b, i+1)
 	if i < len(b) && b[i] == '}' {
-		return nil
+		return trailing(b, i+1, strict)
 	}
 	var keyBuf []byte
 	for {
@@ -33,6 +46,9 @@ func members(b []byte, fn func(key []byte, val []byte) error) error {
 			return errScan
 		}
 		end, err := stringEnd(b, i)
+		if strict {
+			end, err = validStringEnd(b, i)
+		}
 		if err != nil {
 			return err
 		}
@@ -47,6 +63,9 @@ func members(b []byte, fn func(key []byte, val []byte) error) error {
 		}
 		i = skipSpace(b, i+1)
 		vend, err := valueEnd(b, i)
+		if strict {
+			vend, err = validEnd(b, i, 1)
+		}
 		if err != nil {
 			return err
 		}
@@ -59,10 +78,18 @@ func members(b []byte, fn func(key []byte, val []byte) error) error {
 			continue
 		}
 		if i < len(b) && b[i] == '}' {
-			return nil
+			return trailing(b, i+1, strict)
 		}
 		return errScan
 	}
+}
+
+// trailing checks, when strict, that only white space follows b[i:].
+func trailing(b []byte, i int, strict bool) error {
+	if strict && skipSpace(b, i) != len(b) {
+		return errScan
+	}
+	return nil
 }
 
 func skipSpace(b []byte, i int) int {
@@ -72,15 +99,23 @@ func skipSpace(b []byte, i int) int {
 	return i
 }
 
-// stringEnd returns the index just past the string starting at b[i] == '"'.
+// stringEnd returns the index just past the string starting at b[i] == '"':
+// the first quote after it that an odd run of backslashes does not escape.
 func stringEnd(b []byte, i int) (int, error) {
-	for j := i + 1; j < len(b); j++ {
-		switch b[j] {
-		case '\\':
-			j++
-		case '"':
-			return j + 1, nil
+	for j := i + 1; j < len(b); {
+		k := bytes.IndexByte(b[j:], '"')
+		if k < 0 {
+			break
 		}
+		q := j + k
+		n := 0
+		for q-1-n > i && b[q-1-n] == '\\' {
+			n++
+		}
+		if n%2 == 0 {
+			return q + 1, nil
+		}
+		j = q + 1
 	}
 	return 0, errScan
 }
@@ -126,48 +161,118 @@ func valueEnd(b []byte, i int) (int, error) {
 
 // unquote appends the text of the JSON string q (quotes included) to dst.
 func unquote(q []byte, dst []byte) ([]byte, error) {
+	return appendString(dst, q, false)
+}
+
+// appendString appends the text of the JSON string q (quotes included)
+// to dst, as encoding/json decodes it: escapes resolved, a lone surrogate
+// or a byte that is not UTF-8 replaced by U+FFFD. checkUTF8 false skips
+// the check of a string without escapes, for a caller that knows its
+// bytes are UTF-8 (the whole line was checked once).
+func appendString(dst, q []byte, checkUTF8 bool) ([]byte, error) {
 	s := q[1 : len(q)-1]
-	if bytes.IndexByte(s, '\\') < 0 {
+	if bytes.IndexByte(s, '\\') < 0 && (!checkUTF8 || utf8.Valid(s)) {
 		return append(dst, s...), nil
 	}
-	var out string
-	if err := json.Unmarshal(q, &out); err != nil {
-		return nil, err
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == '\\':
+			if i+1 >= len(s) {
+				return nil, errScan
+			}
+			i += 2
+			switch e := s[i-1]; e {
+			case '"', '\\', '/':
+				dst = append(dst, e)
+			case 'b':
+				dst = append(dst, '\b')
+			case 'f':
+				dst = append(dst, '\f')
+			case 'n':
+				dst = append(dst, '\n')
+			case 'r':
+				dst = append(dst, '\r')
+			case 't':
+				dst = append(dst, '\t')
+			case 'u':
+				r, ok := hex4(s, i)
+				if !ok {
+					return nil, errScan
+				}
+				i += 4
+				if utf16.IsSurrogate(r) {
+					r2, ok := rune(0), false
+					if i+6 <= len(s) && s[i] == '\\' && s[i+1] == 'u' {
+						r2, ok = hex4(s, i+2)
+					}
+					if dec := utf16.DecodeRune(r, r2); ok && dec != utf8.RuneError {
+						r = dec
+						i += 6
+					} else {
+						r = utf8.RuneError
+					}
+				}
+				dst = utf8.AppendRune(dst, r)
+			default:
+				return nil, errScan
+			}
+		case c < utf8.RuneSelf:
+			dst = append(dst, c)
+			i++
+		default:
+			r, n := utf8.DecodeRune(s[i:])
+			dst = utf8.AppendRune(dst, r) // U+FFFD for a byte that is not UTF-8
+			i += n
+		}
 	}
-	return append(dst, out...), nil
+	return dst, nil
+}
+
+// hex4 reads the four hexadecimal digits at s[i:].
+func hex4(s []byte, i int) (rune, bool) {
+	if i+4 > len(s) {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(string(s[i:i+4]), 16, 32)
+	return rune(n), err == nil
 }
 
 // text returns a raw JSON value as the text a mapping reads: strings
 // unquoted, numbers as written, true/false, objects and arrays as their
 // JSON; ok is false for null.
 func text(raw []byte) (string, bool, error) {
+	b, ok, err := appendText(nil, raw, true)
+	return string(b), ok, err
+}
+
+// appendText appends text(raw) to dst; checkUTF8 is appendString's.
+func appendText(dst, raw []byte, checkUTF8 bool) ([]byte, bool, error) {
 	switch {
 	case len(raw) == 0:
-		return "", false, errScan
+		return dst, false, errScan
 	case raw[0] == '"':
-		s := raw[1 : len(raw)-1]
-		if bytes.IndexByte(s, '\\') < 0 && utf8.Valid(s) {
-			return string(s), true, nil
+		out, err := appendString(dst, raw, checkUTF8)
+		if err != nil {
+			return dst, false, err
 		}
-		var out string
-		err := json.Unmarshal(raw, &out)
-		return out, err == nil, err
+		return out, true, nil
 	case string(raw) == "null":
-		return "", false, nil
+		return dst, false, nil
 	case raw[0] == '{' || raw[0] == '[':
-		var c bytes.Buffer
-		if err := json.Compact(&c, raw); err != nil {
-			return "", false, err
+		c := bytes.NewBuffer(dst)
+		if err := json.Compact(c, raw); err != nil {
+			return dst, false, err
 		}
-		return c.String(), true, nil
+		return c.Bytes(), true, nil
 	}
 	if string(raw) == "true" || string(raw) == "false" {
-		return string(raw), true, nil
+		return append(dst, raw...), true, nil
 	}
 	if _, err := strconv.ParseFloat(string(raw), 64); err != nil && !errors.Is(err, strconv.ErrRange) {
-		return "", false, errScan
+		return dst, false, errScan
 	}
-	return string(raw), true, nil
+	return append(dst, raw...), true, nil
 }
 
 // isString tells whether the raw JSON value is the string want.

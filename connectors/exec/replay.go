@@ -12,6 +12,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/healthanchor/healthanchor/connectors"
 	"github.com/healthanchor/healthanchor/schemas"
@@ -93,30 +94,61 @@ func (c *Connector) replay(ctx context.Context, path string, wm watermark, emit 
 	return nil
 }
 
-// recordProps are a record's properties as raw JSON, reused between records.
+// recordProps are a record's properties, reused between records: each
+// key, its raw JSON value and its text, the texts of a record held in
+// one string so that reading a record allocates once.
 type recordProps struct {
-	keys []byte // every key, one after the other
-	ends []int  // where each key ends in keys
-	vals [][]byte
+	keys  []byte // every key, one after the other
+	ends  []int  // where each key ends in keys
+	vals  [][]byte
+	buf   []byte // the texts, one after the other, while loading
+	texts []span // where each value's text is in str
+	str   string
 }
 
-func (p *recordProps) load(rec []byte) error {
-	p.keys, p.ends, p.vals = p.keys[:0], p.ends[:0], p.vals[:0]
-	return members(rec, func(k, v []byte) error {
+// span is a value's text, str[start:end]; set is false for null and for
+// a value that does not read as text.
+type span struct {
+	start, end int
+	set        bool
+}
+
+// load reads the properties of the record rec; utf8OK says that rec is
+// known to be UTF-8, so that its strings need no check one by one.
+func (p *recordProps) load(rec []byte, utf8OK bool) error {
+	p.keys, p.ends, p.vals, p.buf, p.texts = p.keys[:0], p.ends[:0], p.vals[:0], p.buf[:0], p.texts[:0]
+	err := members(rec, func(k, v []byte) error {
 		p.keys = append(p.keys, k...)
 		p.ends = append(p.ends, len(p.keys))
 		p.vals = append(p.vals, v)
+		start := len(p.buf)
+		var set bool
+		var err error
+		if p.buf, set, err = appendText(p.buf, v, !utf8OK); err != nil {
+			p.buf, set = p.buf[:start], false
+		}
+		p.texts = append(p.texts, span{start, len(p.buf), set})
 		return nil
 	})
+	p.str = string(p.buf)
+	return err
 }
 
-func (p *recordProps) raw(name string) ([]byte, bool) {
+// find returns the index of the first property named name, or -1.
+func (p *recordProps) find(name string) int {
 	start := 0
 	for i, end := range p.ends {
 		if string(p.keys[start:end]) == name {
-			return p.vals[i], true
+			return i
 		}
 		start = end
+	}
+	return -1
+}
+
+func (p *recordProps) raw(name string) ([]byte, bool) {
+	if i := p.find(name); i >= 0 {
+		return p.vals[i], true
 	}
 	return nil, false
 }
@@ -126,10 +158,14 @@ func (p *recordProps) raw(name string) ([]byte, bool) {
 // absent are no value. A dotted name reads a nested property when the
 // record has no property of that exact name.
 func (p *recordProps) get(name string) (string, bool) {
-	raw, ok := p.raw(name)
-	if !ok && strings.Contains(name, ".") {
-		raw, ok = nested(p, name)
+	if i := p.find(name); i >= 0 {
+		t := p.texts[i]
+		return p.str[t.start:t.end], t.set
 	}
+	if !strings.Contains(name, ".") {
+		return "", false
+	}
+	raw, ok := nested(p, name)
 	if !ok {
 		return "", false
 	}
@@ -167,7 +203,8 @@ func (c *Connector) record(row schemas.Row, line int, keys []string, raw, rec []
 	reject := func(reason string) connectors.Record {
 		return connectors.Record{SourceRef: ref, Reject: &connectors.Reject{Target: s.ID(), Reason: ref + ": " + reason, Raw: append([]byte(nil), raw...)}}
 	}
-	if len(rec) == 0 || rec[0] != '{' || props.load(rec) != nil {
+	// One check of the whole line is cheaper than one per string.
+	if len(rec) == 0 || rec[0] != '{' || props.load(rec, utf8.Valid(raw)) != nil {
 		return reject("the record is not a JSON object")
 	}
 	get := props.get

@@ -102,13 +102,8 @@ func (c *Connector) copyOutput(stdout io.Reader, f *os.File, out *spooled) error
 	for sc.Scan() {
 		line++
 		b := sc.Bytes()
-		if !json.Valid(b) {
-			var v any
-			err := json.Unmarshal(b, &v)
-			return fmt.Errorf("line %d is not a JSON message (%v): %.80q", line, err, b)
-		}
 		var typ, stream, value []byte
-		if err := members(b, func(k, v []byte) error {
+		if err := checkedMembers(b, func(k, v []byte) error {
 			switch string(k) {
 			case "type":
 				typ = v
@@ -119,6 +114,10 @@ func (c *Connector) copyOutput(stdout io.Reader, f *os.File, out *spooled) error
 			}
 			return nil
 		}); err != nil {
+			var v any
+			if err := json.Unmarshal(b, &v); err != nil {
+				return fmt.Errorf("line %d is not a JSON message (%v): %.80q", line, err, b)
+			}
 			return fmt.Errorf("line %d is not a JSON object: %.80q", line, b)
 		}
 		switch {

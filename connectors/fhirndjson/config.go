@@ -2,9 +2,11 @@ package fhirndjson
 
 import (
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/healthanchor/healthanchor/connectors"
+	"github.com/healthanchor/healthanchor/schemas"
 )
 
 // Defaults of the options left empty.
@@ -32,8 +34,17 @@ type Config struct {
 	Timezone string `yaml:"timezone"`
 	// MaxLineBytes bounds one resource (one line).
 	MaxLineBytes int `yaml:"max_line_bytes"`
+	// Mapping replaces the fixed rule of some columns, by resource type
+	// (Patient, Encounter, Observation): canonical column → a path in the
+	// resource (identifier[1].value) or a mapping expression whose
+	// columns are such paths (docs/fhir.md, "Mapping").
+	Mapping map[string]map[string]string `yaml:"mapping"`
+	// CodeTables are the code tables mapping expressions look codes up in.
+	CodeTables connectors.CodeTables `yaml:"code_tables"`
 
-	loc *time.Location
+	loc      *time.Location
+	mappings map[*schemas.Schema]*connectors.Mapping // by the schema a resource type maps to
+	paths    map[string]path                         // every path the mappings read
 }
 
 // Validate applies the defaults and checks every option, naming the field
@@ -54,6 +65,40 @@ func (c *Config) Validate() error {
 	var err error
 	if c.loc, err = connectors.LoadZone(c.Timezone); err != nil {
 		return fmt.Errorf("fhir-ndjson: %w", err)
+	}
+	return c.compileMappings()
+}
+
+// compileMappings compiles the mapping of each resource type and parses
+// every path its expressions read.
+func (c *Config) compileMappings() error {
+	c.mappings = map[*schemas.Schema]*connectors.Mapping{}
+	c.paths = map[string]path{}
+	types := make([]string, 0, len(c.Mapping))
+	for typ := range c.Mapping {
+		types = append(types, typ)
+	}
+	sort.Strings(types)
+	for _, typ := range types {
+		s := schemaOf(typ)
+		if s == nil {
+			return fmt.Errorf("fhir-ndjson: mapping.%s: not a resource type read (Patient, Encounter, Observation)", typ)
+		}
+		at := "mapping." + typ
+		m, err := connectors.CompileMappingAt(at, s, c.Mapping[typ], c.CodeTables)
+		if err != nil {
+			return fmt.Errorf("fhir-ndjson: %w", err)
+		}
+		for col := range c.Mapping[typ] {
+			for _, name := range m.Expr(s.Index(col)).Columns() {
+				p, err := parsePath(name)
+				if err != nil {
+					return fmt.Errorf("fhir-ndjson: %s.%s: %w", at, col, err)
+				}
+				c.paths[name] = p
+			}
+		}
+		c.mappings[s] = m
 	}
 	return nil
 }

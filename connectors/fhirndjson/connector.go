@@ -162,7 +162,7 @@ func (c *Connector) record(ref string, line []byte, pats *patients, rows map[*sc
 	if rows[s] == nil {
 		rows[s] = connectors.NewRow(s, c.cfg.Source, ref)
 	}
-	b := &rowBuilder{s: s, conv: &c.conv, row: connectors.ResetRow(rows[s], s, c.cfg.Source, ref)}
+	b := &rowBuilder{s: s, conv: &c.conv, row: connectors.ResetRow(rows[s], s, c.cfg.Source, ref), m: c.cfg.mappings[s]}
 	var err error
 	switch s {
 	case schemas.Patient:
@@ -171,6 +171,9 @@ func (c *Connector) record(ref string, line []byte, pats *patients, rows map[*sc
 		err = b.encounter(&r, pats)
 	default:
 		err = b.observation(&r, pats)
+	}
+	if err == nil {
+		err = b.apply(line, c.cfg.paths)
 	}
 	if err != nil {
 		return reject(s.ID(), err)

@@ -56,7 +56,7 @@ var genders = map[string]string{"male": "M", "female": "F", "other": "O", "unkno
 
 func (b *rowBuilder) patient(r *resource, p *patients) error {
 	id, err := p.patientID(r)
-	if err != nil {
+	if err != nil && !b.mapped("patient_id") {
 		return err
 	}
 	var name humanName
@@ -64,7 +64,7 @@ func (b *rowBuilder) patient(r *resource, p *patients) error {
 		name = n
 	}
 	sex := ""
-	if r.Gender != "" {
+	if r.Gender != "" && !b.mapped("sex") {
 		if sex = genders[r.Gender]; sex == "" {
 			return errAt("Patient.gender", "%q is not male, female, other or unknown", r.Gender)
 		}
@@ -125,11 +125,11 @@ func (b *rowBuilder) encounter(r *resource, p *patients) error {
 	if ident, ok := pick(r.Identifier, func(i identifier) string { return i.Use }, "official", "usual"); ok && ident.Value != "" {
 		id = ident.Value
 	}
-	if id == "" {
+	if id == "" && !b.mapped("encounter_id") {
 		return errAt("Encounter.identifier", "no identifier and no id")
 	}
 	pid, err := p.subject("Encounter", r.Subject)
-	if err != nil {
+	if err != nil && !b.mapped("patient_id") {
 		return err
 	}
 	class := ""
@@ -178,11 +178,11 @@ var resultStatus = map[string]string{
 
 func (b *rowBuilder) observation(r *resource, p *patients) error {
 	pid, err := p.subject("Observation", r.Subject)
-	if err != nil {
+	if err != nil && !b.mapped("patient_id") {
 		return err
 	}
 	c, ok := pickCoding(r.Code, "http://loinc.org")
-	if !ok || c.Code == "" {
+	if (!ok || c.Code == "") && !b.mapped("code") {
 		return errAt("Observation.code.coding", "no code")
 	}
 	name := c.Display

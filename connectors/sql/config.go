@@ -57,10 +57,13 @@ type Config struct {
 	Query string `yaml:"query"`
 	// Schema is the canonical schema id the rows are in ("patient/1").
 	Schema string `yaml:"schema"`
-	// Mapping maps a canonical column to the source column that fills it.
+	// Mapping maps a canonical column to the source column that fills it,
+	// or to a mapping expression over source columns (docs/connectors.md).
 	// Columns not mapped are filled from a source column of their own
 	// name when there is one.
 	Mapping map[string]string `yaml:"mapping"`
+	// CodeTables are the code tables mapping expressions look codes up in.
+	CodeTables connectors.CodeTables `yaml:"code_tables"`
 	// Watermark is the monotonic column the window is read by: a
 	// timestamp (updated_at) or an integer (an increasing id).
 	Watermark string `yaml:"watermark"`
@@ -96,6 +99,7 @@ type Config struct {
 	lookback  time.Duration
 	maxWindow time.Duration
 	schema    *schemas.Schema
+	mapping   *connectors.Mapping
 	loc       *time.Location // Timezone loaded; nil when empty
 }
 
@@ -155,12 +159,14 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("sql: schema: %w", err)
 	}
 	c.schema = s
-	for col, from := range c.Mapping {
-		if s.Index(col) < schemas.NumCommon {
-			return fmt.Errorf("sql: mapping: %q is not a column of %s that a source can fill", col, c.Schema)
-		}
-		if !identRE.MatchString(from) {
-			return fmt.Errorf("sql: mapping: %s: %q is not a plain column name", col, from)
+	if c.mapping, err = connectors.CompileMapping(s, c.Mapping, c.CodeTables); err != nil {
+		return fmt.Errorf("sql: %w", err)
+	}
+	for col := range c.Mapping {
+		for _, from := range c.mapping.Expr(s.Index(col)).Columns() {
+			if !identRE.MatchString(from) {
+				return fmt.Errorf("sql: mapping.%s: %q is not a plain column name", col, from)
+			}
 		}
 	}
 	for name, v := range map[string]string{"watermark": c.Watermark, "key": c.Key} {

@@ -73,18 +73,30 @@ func (r *recorder) record(cells []cell) connectors.Record {
 	row[schemas.IdxSourceRef] = schemas.TextValue(ref)
 	cols, kinds := r.s.src.cols, r.s.kinds
 	for i, j := range r.s.src.fields {
-		if j < 0 {
-			continue
-		}
 		f := &schema.Fields[i]
-		v, err := convert(&cells[j], kinds[j], f, r.loc)
-		if err == nil && f.Required && !v.Set {
-			err = fmt.Errorf("is NULL, but %s is required", f.Name)
+		var v schemas.Value
+		var err error
+		var from string // the column, or the expression, that fills f
+		switch {
+		case j >= 0:
+			from = cols[j]
+			v, err = convert(&cells[j], kinds[j], f, r.loc)
+			if err == nil && f.Required && !v.Set {
+				err = fmt.Errorf("is NULL, but %s is required", f.Name)
+			}
+		case r.s.exprs[i] != nil:
+			from = r.c.cfg.mapping.Label(i)
+			v, err = r.eval(i, f, cells)
+			if err == nil && f.Required && !v.Set {
+				err = fmt.Errorf("required, but the row gives no value")
+			}
+		default:
+			continue
 		}
 		if err != nil {
 			return connectors.Record{SourceRef: ref, Reject: &connectors.Reject{
 				Target: schema.ID(),
-				Reason: fmt.Sprintf("%s %s: %v", ref, cols[j], err),
+				Reason: fmt.Sprintf("%s %s: %v", ref, from, err),
 				Raw:    rawJSON(cols, cells, 0),
 			}}
 		}

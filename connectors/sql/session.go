@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/healthanchor/healthanchor/connectors"
 	"github.com/healthanchor/healthanchor/schemas"
 )
 
@@ -20,6 +21,10 @@ type session struct {
 	src  source
 	// kinds are the declared kinds of src.cols.
 	kinds []colKind
+	// exprs are, per schema field filled by a mapping expression, the
+	// index in src.cols of each column it reads (by lower-case name);
+	// nil for the other fields.
+	exprs []map[string]int
 	open  bool // the snapshot is begun
 }
 
@@ -125,30 +130,48 @@ func (s *session) resolve(ctx context.Context, cfg *Config) error {
 	for i, c := range s.src.cols {
 		index[strings.ToLower(c)] = i
 	}
-	s.src.fields = make([]int, len(cfg.schema.Fields))
-	for i, f := range cfg.schema.Fields {
-		s.src.fields[i] = -1
-		if i < schemas.NumCommon {
-			continue
-		}
-		name, mapped := cfg.Mapping[f.Name]
-		if !mapped {
-			name = f.Name
-		}
-		col, err := find("mapping: "+f.Name, name)
-		if err != nil {
-			if mapped || f.Required {
-				return err
-			}
-			continue
-		}
+	// use selects a source column and returns its index in s.src.cols.
+	use := func(col string) int {
 		j, ok := index[strings.ToLower(col)]
 		if !ok {
 			j = len(s.src.cols)
 			s.src.cols = append(s.src.cols, col)
 			index[strings.ToLower(col)] = j
 		}
-		s.src.fields[i] = j
+		return j
+	}
+	s.src.fields = make([]int, len(cfg.schema.Fields))
+	s.exprs = make([]map[string]int, len(cfg.schema.Fields))
+	for i, f := range cfg.schema.Fields {
+		s.src.fields[i] = -1
+		if i < schemas.NumCommon {
+			continue
+		}
+		e := cfg.mapping.Expr(i)
+		if e != nil && !isColumn(e) {
+			// An expression: select every column it reads.
+			s.exprs[i] = map[string]int{}
+			for _, name := range e.Columns() {
+				col, err := find("mapping."+f.Name, name)
+				if err != nil {
+					return err
+				}
+				s.exprs[i][strings.ToLower(name)] = use(col)
+			}
+			continue
+		}
+		name, mapped := f.Name, e != nil
+		if mapped {
+			name, _ = e.Column()
+		}
+		col, err := find("mapping."+f.Name, name)
+		if err != nil {
+			if mapped || f.Required {
+				return err
+			}
+			continue
+		}
+		s.src.fields[i] = use(col)
 	}
 	s.kinds = make([]colKind, len(s.src.cols))
 	s.src.long = make([]bool, len(s.src.cols))
@@ -157,4 +180,10 @@ func (s *session) resolve(ctx context.Context, cfg *Config) error {
 		s.src.long[i] = longByName[strings.ToLower(c)]
 	}
 	return nil
+}
+
+// isColumn tells whether a mapping expression is a bare column.
+func isColumn(e *connectors.Expr) bool {
+	_, ok := e.Column()
+	return ok
 }
