@@ -22,6 +22,18 @@ type BatchReport struct {
 	SHA256      string `json:"sha256"`
 	BlockHeight int64  `json:"block_height"`
 	Agency      string `json:"agency"`
+	// Retained, when set, says the file is no longer held: it was
+	// removed under retention, as the entry it names says. The other
+	// fields are then the manifest's.
+	Retained *Retained `json:"retained,omitempty"`
+}
+
+// Retained names the retention entry under which a batch file was
+// removed (docs/lifecycle.md).
+type Retained struct {
+	Height    int64  `json:"entry_height"` // the block holding the entry
+	Retention string `json:"retention"`    // the job's period then ("10y")
+	Time      string `json:"time"`         // that block's time
 }
 
 // Mismatch is a verification failure: the file or chain is not what was

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -45,13 +44,7 @@ a SQL job '{"value":"2026-01-01T00:00:00Z","type":"time","key":"0","key_type":"i
 				return err
 			}
 			defer n.Close()
-			if step := os.Getenv("HEALTHANCHOR_CRASH_AT"); step != "" {
-				n.CrashAt = func(at string) {
-					if at == step {
-						syscall.Kill(os.Getpid(), syscall.SIGKILL)
-					}
-				}
-			}
+			setCrashAt(n)
 			for _, name := range args {
 				if _, err := n.Config.Job(name); err != nil {
 					return usageErr("run: %v", err)

@@ -67,6 +67,9 @@ func (g *globalFlags) serve(ctx context.Context, cfg *pipeline.Config, shutdown 
 	}
 	n.Progress = pipeline.ProgressLogger(logger, g.progressEvery, nil)
 	defer n.Close()
+	if err := setTestClock(n); err != nil {
+		return err
+	}
 	if cfg.UI != nil {
 		stopUI, err := startExplorer(ctx, n, logger)
 		if err != nil {
@@ -99,6 +102,10 @@ func (g *globalFlags) serve(ctx context.Context, cfg *pipeline.Config, shutdown 
 		}
 		// Shutdown order: the stamper stops before the stores close.
 		defer stop()
+	}
+	if cfg.HasRetention() {
+		// Shutdown order: retention stops before the stores close.
+		defer startRetention(ctx, n)()
 	}
 	return n.Serve(ctx, opts)
 }
