@@ -147,21 +147,14 @@ func (n *Node) retentionDue(ctx context.Context, lb LocalBatch, p lifecycle.Rete
 }
 
 // anchorRetention anchors the retention entry of lb and returns the
-// height of its block. One block at a time, as runs anchor.
+// height of its block.
 func (n *Node) anchorRetention(ctx context.Context, lb LocalBatch, batchHeight int64, anchoredAt time.Time, p lifecycle.RetentionPeriod) (int64, error) {
 	kinds := []string{anchor.FileRows}
 	if lb.RejectsPath != "" {
 		kinds = append(kinds, anchor.FileRejects)
 	}
 	body := lifecycle.NewRetentionEntry(lb.BatchID, lb.Job, p, anchoredAt, batchHeight, kinds)
-	n.anchorMu.Lock()
-	defer n.anchorMu.Unlock()
-	lock, err := n.lockChain()
-	if err != nil {
-		return 0, err
-	}
-	defer lock.release()
-	_, b, err := n.AnchorEntry(ctx, anchor.KindRetention, body)
+	_, b, err := n.AnchorEntryExclusive(ctx, anchor.KindRetention, body)
 	if err != nil {
 		return 0, fmt.Errorf("retention: batch %s: %w", lb.BatchID, err)
 	}

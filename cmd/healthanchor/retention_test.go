@@ -99,7 +99,9 @@ func TestRetentionApply(t *testing.T) {
 		return sqlCount(t, chainDB, `SELECT COUNT(*) FROM sqlite_master WHERE name = 'entries'`) *
 			sqlCount(t, chainDB, `SELECT COUNT(*) FROM entries WHERE kind = 'retention'`)
 	}
-	at := func(d time.Duration) []string { return []string{clockEnv + "=" + time.Now().Add(d).UTC().Format(time.RFC3339)} }
+	at := func(d time.Duration) []string {
+		return []string{clockEnv + "=" + time.Now().Add(d).UTC().Format(time.RFC3339)}
+	}
 	day := 24 * time.Hour
 	h0 := height()
 
