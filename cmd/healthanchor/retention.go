@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"time"
@@ -105,21 +104,6 @@ func printRetention(w io.Writer, acts []pipeline.RetentionAction, dryRun bool) {
 		fmt.Fprintf(w, "%d batch(es) past their retention; nothing was removed (dry run)\n", len(acts))
 	default:
 		fmt.Fprintf(w, "OK: %d batch(es) removed under retention\n", len(acts))
-	}
-}
-
-// startRetention applies the jobs' retention once a day beside the jobs
-// until ctx is done or stop is called.
-func startRetention(ctx context.Context, n *pipeline.Node) (stop func()) {
-	rctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		n.RetainDaily(rctx)
-	}()
-	return func() {
-		cancel()
-		<-done
 	}
 }
 

@@ -195,3 +195,41 @@ func TestRetentionApply(t *testing.T) {
 		}
 	})
 }
+
+// TestServeAppliesRetention: serve applies the jobs' retention when it
+// starts (and daily after), anchoring the entry before it removes the
+// files.
+func TestServeAppliesRetention(t *testing.T) {
+	dir, cfg := newDeployment(t)
+	var patients listed
+	for _, b := range batches(t, cfg) {
+		if b.Job == "patients-csv" {
+			patients = b
+		}
+	}
+	setRetention(t, cfg, "patients-csv", "10y")
+	raw, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conf := strings.Replace(string(raw), "timezone: Europe/Paris", fmt.Sprintf("timezone: Europe/Paris\nlisten: 127.0.0.1:%d", freePort(t)), 1)
+	if err := os.WriteFile(cfg, []byte(conf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(clockEnv, time.Now().Add(11*366*24*time.Hour).UTC().Format(time.RFC3339))
+	srv, logs := startServe(t, cfg)
+	waitFor(t, logs, "retention: batch files removed", 30*time.Second)
+	srv.Process.Kill()
+	srv.Wait()
+	if _, err := os.Stat(patients.ParquetPath); !os.IsNotExist(err) {
+		t.Errorf("%s is still there (%v)", patients.ParquetPath, err)
+	}
+	if n := sqlCount(t, filepath.Join(dir, "chain.db"), `SELECT COUNT(*) FROM entries WHERE kind = 'retention'`); n != 1 {
+		t.Errorf("%d retention entries, want 1", n)
+	}
+	r := ha(t, nil, "--config", cfg, "verify", "batch", patients.BatchID)
+	mustCode(t, r, 0, "verify batch after serve's retention")
+	if !strings.Contains(r.stdout, "removed under retention (10y)") {
+		t.Errorf("verify batch says:\n%s", r.stdout)
+	}
+}

@@ -105,7 +105,22 @@ func (g *globalFlags) serve(ctx context.Context, cfg *pipeline.Config, shutdown 
 	}
 	if cfg.HasRetention() {
 		// Shutdown order: retention stops before the stores close.
-		defer startRetention(ctx, n)()
+		defer runBeside(ctx, n.RetainDaily)()
 	}
 	return n.Serve(ctx, opts)
+}
+
+// runBeside runs fn in its own goroutine beside serve's jobs until ctx is
+// done or stop is called; stop returns once fn has.
+func runBeside(ctx context.Context, fn func(context.Context)) (stop func()) {
+	rctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		fn(rctx)
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
 }

@@ -183,15 +183,9 @@ func startStamper(ctx context.Context, n *pipeline.Node, logger *slog.Logger, op
 	}
 	s.Metrics = lifecycle.NewTimestampMetrics()
 	opts.Collectors = append(opts.Collectors, s.Metrics.Collectors()...)
-	sctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		s.Run(sctx)
-	}()
+	stopRun := runBeside(ctx, s.Run)
 	return func() {
-		cancel()
-		<-done
+		stopRun()
 		s.Store.Close()
 	}, nil
 }
