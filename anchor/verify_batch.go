@@ -25,6 +25,18 @@ type BatchReport struct {
 	// Erasure, for a file with erased rows (or rows an anchored erasure
 	// entry covers), says which entries erased them.
 	Erasure *ErasureReport `json:"erasure,omitempty"`
+	// Retained, when set, says the file is no longer held: it was
+	// removed under retention, as the entry it names says. The other
+	// fields are then the manifest's.
+	Retained *Retained `json:"retained,omitempty"`
+}
+
+// Retained names the retention entry under which a batch file was
+// removed (docs/lifecycle.md).
+type Retained struct {
+	Height    int64  `json:"entry_height"` // the block holding the entry
+	Retention string `json:"retention"`    // the job's period then ("10y")
+	Time      string `json:"time"`         // that block's time
 }
 
 // Mismatch is a verification failure: the file or chain is not what was

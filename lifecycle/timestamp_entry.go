@@ -9,14 +9,11 @@ import (
 	"github.com/healthanchor/healthanchor/anchor"
 )
 
-// TimestampEntry is the content of a timestamp entry on the chain: the
-// tokens one round stored for one checkpoint, named by their digests (the
-// tokens themselves stay in the node's store). It is the seam to the
-// generic signed-entry mechanism: that mechanism signs and anchors the
-// bytes TimestampEntryContent returns; nothing here anchors anything yet.
+// TimestampEntry is the body of a timestamp entry (anchor.KindTimestamp)
+// on the chain: the tokens a node stored for one checkpoint, named by
+// their digests (the tokens themselves stay in the node's state DB).
+// docs/format.md documents it.
 type TimestampEntry struct {
-	Kind           string       `json:"kind"` // "timestamp"
-	ChainID        string       `json:"chain_id"`
 	CheckpointSize int64        `json:"checkpoint_log_size"`
 	Imprint        string       `json:"imprint"` // hex SHA-256 of the checkpoint body
 	Tokens         []EntryToken `json:"tokens"`
@@ -29,19 +26,46 @@ type EntryToken struct {
 	TokenSHA256 string `json:"token_sha256"` // of the DER token
 }
 
-// TimestampEntryContent is the canonical JSON (RFC 8785) of the entry
-// naming tokens, which must all stamp the same checkpoint.
-func TimestampEntryContent(chainID string, tokens []StoredToken) ([]byte, error) {
+// NewTimestampEntry is the entry naming tokens, which must all stamp the
+// same checkpoint.
+func NewTimestampEntry(tokens []StoredToken) (TimestampEntry, error) {
 	if len(tokens) == 0 {
-		return nil, fmt.Errorf("lifecycle: timestamp entry: no token")
+		return TimestampEntry{}, fmt.Errorf("lifecycle: timestamp entry: no token")
 	}
-	e := TimestampEntry{Kind: "timestamp", ChainID: chainID, CheckpointSize: tokens[0].CheckpointSize, Imprint: tokens[0].Imprint, Tokens: []EntryToken{}}
+	e := TimestampEntry{CheckpointSize: tokens[0].CheckpointSize, Imprint: tokens[0].Imprint, Tokens: []EntryToken{}}
 	for _, t := range tokens {
 		if t.CheckpointSize != e.CheckpointSize || t.Imprint != e.Imprint {
-			return nil, fmt.Errorf("lifecycle: timestamp entry: tokens of log sizes %d and %d", e.CheckpointSize, t.CheckpointSize)
+			return TimestampEntry{}, fmt.Errorf("lifecycle: timestamp entry: tokens of log sizes %d and %d", e.CheckpointSize, t.CheckpointSize)
 		}
-		d := sha256.Sum256(t.Token)
-		e.Tokens = append(e.Tokens, EntryToken{TSA: t.TSA, GenTime: t.GenTime.UTC().Format(time.RFC3339Nano), TokenSHA256: hex.EncodeToString(d[:])})
+		e.Tokens = append(e.Tokens, EntryToken{TSA: t.TSA, GenTime: t.GenTime.UTC().Format(time.RFC3339Nano), TokenSHA256: tokenDigest(t.Token)})
+	}
+	return e, nil
+}
+
+// TimestampEntryContent is the canonical JSON (RFC 8785) of the entry
+// body naming tokens: what the entry's signature covers, inside the
+// entry.
+func TimestampEntryContent(tokens []StoredToken) ([]byte, error) {
+	e, err := NewTimestampEntry(tokens)
+	if err != nil {
+		return nil, err
 	}
 	return anchor.Canonical(e)
+}
+
+// TimestampOf reads a timestamp entry's body.
+func TimestampOf(e anchor.Entry) (TimestampEntry, error) {
+	var t TimestampEntry
+	if e.Kind != anchor.KindTimestamp {
+		return t, fmt.Errorf("lifecycle: %s entry is not a timestamp entry", e.Kind)
+	}
+	if err := e.DecodeBody(&t); err != nil {
+		return t, fmt.Errorf("lifecycle: %w", err)
+	}
+	return t, nil
+}
+
+func tokenDigest(token []byte) string {
+	d := sha256.Sum256(token)
+	return hex.EncodeToString(d[:])
 }

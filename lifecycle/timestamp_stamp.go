@@ -33,6 +33,9 @@ type Stamper struct {
 	Client     *http.Client      // http.DefaultClient with a 30 s timeout when nil
 	Logger     *slog.Logger      // discards when nil
 	Metrics    *TimestampMetrics // none when nil
+	// Entries, when set, anchors a timestamp entry naming the tokens
+	// once they are stored (AnchorStored).
+	Entries *EntryAnchor
 }
 
 // StampResult is what one TSA gave for one checkpoint.
@@ -124,11 +127,14 @@ func (s *Stamper) roots(tsa TSAConfig) (*x509.CertPool, error) {
 // wait, doubled after each failed round up to the config's interval.
 const firstRetry = time.Minute
 
-// Run stamps at once, then every Config.Interval(), until ctx is done. A
-// round where some TSA gave no token is retried after a back-off
-// (1 min, doubling, at most the interval), with a warning each time; the
-// TSAs that answered are not asked again for the same checkpoint. It
-// never blocks anything else: serve runs it beside the jobs.
+// Run stamps at once, then every Config.Interval(), until ctx is done,
+// anchoring a timestamp entry for the tokens stored after each round. A
+// round where some TSA gave no token, or whose entry could not be
+// anchored, is retried after a back-off (1 min, doubling, at most the
+// interval), with a warning each time; the TSAs that answered are not
+// asked again for the same checkpoint (an entry anchored in between
+// makes a newer checkpoint, which they are asked to stamp). It never
+// blocks anything else: serve runs it beside the jobs.
 func (s *Stamper) Run(ctx context.Context) {
 	log := s.Logger
 	if log == nil {
@@ -155,6 +161,14 @@ func (s *Stamper) Run(ctx context.Context) {
 			case !r.Already:
 				log.Info("timestamp: token stored", logKeyTSA, r.TSA, logKeySize, r.CheckpointSize, "time", r.Time.Format(time.RFC3339))
 			}
+		}
+		stamps, err := s.AnchorStored(ctx)
+		for _, a := range stamps {
+			log.Info("timestamp: entry anchored", logKeySize, a.CheckpointSize, "tokens", a.Tokens, "height", a.Height)
+		}
+		if err != nil && ctx.Err() == nil {
+			failed = true
+			log.Warn("timestamp: tokens stored but not anchored", logKeyError, err.Error(), logKeyRetry, backoff.String())
 		}
 		if failed && ctx.Err() == nil {
 			wait = backoff

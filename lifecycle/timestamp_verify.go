@@ -19,6 +19,9 @@ type TokenCheck struct {
 	// checked (its TSA is no longer in the config: Skipped).
 	Problem string `json:"problem,omitempty"`
 	Skipped bool   `json:"skipped,omitempty"`
+	// EntryHeight is the block of the timestamp entry naming the token;
+	// 0 while none does yet.
+	EntryHeight int64 `json:"entry_height,omitempty"`
 }
 
 // TimestampReport is what `verify chain` says of the stored tokens.
@@ -29,6 +32,9 @@ type TimestampReport struct {
 	// that log size is proven to have existed by its time. Nil when no
 	// token verified.
 	Latest *TokenCheck `json:"latest,omitempty"`
+	// EntryProblems are the timestamp entries on the chain that the
+	// stored tokens do not match (checkEntries).
+	EntryProblems []string `json:"entry_problems,omitempty"`
 }
 
 // Problems lists the tokens that failed, for a Mismatch.
@@ -39,16 +45,18 @@ func (r TimestampReport) Problems() []string {
 			out = append(out, fmt.Sprintf("timestamp token of %s for log size %d: %s", t.TSA, t.CheckpointSize, t.Problem))
 		}
 	}
-	return out
+	return append(out, r.EntryProblems...)
 }
 
 // VerifyTokens re-checks every stored token: its CMS signature and
 // certificate chain against its TSA's ca_file (from cfg, paths relative
 // to dir), its imprint against the SHA-256 of its checkpoint's body, and
 // that checkpoint against the chain (same origin, a block with that log
-// size and root). A token whose TSA is not in cfg is skipped. The error
-// is only for a store or chain that cannot be read.
-func VerifyTokens(ctx context.Context, store *TokenStore, chain BlockReader, cfg *TimestampConfig, dir string) (TimestampReport, error) {
+// size and root). A token whose TSA is not in cfg is skipped. With
+// entries, every token a timestamp entry of the agency names must be
+// stored, with the digest and imprint the entry names (checkEntries).
+// The error is only for a store or chain that cannot be read.
+func VerifyTokens(ctx context.Context, store *TokenStore, chain BlockReader, cfg *TimestampConfig, dir string, entries *EntryAnchor) (TimestampReport, error) {
 	tokens, err := store.All(ctx)
 	if err != nil {
 		return TimestampReport{}, err
@@ -78,6 +86,11 @@ func VerifyTokens(ctx context.Context, store *TokenStore, chain BlockReader, cfg
 			c.OK = true
 		}
 		rep.Tokens = append(rep.Tokens, c)
+	}
+	if entries != nil {
+		if rep.EntryProblems, err = checkEntries(ctx, entries, tokens, &rep); err != nil {
+			return rep, err
+		}
 	}
 	for i := range rep.Tokens {
 		t := &rep.Tokens[i]

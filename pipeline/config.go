@@ -82,9 +82,14 @@ type JobConfig struct {
 	BatchRows int    `yaml:"batch_rows"` // rows per Arrow batch and row group
 	// MaxBatchRows splits a window into several batches of at most this
 	// many rows each (0: one batch per schema and window).
-	MaxBatchRows int                `yaml:"max_batch_rows"`
-	ControlChars string             `yaml:"control_chars"` // reject (default) or strip: see controlchars.go
-	Options      connectors.Options `yaml:"options"`
+	MaxBatchRows int    `yaml:"max_batch_rows"`
+	ControlChars string `yaml:"control_chars"` // reject (default) or strip: see controlchars.go
+	// Retention, when set, is how long the job's batch files are kept
+	// after anchoring ("10y", "400d"); see RetentionPeriod.
+	Retention string             `yaml:"retention"`
+	Options   connectors.Options `yaml:"options"`
+
+	retention lifecycle.RetentionPeriod
 }
 
 // ConfigError is a problem in a config file, with where it is and a fix.
@@ -236,6 +241,7 @@ func (c *Config) validate(path string, file *ast.File) ConfigErrors {
 		}
 		seen[j.Name] = true
 		checkJobNumbers(j, at, add)
+		c.validateRetention(i, at, add)
 		spec, err := connectors.Lookup(j.Connector)
 		if err != nil {
 			add(at+".connector", "job %q: connector %q is unknown; known: %s", j.Name, j.Connector, strings.Join(connectors.Names(), ", "))

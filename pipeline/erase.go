@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/healthanchor/healthanchor/anchor"
@@ -96,12 +97,7 @@ func (n *Node) Erase(ctx context.Context, patient string, req lifecycle.EraseReq
 	e := lifecycle.Eraser{
 		Chain: n.Chain, Agency: n.Config.Agency.ID, Mode: n.Config.FilePerm(), Logger: n.Logger, Crash: crash,
 		Anchor: func(ctx context.Context, body anchor.ErasureBody) (anchor.Block, error) {
-			cl, err := n.lockChain()
-			if err != nil {
-				return anchor.Block{}, err
-			}
-			defer cl.release()
-			_, b, err := n.AnchorEntry(ctx, anchor.KindErasure, body)
+			_, b, err := n.AnchorEntryExclusive(ctx, anchor.KindErasure, body)
 			return b, err
 		},
 	}
@@ -120,11 +116,12 @@ func (n *Node) Erase(ctx context.Context, patient string, req lifecycle.EraseReq
 	return out, nil
 }
 
-// publishedIDs lists the ids of the published batches, sorted.
-func publishedIDs(local map[string]LocalBatch) []string {
+// publishedIDs lists the ids of the published batches, and of batches in
+// any of the also statuses, sorted.
+func publishedIDs(local map[string]LocalBatch, also ...string) []string {
 	ids := make([]string, 0, len(local))
 	for id, lb := range local {
-		if lb.Status == BatchPublished {
+		if lb.Status == BatchPublished || slices.Contains(also, lb.Status) {
 			ids = append(ids, id)
 		}
 	}

@@ -40,6 +40,8 @@ type Node struct {
 	// unmatchedWarned holds the files already reported as taken by no
 	// job, so that serve says it once per file, not at every firing.
 	unmatchedWarned sync.Map
+	// retained caches the chain's retention entries (verify_retained.go).
+	retained retainedCache
 }
 
 // ProgressReport is how far one job's read is.

@@ -114,7 +114,7 @@ func (s *State) SetAnchored(ctx context.Context, batches []AnchoredBatch) error 
 // with a height, or anchored or published.
 func (s *State) AnchoredBatches(ctx context.Context) ([]AnchoredBatch, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT batch_id, status, height, leaf_hash FROM batches
-		WHERE height > 0 OR status IN (?, ?) ORDER BY height, batch_id`, BatchAnchored, BatchPublished)
+		WHERE height > 0 OR status IN (?, ?, ?) ORDER BY height, batch_id`, BatchAnchored, BatchPublished, BatchRetained)
 	if err != nil {
 		return nil, fmt.Errorf("pipeline: state: anchored batches: %w", err)
 	}

@@ -37,7 +37,7 @@ func (n *Node) VerifyBatch(ctx context.Context, fileOrID string) ([]anchor.Batch
 		}
 		return nil, fmt.Errorf("%s is neither a file nor a batch id this node produced", fileOrID)
 	}
-	if lb.Status != BatchPublished {
+	if lb.Status != BatchPublished && lb.Status != BatchRetained {
 		return nil, fmt.Errorf("batch %s is %s, not published yet", fileOrID, lb.Status)
 	}
 	return n.VerifyLocal(ctx, lb)
@@ -45,17 +45,18 @@ func (n *Node) VerifyBatch(ctx context.Context, fileOrID string) ([]anchor.Batch
 
 // VerifyLocal checks a batch this node published: its rows file and its
 // rejects file, each against the batch's own manifest (the rows fields
-// for the one, the rejects fields for the other). A batch whose manifest
-// anchors a rejects file must have one.
+// for the one, the rejects fields for the other), or, for a file removed
+// under retention, its retention entry (verifyFile). A batch whose
+// manifest anchors a rejects file must have one.
 func (n *Node) VerifyLocal(ctx context.Context, lb LocalBatch) ([]anchor.BatchReport, error) {
 	var reps []anchor.BatchReport
 	var errs []error
 	n.warnExposedBatch(lb.ParquetPath)
-	rep, err := n.Chain.VerifyBatchFile(ctx, lb.ParquetPath, lb.BatchID, anchor.FileRows)
+	rep, err := n.verifyFile(ctx, lb, lb.ParquetPath, anchor.FileRows)
 	reps, errs = append(reps, rep), append(errs, err)
 	if lb.RejectsPath != "" {
 		n.warnExposedBatch(lb.RejectsPath)
-		rep, err := n.Chain.VerifyBatchFile(ctx, lb.RejectsPath, lb.BatchID, anchor.FileRejects)
+		rep, err := n.verifyFile(ctx, lb, lb.RejectsPath, anchor.FileRejects)
 		reps, errs = append(reps, rep), append(errs, err)
 	} else if a, ok, err := n.Chain.Lookup(ctx, lb.BatchID); err != nil {
 		errs = append(errs, err)
@@ -96,13 +97,14 @@ func (n *Node) VerifyAll(ctx context.Context) (anchor.ChainReport, int, error) {
 }
 
 // VerifyPublished checks every batch this node published (VerifyLocal),
-// in batch id order, and returns the report of every file it checked.
+// including those whose files were removed under retention, in batch id
+// order, and returns the report of every file it checked.
 func (n *Node) VerifyPublished(ctx context.Context) ([]anchor.BatchReport, error) {
 	local, err := n.State.LocalBatches(ctx)
 	if err != nil {
 		return nil, err
 	}
-	ids := publishedIDs(local)
+	ids := publishedIDs(local, BatchRetained)
 	var all []anchor.BatchReport
 	var errs []error
 	for _, id := range ids {

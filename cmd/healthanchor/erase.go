@@ -2,8 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
-	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -109,19 +107,4 @@ func rowsWord(n int64) string {
 		return "row"
 	}
 	return "rows"
-}
-
-// crashHook returns, when HEALTHANCHOR_CRASH_AT names a step, a hook that
-// SIGKILLs the process at that step (the crash tests' fault injection);
-// nil otherwise.
-func crashHook() func(string) {
-	step := os.Getenv("HEALTHANCHOR_CRASH_AT")
-	if step == "" {
-		return nil
-	}
-	return func(at string) {
-		if at == step {
-			syscall.Kill(os.Getpid(), syscall.SIGKILL)
-		}
-	}
 }

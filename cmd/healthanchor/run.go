@@ -44,7 +44,7 @@ a SQL job '{"value":"2026-01-01T00:00:00Z","type":"time","key":"0","key_type":"i
 				return err
 			}
 			defer n.Close()
-			n.CrashAt = crashHook()
+			setCrashAt(n)
 			for _, name := range args {
 				if _, err := n.Config.Job(name); err != nil {
 					return usageErr("run: %v", err)

@@ -67,6 +67,9 @@ func (g *globalFlags) serve(ctx context.Context, cfg *pipeline.Config, shutdown 
 	}
 	n.Progress = pipeline.ProgressLogger(logger, g.progressEvery, nil)
 	defer n.Close()
+	if err := setTestClock(n); err != nil {
+		return err
+	}
 	if cfg.UI != nil {
 		stopUI, err := startExplorer(ctx, n, logger)
 		if err != nil {
@@ -100,5 +103,24 @@ func (g *globalFlags) serve(ctx context.Context, cfg *pipeline.Config, shutdown 
 		// Shutdown order: the stamper stops before the stores close.
 		defer stop()
 	}
+	if cfg.HasRetention() {
+		// Shutdown order: retention stops before the stores close.
+		defer runBeside(ctx, n.RetainDaily)()
+	}
 	return n.Serve(ctx, opts)
+}
+
+// runBeside runs fn in its own goroutine beside serve's jobs until ctx is
+// done or stop is called; stop returns once fn has.
+func runBeside(ctx context.Context, fn func(context.Context)) (stop func()) {
+	rctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		fn(rctx)
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
 }

@@ -25,9 +25,11 @@ token over the SHA-256 of the latest checkpoint's body, checks the token (its
 CMS signature and certificate chain against that authority's ca_file, its
 imprint) and stores it in the state DB; serve does the same every
 timestamp.every. A token that does not verify is refused with the reason and
-never stored. Exit 0 when every authority's token for the checkpoint is
-stored, 1 when some authority gave none (or the chain has no checkpoint yet),
-2 without a timestamp: section.`,
+never stored. The tokens stored are then named by a timestamp entry the
+agency signs and anchors on the chain (one per checkpoint; that block makes a
+newer checkpoint, which the next round stamps). Exit 0 when every authority's
+token for the checkpoint is stored and anchored, 1 when some authority gave
+none (or the chain has no checkpoint yet), 2 without a timestamp: section.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			n, err := g.openNode(g.logger())
@@ -50,7 +52,17 @@ stored, 1 when some authority gave none (or the chain has no checkpoint yet),
 			if err != nil {
 				return err
 			}
-			return printStamps(cmd.OutOrStdout(), results)
+			failed := printStamps(cmd.OutOrStdout(), results)
+			// The tokens stored are anchored even when some TSA gave
+			// none.
+			stamps, err := s.AnchorStored(cmd.Context())
+			for _, a := range stamps {
+				fmt.Fprintf(cmd.OutOrStdout(), "ANCHORED: timestamp entry naming %d token(s) for log size %d in block %d\n", a.Tokens, a.CheckpointSize, a.Height)
+			}
+			if err != nil {
+				return err
+			}
+			return failed
 		},
 	}
 }
@@ -82,7 +94,12 @@ func newStamper(n *pipeline.Node, logger *slog.Logger) (*lifecycle.Stamper, erro
 		return nil, err
 	}
 	return &lifecycle.Stamper{Config: n.Config.Timestamp, Dir: n.Config.Dir(), Checkpoint: latestCheckpoint(n), Store: store,
-		Logger: logger.With("component", "timestamp")}, nil
+		Logger: logger.With("component", "timestamp"), Entries: entryAnchor(n)}, nil
+}
+
+// entryAnchor anchors the stamper's timestamp entries through the node.
+func entryAnchor(n *pipeline.Node) *lifecycle.EntryAnchor {
+	return &lifecycle.EntryAnchor{Agency: n.Config.Agency.ID, Entries: n.Chain.Entries, Anchor: n.AnchorEntryExclusive}
 }
 
 // latestCheckpoint reads the node's latest signed checkpoint: the
@@ -103,11 +120,11 @@ func verifyTimestamps(ctx context.Context, n *pipeline.Node) (*lifecycle.Timesta
 		return nil, err
 	}
 	defer store.Close()
-	rep, err := lifecycle.VerifyTokens(ctx, store, n.Chain, n.Config.Timestamp, n.Config.Dir())
+	rep, err := lifecycle.VerifyTokens(ctx, store, n.Chain, n.Config.Timestamp, n.Config.Dir(), entryAnchor(n))
 	if err != nil {
 		return nil, err
 	}
-	if len(rep.Tokens) == 0 && n.Config.Timestamp == nil {
+	if len(rep.Tokens) == 0 && len(rep.EntryProblems) == 0 && n.Config.Timestamp == nil {
 		return nil, nil
 	}
 	if p := rep.Problems(); len(p) > 0 {
@@ -131,8 +148,19 @@ func printTimestamps(w io.Writer, rep *lifecycle.TimestampReport) {
 		return
 	}
 	l := rep.Latest
-	fmt.Fprintf(w, "OK: %d timestamp token(s) verified; the chain up to block %d (log size %d) existed by %s (%s)\n",
-		verified(rep), l.Height, l.CheckpointSize, l.Time.Format(time.RFC3339), l.TSA)
+	fmt.Fprintf(w, "OK: %d timestamp token(s) verified, %d named by timestamp entries on the chain; the chain up to block %d (log size %d) existed by %s (%s)\n",
+		verified(rep), named(rep), l.Height, l.CheckpointSize, l.Time.Format(time.RFC3339), l.TSA)
+}
+
+// named counts the verified tokens a timestamp entry names.
+func named(rep *lifecycle.TimestampReport) int {
+	n := 0
+	for _, t := range rep.Tokens {
+		if t.OK && t.EntryHeight > 0 {
+			n++
+		}
+	}
+	return n
 }
 
 func verified(rep *lifecycle.TimestampReport) int {
@@ -155,15 +183,9 @@ func startStamper(ctx context.Context, n *pipeline.Node, logger *slog.Logger, op
 	}
 	s.Metrics = lifecycle.NewTimestampMetrics()
 	opts.Collectors = append(opts.Collectors, s.Metrics.Collectors()...)
-	sctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		s.Run(sctx)
-	}()
+	stopRun := runBeside(ctx, s.Run)
 	return func() {
-		cancel()
-		<-done
+		stopRun()
 		s.Store.Close()
 	}, nil
 }

@@ -83,8 +83,14 @@ func printBatchReports(cmd *cobra.Command, reps []anchor.BatchReport, ok, asJSON
 		json.NewEncoder(w).Encode(reps)
 		return
 	}
+	retained := 0
 	for _, r := range reps {
 		if r.BatchID == "" {
+			continue
+		}
+		if r.Retained != nil {
+			printRetained(w, r)
+			retained++
 			continue
 		}
 		fmt.Fprintf(w, "%s: batch %s (%s, %s) %d rows, root %s, block %d\n", r.Path, r.BatchID, r.Kind, r.Schema, r.Rows, r.Root, r.BlockHeight)
@@ -92,7 +98,9 @@ func printBatchReports(cmd *cobra.Command, reps []anchor.BatchReport, ok, asJSON
 			fmt.Fprintf(w, "  root matches; %s\n", r.Erasure)
 		}
 	}
-	if ok {
+	if ok && retained > 0 {
+		fmt.Fprintf(w, "OK: every file matches its anchor, or was removed under retention (%d)\n", retained)
+	} else if ok {
 		fmt.Fprintln(w, "OK: every file matches its anchor")
 	}
 }

@@ -159,3 +159,22 @@ func (x *Index) Forget(ctx context.Context, patient string) (int64, error) {
 	}
 	return res.RowsAffected()
 }
+
+// Remove forgets batch: its rows and its place among the indexed
+// batches. Removing a batch not in the index does nothing.
+func (x *Index) Remove(ctx context.Context, batch string) error {
+	tx, err := x.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("patientindex: remove %s: %w", batch, err)
+	}
+	defer tx.Rollback()
+	for _, q := range []string{`DELETE FROM patient_rows WHERE batch_id = ?`, `DELETE FROM indexed_batches WHERE batch_id = ?`} {
+		if _, err := tx.ExecContext(ctx, q, batch); err != nil {
+			return fmt.Errorf("patientindex: remove %s: %w", batch, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("patientindex: remove %s: %w", batch, err)
+	}
+	return nil
+}
