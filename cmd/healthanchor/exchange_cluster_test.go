@@ -36,7 +36,7 @@ func TestClusterExchange(t *testing.T) {
 	var batch, parquet string
 	tc.waitFor("the inbox batch anchored", 60*time.Second, func() bool {
 		for _, b := range batches(t, n1.config) {
-			if b.Job == "inbox" && b.BlockHeight > 0 {
+			if b.Job == "inbox" && b.BlockHeight > 0 && b.ParquetPath != "" {
 				batch, parquet = b.BatchID, b.ParquetPath
 			}
 		}
@@ -113,7 +113,8 @@ func TestClusterExchange(t *testing.T) {
 	var other string
 	tc.waitFor("a second batch anchored", 60*time.Second, func() bool {
 		for _, b := range batches(t, n1.config) {
-			if b.Job == "inbox" && b.BlockHeight > 0 && b.BatchID != batch {
+			// Anchored first, published a moment later: wait for its file.
+			if b.Job == "inbox" && b.BlockHeight > 0 && b.BatchID != batch && b.ParquetPath != "" {
 				other = b.ParquetPath
 			}
 		}
