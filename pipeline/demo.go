@@ -62,7 +62,7 @@ func SetupDemo(dir string, samples fs.FS, extra func(dir string) error) (string,
 	if err := fsutil.WriteFile(filepath.Join(dir, "genesis.json"), append(gj, '\n'), filePerm); err != nil {
 		return "", false, fmt.Errorf("demo: %w", err)
 	}
-	if err := copySamples(samples, dir); err != nil {
+	if err := CopySamples(samples, dir); err != nil {
 		return "", false, err
 	}
 	if extra != nil {
@@ -79,8 +79,9 @@ func SetupDemo(dir string, samples fs.FS, extra func(dir string) error) (string,
 	return cfgPath, true, nil
 }
 
-// copySamples copies samples/csv and samples/hl7 into dir/inbox/.
-func copySamples(samples fs.FS, dir string) error {
+// CopySamples copies samples/csv and samples/hl7 (either may be absent)
+// into dir/inbox/: the demo's input files.
+func CopySamples(samples fs.FS, dir string) error {
 	for _, kind := range []string{"csv", "hl7"} {
 		err := fs.WalkDir(samples, kind, func(p string, d fs.DirEntry, err error) error {
 			if err != nil {

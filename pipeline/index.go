@@ -17,23 +17,30 @@ func (n *Node) IndexPath() string {
 // failure does not undo the publication (the batch is anchored and its
 // files are in place): it is logged with what to run.
 func (n *Node) indexPublished(ctx context.Context, done []LocalBatch) {
-	if err := n.indexBatches(ctx, done); err != nil {
+	start := time.Now()
+	rows, err := n.indexBatches(ctx, done)
+	if err != nil {
 		n.Logger.Error("patient index not updated: run `healthanchor index rebuild`", "err", err)
+		return
 	}
+	n.Logger.Info("patient index updated", "batches", len(done), "rows", rows, "seconds", time.Since(start).Seconds())
 }
 
-func (n *Node) indexBatches(ctx context.Context, batches []LocalBatch) error {
+func (n *Node) indexBatches(ctx context.Context, batches []LocalBatch) (int64, error) {
 	x, err := patientindex.Open(n.IndexPath())
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer x.Close()
+	var rows int64
 	for _, b := range batches {
-		if _, err := x.Add(ctx, b.BatchID, b.ParquetPath); err != nil {
-			return err
+		k, err := x.Add(ctx, b.BatchID, b.ParquetPath)
+		if err != nil {
+			return rows, err
 		}
+		rows += k
 	}
-	return nil
+	return rows, nil
 }
 
 // IndexReport says what RebuildIndex did.

@@ -96,7 +96,8 @@ func (x *Index) Indexed(ctx context.Context, batch string) (bool, error) {
 // Add indexes the batch file at path as batch: every row with a
 // patient_id. A batch already indexed is replaced, so adding is
 // idempotent and rebuilding is adding every batch again. It returns the
-// number of rows indexed.
+// number of rows indexed. Only the patient_id column is decoded; each
+// record batch's rows go in sorted by patient, insertChunk at a time.
 func (x *Index) Add(ctx context.Context, batch, path string) (int64, error) {
 	tx, err := x.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -106,31 +107,24 @@ func (x *Index) Add(ctx context.Context, batch, path string) (int64, error) {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM patient_rows WHERE batch_id = ?`, batch); err != nil {
 		return 0, fmt.Errorf("patientindex: add %s: %w", batch, err)
 	}
-	ins, err := tx.PrepareContext(ctx, `INSERT INTO patient_rows (patient_id, batch_id, row) VALUES (?, ?, ?)`)
-	if err != nil {
-		return 0, fmt.Errorf("patientindex: add %s: %w", batch, err)
-	}
-	defer ins.Close()
-	var n int64
-	_, err = batchfile.Read(ctx, path, func(row int64, canonical []byte, _ [32]byte) error {
-		id, ok := PatientID(canonical)
-		if !ok {
-			return nil
+	ins := &inserter{tx: tx, batch: batch}
+	defer ins.close()
+	_, err = batchfile.ReadTextColumn(ctx, path, "patient_id", func(first int64, ids []string) error {
+		if err := ctx.Err(); err != nil {
+			return err
 		}
-		n++
-		_, err := ins.ExecContext(ctx, id, batch, row)
-		return err
+		return ins.add(first, ids)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("patientindex: add %s: %w", batch, err)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO indexed_batches (batch_id, rows) VALUES (?, ?)`, batch, n); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO indexed_batches (batch_id, rows) VALUES (?, ?)`, batch, ins.n); err != nil {
 		return 0, fmt.Errorf("patientindex: add %s: %w", batch, err)
 	}
 	if err := tx.Commit(); err != nil {
 		return 0, fmt.Errorf("patientindex: add %s: %w", batch, err)
 	}
-	return n, nil
+	return ins.n, nil
 }
 
 const patientKey = `"patient_id":`

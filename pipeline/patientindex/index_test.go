@@ -68,6 +68,37 @@ func TestIndexAddLookup(t *testing.T) {
 	}
 }
 
+// TestIndexManyRows indexes a batch of several record batches and
+// several INSERT chunks, with each patient's rows spread over the file,
+// and checks every patient's rows and the count.
+func TestIndexManyRows(t *testing.T) {
+	ctx := context.Background()
+	x, err := Open(filepath.Join(t.TempDir(), FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	const rows, patients = 40_000, 997
+	ids := make([]string, rows)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("P%d", (i*7919)%patients)
+	}
+	n, err := x.Add(ctx, "big", writeBatch(t, "big", ids...))
+	if err != nil || n != rows {
+		t.Fatalf("indexed %d rows, %v; want %d", n, err, rows)
+	}
+	want := map[string][]Location{}
+	for i, id := range ids {
+		want[id] = append(want[id], Location{"big", int64(i)})
+	}
+	for id, w := range want {
+		got, err := x.Lookup(ctx, id)
+		if err != nil || !slices.Equal(got, w) {
+			t.Fatalf("%s: %d rows %v, want %d", id, len(got), err, len(w))
+		}
+	}
+}
+
 var benchRows = flag.Int("index-rows", 10_000_000, "rows in the patient index for BenchmarkLookup")
 
 // BenchmarkLookup builds an index of -index-rows rows (10 million by

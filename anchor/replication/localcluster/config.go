@@ -6,8 +6,9 @@ import (
 )
 
 // configYAML is a node's healthanchor.yaml: the demo's keys, one CSV job
-// over the node's inbox, and the cluster section.
-func configYAML(nd Node, name string) string {
+// over the node's inbox followed by extraJobs (YAML list items indented
+// by two spaces), and the cluster section.
+func configYAML(nd Node, name, extraJobs string) string {
 	c := nd.Cluster
 	jobs := fmt.Sprintf(`jobs:
   # Drop CSV patient exports into inbox/csv/ and they are anchored.
@@ -17,7 +18,7 @@ func configYAML(nd Node, name string) string {
     options:
       input: inbox/csv/*.csv
       source: %s-his
-`, nd.ID)
+%s`, nd.ID, extraJobs)
 	keys := ""
 	if c.Observer {
 		jobs = "# An observer anchors nothing: it only keeps and verifies a replica.\njobs: []\n"

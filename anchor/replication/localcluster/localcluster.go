@@ -25,6 +25,7 @@ import (
 // Node is one agency (or observer) folder made by Init.
 type Node struct {
 	ID         string // "node1" ..., "observer1" ...
+	Name       string // the agency's display name in the genesis
 	Dir        string
 	ConfigPath string
 	Cluster    replication.Config
@@ -67,7 +68,7 @@ func Init(dir string, n, observers int, now time.Time) ([]Node, error) {
 	var peers []replication.Peer
 	for i := range nodes {
 		id := fmt.Sprintf("node%d", i+1)
-		nodes[i] = Node{ID: id, Dir: filepath.Join(dir, id), ListenAddr: ports[3*i+2]}
+		nodes[i] = Node{ID: id, Name: fmt.Sprintf("Trial agency %d", i+1), Dir: filepath.Join(dir, id), ListenAddr: ports[3*i+2]}
 		peers = append(peers, replication.Peer{ID: id, RaftAddr: ports[3*i], APIAddr: ports[3*i+1]})
 		if err := makeDirs(nodes[i].Dir); err != nil {
 			return nil, err
@@ -76,7 +77,7 @@ func Init(dir string, n, observers int, now time.Time) ([]Node, error) {
 			return nil, err
 		}
 		members = append(members, anchor.Member{
-			ID: id, Name: fmt.Sprintf("Trial agency %d", i+1),
+			ID: id, Name: nodes[i].Name,
 			PublicKey: anchor.PublicKeyText(keys[i]), Address: ports[3*i+1],
 		})
 	}
@@ -94,9 +95,8 @@ func Init(dir string, n, observers int, now time.Time) ([]Node, error) {
 	for k := range observers {
 		i := n + k
 		id := fmt.Sprintf("observer%d", k+1)
-		nodes = append(nodes, Node{ID: id, Dir: filepath.Join(dir, id), ListenAddr: ports[3*i+2]})
+		nodes = append(nodes, Node{ID: id, Name: fmt.Sprintf("Trial observer %d", k+1), Dir: filepath.Join(dir, id), ListenAddr: ports[3*i+2]})
 		obs = append(obs, replication.Peer{ID: id, RaftAddr: ports[3*i], APIAddr: ports[3*i+1]})
-		members = append(members, anchor.Member{Name: fmt.Sprintf("Trial observer %d", k+1)})
 		if err := makeDirs(nodes[i].Dir); err != nil {
 			return nil, err
 		}
@@ -115,14 +115,24 @@ func Init(dir string, n, observers int, now time.Time) ([]Node, error) {
 			Observer: i >= n,
 		}
 		nd.ConfigPath = filepath.Join(nd.Dir, "healthanchor.yaml")
-		if err := os.WriteFile(nd.ConfigPath, []byte(configYAML(*nd, members[i].Name)), 0o644); err != nil {
-			return nil, fmt.Errorf("localcluster: %w", err)
+		if err := nd.AddJobs(""); err != nil {
+			return nil, err
 		}
 		if err := replication.Bootstrap(nd.Cluster, nd.Dir, obs...); err != nil {
 			return nil, err
 		}
 	}
 	return nodes, nil
+}
+
+// AddJobs rewrites the node's healthanchor.yaml with jobs (YAML list
+// items, indented by two spaces as under "jobs:") after its CSV inbox
+// job. An observer's config keeps no jobs.
+func (nd Node) AddJobs(jobs string) error {
+	if err := os.WriteFile(nd.ConfigPath, []byte(configYAML(nd, nd.Name, jobs)), 0o644); err != nil {
+		return fmt.Errorf("localcluster: %s: %w", nd.ID, err)
+	}
+	return nil
 }
 
 func makeDirs(dir string) error {
