@@ -33,6 +33,9 @@ const (
 	EventAnchor      = "anchor"       // a job run that extracts and anchors batches
 	EventVerifyChain = "verify-chain" // a re-verification of the chain from genesis
 	EventVerifyBatch = "verify-batch" // a re-verification of one batch file
+	EventDisclose    = "disclose"     // records disclosed to another agency (a disclosure entry)
+	EventErase       = "erase"        // a patient's rows erased (an erasure entry)
+	EventRetention   = "retention"    // a batch's files removed under retention (a retention entry)
 )
 
 // The FHIR data type constructors the export shares with exchange.

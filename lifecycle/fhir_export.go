@@ -17,6 +17,8 @@ type ChainReader interface {
 	Manifests(ctx context.Context) ([]anchor.Anchored, error)
 	// Block returns the block at height.
 	Block(ctx context.Context, height int64) (anchor.Block, error)
+	// Entries returns the anchored entries of kind in log order.
+	Entries(ctx context.Context, kind string) ([]anchor.AnchoredEntry, error)
 }
 
 // Run is one job run of the producer's run history (the state DB's runs

@@ -80,5 +80,10 @@ func (e *FHIRExport) resources(ctx context.Context) (map[string][]any, error) {
 	for _, v := range e.Verifications {
 		out["AuditEvent"] = append(out["AuditEvent"], verifyEvent(chainID, e.Agency, v))
 	}
+	entries, err := e.entryEvents(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out["AuditEvent"] = append(out["AuditEvent"], entries...)
 	return out, nil
 }

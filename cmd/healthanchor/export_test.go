@@ -170,3 +170,43 @@ func ndjson(t *testing.T, path string) []map[string]any {
 	}
 	return out
 }
+
+// TestExportFHIRErasureEvent erases a patient, then exports: the export
+// still passes the outside validator and holds one erasure AuditEvent
+// (DICOM Patient Record, action D, the reason and request in its
+// description, the erased batches as entities) that names no patient.
+func TestExportFHIRErasureEvent(t *testing.T) {
+	validate := fhirValidator(t)
+	dir, cfg := newDeployment(t)
+	patient := widePatients(t, dir, 1)[0]
+	mustCode(t, ha(t, nil, "--config", cfg, "erase", "--patient", patient, "--reason", "gdpr-art17", "--request", "DPO-7"), 0, "erase")
+	out := filepath.Join(t.TempDir(), "fhir")
+	mustCode(t, ha(t, nil, "--config", cfg, "export", "fhir", "--out", out), 0, "export fhir")
+	if v, err := validate(out).CombinedOutput(); err != nil {
+		t.Fatalf("the FHIR validator refuses the export: %v\n%s", err, v)
+	}
+	raw, err := os.ReadFile(filepath.Join(out, "AuditEvent.ndjson"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(raw), patient) {
+		t.Errorf("the AuditEvents name the erased patient %s", patient)
+	}
+	var erasures []map[string]any
+	for _, e := range ndjson(t, filepath.Join(out, "AuditEvent.ndjson")) {
+		if e["subtype"].([]any)[0].(map[string]any)["code"] == "erase" {
+			erasures = append(erasures, e)
+		}
+	}
+	if len(erasures) != 1 {
+		t.Fatalf("%d erasure AuditEvents, want 1", len(erasures))
+	}
+	e := erasures[0]
+	desc, _ := e["outcomeDesc"].(string)
+	if e["action"] != "D" || e["type"].(map[string]any)["code"] != "110110" || !strings.Contains(desc, "gdpr-art17") || !strings.Contains(desc, "DPO-7") {
+		t.Errorf("erasure AuditEvent %v", e)
+	}
+	if ents, _ := e["entity"].([]any); len(ents) == 0 {
+		t.Errorf("erasure AuditEvent names no batch: %v", e)
+	}
+}
