@@ -32,8 +32,9 @@ included) becomes a DocumentReference (the batch file, with its SHA-256 and
 Merkle root) and a Provenance (the agency's manifest signature, the source,
 the anchor time); every run of this node's history in the period becomes an
 AuditEvent (DICOM Import), and so does each re-verification of the chain and of
-the period's batch files held here, made now (DICOM Application Activity).
-docs/lifecycle.md maps every field. Exit 1 when a re-verification fails (the
+the period's batch files held here, made now (DICOM Application Activity), and
+each disclosure, erasure and retention entry anchored in the period (DICOM
+Export, Patient Record). docs/lifecycle.md maps every field. Exit 1 when a re-verification fails (the
 export is written all the same, with the failure as the event's outcome), 2
 on usage or configuration errors.`,
 		Example: `  healthanchor export fhir --out fhir-2026-11 --from 2026-11-01 --to 2026-11-30`,

@@ -27,7 +27,7 @@ func fhirValidator(t *testing.T) func(dir string) *exec.Cmd {
 // TestExportFHIR exports the demo's provenance and checks it with the
 // outside FHIR validator, the Bulk Data manifest against the files, one
 // Provenance per anchored batch with the manifest's signature, one
-// AuditEvent per run and per re-verification; then a tampered batch
+// AuditEvent per run and per re-verification (erasure events: TestExportFHIRErasureEvent); then a tampered batch
 // file gives a failed verification event and exit 1, and a broken line
 // fails the validator.
 func TestExportFHIR(t *testing.T) {
