@@ -52,11 +52,11 @@ func (n *Node) VerifyLocal(ctx context.Context, lb LocalBatch) ([]anchor.BatchRe
 	var reps []anchor.BatchReport
 	var errs []error
 	n.warnExposedBatch(lb.ParquetPath)
-	rep, err := n.Chain.VerifyBatchFile(ctx, lb.ParquetPath, lb.BatchID, anchor.FileRows)
+	rep, err := n.verifyFile(ctx, lb.ParquetPath, lb.BatchID, anchor.FileRows)
 	reps, errs = append(reps, rep), append(errs, err)
 	if lb.RejectsPath != "" {
 		n.warnExposedBatch(lb.RejectsPath)
-		rep, err := n.Chain.VerifyBatchFile(ctx, lb.RejectsPath, lb.BatchID, anchor.FileRejects)
+		rep, err := n.verifyFile(ctx, lb.RejectsPath, lb.BatchID, anchor.FileRejects)
 		reps, errs = append(reps, rep), append(errs, err)
 	} else if a, ok, err := n.Chain.Lookup(ctx, lb.BatchID); err != nil {
 		errs = append(errs, err)
