@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/healthanchor/healthanchor/storage"
@@ -46,4 +47,17 @@ func (n *Node) closeBucket() error {
 // (s3://BUCKET/KEY, file:///FOLDER/KEY) rather than a local path.
 func isObjectURL(p string) bool {
 	return strings.HasPrefix(p, "s3://") || strings.HasPrefix(p, "file://")
+}
+
+// AbsPath is a published file's path made absolute, or its URL as is when
+// it is in an object store.
+func AbsPath(p string) string {
+	if isObjectURL(p) {
+		return p
+	}
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return p
+	}
+	return abs
 }

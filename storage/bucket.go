@@ -48,7 +48,7 @@ func Open(ctx context.Context, cfg Config, env LookupEnv, baseDir string) (*Buck
 	var b *blob.Bucket
 	switch scheme {
 	case "file":
-		b, err = fileblob.OpenBucket(prefix, &fileblob.Options{CreateDir: true, NoTempDir: true})
+		b, err = fileblob.OpenBucket(prefix, &fileblob.Options{CreateDir: true, NoTempDir: true, Metadata: fileblob.MetadataDontWrite})
 		if err != nil {
 			return nil, fmt.Errorf("storage: %s: %w", cfg.URL, err)
 		}
