@@ -5,7 +5,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -33,15 +35,48 @@ func s3Env(srv *s3test.Server) []string {
 	return []string{"HA_S3_ACCESS=" + srv.AccessKey, "HA_S3_SECRET=" + srv.SecretKey}
 }
 
-// useBucket points the deployment's output at bucket/prefix on srv.
-func useBucket(t *testing.T, cfg string, srv *s3test.Server, bucket, prefix string) {
+// lake is where a test deployment publishes: a prefix in the S3 server's
+// bucket, or a folder given as a file:// URL (the same publishing code
+// without a server).
+type lake struct {
+	url  string // s3://BUCKET/PREFIX or file:///FOLDER
+	srv  *s3test.Server
+	env  []string
+	list func(t *testing.T) []string // keys under the url, sorted
+}
+
+func s3Lake(srv *s3test.Server, bucket, prefix string) lake {
+	return lake{url: "s3://" + bucket + "/" + prefix, srv: srv, env: s3Env(srv), list: func(t *testing.T) []string { return objects(t, srv, prefix) }}
+}
+
+func fileLake(t *testing.T) lake {
+	dir := filepath.Join(t.TempDir(), "lake")
+	return lake{url: "file://" + dir, list: func(t *testing.T) []string {
+		var keys []string
+		filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				rel, _ := filepath.Rel(dir, p)
+				keys = append(keys, filepath.ToSlash(rel))
+			}
+			return nil
+		})
+		sort.Strings(keys)
+		return keys
+	}}
+}
+
+// useLake points the deployment's output at l.
+func useLake(t *testing.T, cfg string, l lake) {
 	t.Helper()
 	f, err := os.OpenFile(cfg, os.O_APPEND|os.O_WRONLY, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	fmt.Fprintf(f, "output:\n  url: s3://%s/%s\n  endpoint: %s\n  access_key_env: HA_S3_ACCESS\n  secret_key_env: HA_S3_SECRET\n", bucket, prefix, srv.Endpoint)
+	fmt.Fprintf(f, "output:\n  url: %s\n", l.url)
+	if l.srv != nil {
+		fmt.Fprintf(f, "  endpoint: %s\n  access_key_env: HA_S3_ACCESS\n  secret_key_env: HA_S3_SECRET\n", l.srv.Endpoint)
+	}
 }
 
 // objects lists the keys under prefix in the server's bucket.
@@ -62,14 +97,14 @@ func objects(t *testing.T, srv *s3test.Server, prefix string) []string {
 	return keys
 }
 
-// checkBucketExactlyOnce is checkExactlyOnce for a job publishing to
-// the bucket: the chain and every batch verify (from the bucket), the
-// job's rows and rejects add up to want, and the objects under prefix are
-// exactly each bucket batch's rows file, rejects file and sidecar: none
-// staged, none stray.
-func checkBucketExactlyOnce(t *testing.T, env []string, cfg string, srv *s3test.Server, prefix, job string, want int64) {
+// checkLakeExactlyOnce is checkExactlyOnce for a job publishing to a
+// lake: the chain and every batch verify (from the lake), the job's rows
+// and rejects add up to want, and the objects in the lake are exactly
+// each batch's rows file, rejects file and sidecar: none staged, none
+// stray.
+func checkLakeExactlyOnce(t *testing.T, cfg string, l lake, job string, want int64) {
 	t.Helper()
-	mustCode(t, ha(t, env, "--config", cfg, "verify", "chain"), 0, "verify chain")
+	mustCode(t, ha(t, l.env, "--config", cfg, "verify", "chain"), 0, "verify chain")
 	var got int64
 	var expect []string
 	for _, b := range batches(t, cfg) {
@@ -77,24 +112,56 @@ func checkBucketExactlyOnce(t *testing.T, env []string, cfg string, srv *s3test.
 			continue
 		}
 		got += b.Rows + b.Rejects
-		mustCode(t, ha(t, env, "--config", cfg, "verify", "batch", b.BatchID), 0, "verify batch "+b.BatchID)
-		if !strings.HasPrefix(b.ParquetPath, "s3://") {
+		mustCode(t, ha(t, l.env, "--config", cfg, "verify", "batch", b.BatchID), 0, "verify batch "+b.BatchID)
+		if !strings.HasPrefix(b.ParquetPath, l.url+"/") {
 			continue // published to the folder before the switch
 		}
-		base := "s3://" + srv.Bucket + "/" + prefix + "/"
-		rows := strings.TrimPrefix(b.ParquetPath, base)
-		expect = append(expect, rows, filepath.Dir(rows)+"/_"+b.BatchID+".anchor.json")
+		rows := strings.TrimPrefix(b.ParquetPath, l.url+"/")
+		expect = append(expect, rows, path.Dir(rows)+"/_"+b.BatchID+".anchor.json")
 		if b.RejectsPath != "" {
-			expect = append(expect, strings.TrimPrefix(b.RejectsPath, base))
+			expect = append(expect, strings.TrimPrefix(b.RejectsPath, l.url+"/"))
 		}
 	}
 	if got != want {
 		t.Errorf("job %s anchored %d records (rows + rejects), the source has %d", job, got, want)
 	}
 	sort.Strings(expect)
-	if have := objects(t, srv, prefix); strings.Join(have, "\n") != strings.Join(expect, "\n") {
-		t.Errorf("objects in the bucket:\n%s\nwant:\n%s", strings.Join(have, "\n"), strings.Join(expect, "\n"))
+	if have := l.list(t); strings.Join(have, "\n") != strings.Join(expect, "\n") {
+		t.Errorf("objects in the lake:\n%s\nwant:\n%s", strings.Join(have, "\n"), strings.Join(expect, "\n"))
 	}
+}
+
+// crashMatrix kills `run` at each step of publishing to the lake l
+// makes, then runs again: every record is anchored once, every object
+// matches its anchor, and no staged or stray object is left.
+func crashMatrix(t *testing.T, newLake func(t *testing.T, step string) lake) {
+	for _, step := range []string{"written", "staged", "anchored", "published"} {
+		t.Run(step, func(t *testing.T) {
+			l := newLake(t, step)
+			dir, cfg := newDeployment(t)
+			useLake(t, cfg, l)
+			base := demoRecords(t, cfg)
+			dropGenerated(t, dir, "patients-crash.csv", 4000, 7)
+			r := ha(t, append([]string{"HEALTHANCHOR_CRASH_AT=" + step}, l.env...), "--config", cfg, "run", "patients-csv")
+			if r.code != -1 {
+				t.Fatalf("run with a crash at %s: exit %d, want killed\n%s", step, r.code, r.stderr)
+			}
+			mustCode(t, ha(t, l.env, "--config", cfg, "run", "patients-csv"), 0, "run after the crash")
+			checkLakeExactlyOnce(t, cfg, l, "patients-csv", base+4000)
+		})
+	}
+}
+
+// TestLakeCrashMatrix runs the crash matrix against a file:// lake: the
+// object-store publishing order without a server.
+func TestLakeCrashMatrix(t *testing.T) {
+	crashMatrix(t, func(t *testing.T, _ string) lake { return fileLake(t) })
+}
+
+// TestS3CrashMatrix runs the crash matrix against the real S3 server.
+func TestS3CrashMatrix(t *testing.T) {
+	srv := startS3(t)
+	crashMatrix(t, func(t *testing.T, step string) lake { return s3Lake(srv, srv.Bucket, "crash-"+step) })
 }
 
 // TestS3PublishVerify runs a job into a real bucket: the data-lake layout
@@ -104,13 +171,14 @@ func checkBucketExactlyOnce(t *testing.T, env []string, cfg string, srv *s3test.
 func TestS3PublishVerify(t *testing.T) {
 	srv := startS3(t)
 	env := s3Env(srv)
+	l := s3Lake(srv, srv.Bucket, "lake/v1")
 	dir, cfg := newDeployment(t)
-	useBucket(t, cfg, srv, srv.Bucket, "lake/v1")
+	useLake(t, cfg, l)
 	base := demoRecords(t, cfg)
 	dropGenerated(t, dir, "patients-s3.csv", 3000, 11)
 	r := ha(t, env, "--config", cfg, "run", "patients-csv")
 	mustCode(t, r, 0, "run into the bucket")
-	checkBucketExactlyOnce(t, env, cfg, srv, "lake/v1", "patients-csv", base+3000)
+	checkLakeExactlyOnce(t, cfg, l, "patients-csv", base+3000)
 	var id, key string
 	for _, b := range batches(t, cfg) {
 		if strings.HasPrefix(b.ParquetPath, "s3://") {
@@ -150,35 +218,12 @@ func TestS3PublishVerify(t *testing.T) {
 	}
 }
 
-// TestS3CrashMatrix kills `run` at each step of publishing to a bucket,
-// then runs again: every record is anchored once, every object matches
-// its anchor, and no staged or stray object is left.
-func TestS3CrashMatrix(t *testing.T) {
-	srv := startS3(t)
-	env := s3Env(srv)
-	for _, step := range []string{"written", "staged", "anchored", "published"} {
-		t.Run(step, func(t *testing.T) {
-			dir, cfg := newDeployment(t)
-			prefix := "crash-" + step
-			useBucket(t, cfg, srv, srv.Bucket, prefix)
-			base := demoRecords(t, cfg)
-			dropGenerated(t, dir, "patients-crash.csv", 4000, 7)
-			r := ha(t, append([]string{"HEALTHANCHOR_CRASH_AT=" + step}, env...), "--config", cfg, "run", "patients-csv")
-			if r.code != -1 {
-				t.Fatalf("run with a crash at %s: exit %d, want killed\n%s", step, r.code, r.stderr)
-			}
-			mustCode(t, ha(t, env, "--config", cfg, "run", "patients-csv"), 0, "run after the crash")
-			checkBucketExactlyOnce(t, env, cfg, srv, prefix, "patients-csv", base+4000)
-		})
-	}
-}
-
 // TestS3WrongCredentials: a wrong secret key fails the run with an error
 // naming the bucket and the variables, never the secret itself.
 func TestS3WrongCredentials(t *testing.T) {
 	srv := startS3(t)
 	dir, cfg := newDeployment(t)
-	useBucket(t, cfg, srv, srv.Bucket, "lake")
+	useLake(t, cfg, s3Lake(srv, srv.Bucket, "lake"))
 	dropGenerated(t, dir, "patients-s3.csv", 200, 3)
 	wrong := "Wrong" + srv.SecretKey[5:]
 	r := ha(t, []string{"HA_S3_ACCESS=" + srv.AccessKey, "HA_S3_SECRET=" + wrong}, "--config", cfg, "run", "patients-csv")
@@ -202,7 +247,7 @@ func TestS3WrongCredentials(t *testing.T) {
 func TestS3NoSuchBucket(t *testing.T) {
 	srv := startS3(t)
 	dir, cfg := newDeployment(t)
-	useBucket(t, cfg, srv, "no-such-bucket", "lake")
+	useLake(t, cfg, s3Lake(srv, "no-such-bucket", "lake"))
 	dropGenerated(t, dir, "patients-s3.csv", 200, 3)
 	r := ha(t, s3Env(srv), "--config", cfg, "run", "patients-csv")
 	if r.code == 0 {
