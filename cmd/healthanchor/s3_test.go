@@ -3,10 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path"
 	"path/filepath"
 	"sort"
@@ -255,5 +257,70 @@ func TestS3NoSuchBucket(t *testing.T) {
 	}
 	if out := r.stdout + r.stderr; !strings.Contains(out, `bucket "no-such-bucket": the bucket does not exist`) {
 		t.Errorf("the error does not name the missing bucket:\n%s", out)
+	}
+}
+
+// TestLakeDuckDB reads a published lake with DuckDB as docs/storage.md
+// shows (hive partitions, rows joined to their anchor sidecars): every
+// batch's rows are there under its anchoring day, with its root and block.
+func TestLakeDuckDB(t *testing.T) {
+	node, err := exec.LookPath("node")
+	duck := filepath.Join("..", "..", "bench", "node_modules", "@duckdb", "node-api")
+	if _, serr := os.Stat(duck); err != nil || serr != nil {
+		missingTool(t, "node or DuckDB's Node package", "run `npm install` in bench/ (.ci/run does)")
+	}
+	l := fileLake(t)
+	dir, cfg := newDeployment(t)
+	useLake(t, cfg, l)
+	for i, n := range []int{1500, 700} {
+		dropGenerated(t, dir, fmt.Sprintf("patients-lake-%d.csv", i), n, 20+i)
+		mustCode(t, ha(t, nil, "--config", cfg, "run", "patients-csv"), 0, "run into the lake")
+	}
+	out, err := exec.Command(node, filepath.Join("..", "..", "tools", "read-lake.mjs"), strings.TrimPrefix(l.url, "file://")).Output()
+	if err != nil {
+		t.Fatalf("tools/read-lake.mjs: %v", err)
+	}
+	var got struct {
+		ByDate []struct {
+			Schema, Date string
+			N            int64
+		} `json:"by_date"`
+		ByBatch []struct {
+			BatchID     string `json:"batch_id"`
+			BlockHeight int64  `json:"block_height"`
+			MerkleRoot  string `json:"merkle_root"`
+			N           int64
+		} `json:"by_batch"`
+	}
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	want := map[string]listed{}
+	days := map[string]int64{}
+	for _, b := range batches(t, cfg) {
+		if strings.HasPrefix(b.ParquetPath, l.url+"/") {
+			want[b.BatchID] = b
+			day := strings.TrimPrefix(path.Base(path.Dir(b.ParquetPath)), "date=")
+			days[day] += b.Rows
+		}
+	}
+	if len(want) != 2 || len(got.ByBatch) != len(want) {
+		t.Fatalf("DuckDB saw %d batches, the node published %d to the lake (want 2)", len(got.ByBatch), len(want))
+	}
+	for _, g := range got.ByBatch {
+		b := want[g.BatchID]
+		if g.N != b.Rows || g.MerkleRoot != b.MerkleRoot || g.BlockHeight != b.BlockHeight {
+			t.Errorf("batch %s: DuckDB reads %d rows, root %s, block %d; anchored %d rows, root %s, block %d",
+				g.BatchID, g.N, g.MerkleRoot, g.BlockHeight, b.Rows, b.MerkleRoot, b.BlockHeight)
+		}
+	}
+	for _, g := range got.ByDate {
+		if g.Schema != "patient_1" || g.N != days[g.Date] {
+			t.Errorf("partition schema=%s/date=%s: %d rows, want %d", g.Schema, g.Date, g.N, days[g.Date])
+		}
+		delete(days, g.Date)
+	}
+	if len(days) > 0 {
+		t.Errorf("days DuckDB did not see: %v", days)
 	}
 }
