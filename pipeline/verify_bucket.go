@@ -37,6 +37,12 @@ func (n *Node) verifyFile(ctx context.Context, path, batchID, kind string) (anch
 	if err != nil {
 		return anchor.BatchReport{Path: path, BatchID: batchID, Kind: kind}, err
 	}
+	// The size and the footer first, by ranged reads: a file that
+	// differs there is reported without downloading it.
+	if err := n.Chain.CheckFooter(ctx, path, obj, obj.Size(), batchID, kind); err != nil {
+		n.Logger.Debug("footer differs from the anchor", "object", path, "bytes_read", obj.Fetched(), "size", obj.Size())
+		return anchor.BatchReport{Path: path, BatchID: batchID, Kind: kind}, err
+	}
 	rep, err := n.Chain.VerifyBatchFrom(ctx, path, obj, batchID, kind)
 	n.Logger.Debug("verified from the bucket", "object", path, "bytes_read", obj.Fetched(), "size", obj.Size())
 	return rep, err
