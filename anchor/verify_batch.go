@@ -91,6 +91,17 @@ func (c *Chain) VerifyBatchFile(ctx context.Context, path, batchID, kind string)
 	return c.verifyScanned(ctx, path, sc, batchID, kind)
 }
 
+// VerifyBatchFrom is VerifyBatchFile for a file open as src (an object
+// in a bucket read by ranges), named name in the report and messages.
+func (c *Chain) VerifyBatchFrom(ctx context.Context, name string, src batchfile.Source, batchID, kind string) (BatchReport, error) {
+	sc, err := batchfile.ReadFrom(ctx, name, src, nil)
+	if err != nil {
+		return BatchReport{Path: name, BatchID: batchID, Kind: kind}, &Mismatch{Problems: []string{
+			fmt.Sprintf("batch %s %s file %s does not decode as a batch file: %v", batchID, kind, name, err)}}
+	}
+	return c.verifyScanned(ctx, name, sc, batchID, kind)
+}
+
 // verifyScanned checks a read file as the kind file of batch batchID.
 func (c *Chain) verifyScanned(ctx context.Context, path string, sc batchfile.Scan, batchID, kind string) (BatchReport, error) {
 	rep := BatchReport{Path: path, BatchID: batchID, Kind: kind, Schema: sc.Meta[batchfile.MetaSchema], Rows: sc.Rows,

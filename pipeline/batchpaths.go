@@ -25,7 +25,7 @@ func (s *State) storedPath(p string) string {
 // batch folder too: the folder the deployment sits in now, not the one it
 // was created in.
 func (s *State) resolvePath(p string) string {
-	if p == "" || s.batchDir == "" {
+	if p == "" || s.batchDir == "" || isObjectURL(p) {
 		return p
 	}
 	if !filepath.IsAbs(p) {

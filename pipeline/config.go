@@ -54,6 +54,9 @@ type Config struct {
 	// Sharing, when present, grants other members records to fetch
 	// (docs/exchange.md); without it nothing is served.
 	Sharing *exchange.Sharing `yaml:"sharing"`
+	// Output, when present, is where batch files are published: a folder
+	// (as output_dir) or an object store (docs/storage.md).
+	Output *OutputConfig `yaml:"output"`
 
 	dir      string
 	loc      *time.Location
@@ -200,6 +203,7 @@ func (c *Config) validate(path string, file *ast.File) ConfigErrors {
 	if c.State == "" {
 		c.State = "state.db"
 	}
+	c.validateOutput(file, add)
 	if c.OutputDir == "" {
 		c.OutputDir = "batches"
 	}

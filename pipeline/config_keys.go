@@ -9,6 +9,7 @@ import (
 	"github.com/goccy/go-yaml/ast"
 
 	"github.com/healthanchor/healthanchor/connectors"
+	"github.com/healthanchor/healthanchor/storage"
 )
 
 // unknownKey is a key of the config file that no field takes: a typo that
@@ -28,6 +29,8 @@ func unknownKeys(file *ast.File) []unknownKey {
 	var out []unknownKey
 	for _, doc := range file.Docs {
 		walkKeys(doc.Body, "$", reflect.TypeOf(Config{}), &out)
+		// output decodes itself (a folder or a store): walk a store's keys.
+		walkKeys(valueOf(doc.Body, "output"), "$.output", reflect.TypeOf(storage.Config{}), &out)
 	}
 	for i, job := range sequenceAt(file, "jobs") {
 		name := scalarValue(valueOf(job, "connector"))

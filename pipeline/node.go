@@ -11,6 +11,7 @@ import (
 
 	"github.com/healthanchor/healthanchor/anchor"
 	"github.com/healthanchor/healthanchor/internal/fsutil"
+	"github.com/healthanchor/healthanchor/storage"
 )
 
 // Node is one agency's healthanchor: its config, keys, chain store and
@@ -42,6 +43,9 @@ type Node struct {
 	unmatchedWarned sync.Map
 	// retained caches the chain's retention entries (verify_retained.go).
 	retained retainedCache
+	// bucket is the object store output once opened (bucket.go).
+	bucketMu sync.Mutex
+	bucket   *storage.Bucket
 }
 
 // ProgressReport is how far one job's read is.
@@ -165,7 +169,7 @@ func sameGenesis(c *anchor.Chain, genesisPath string) error {
 
 // Close closes the chain and state stores.
 func (n *Node) Close() error {
-	return errors.Join(n.State.Close(), n.Chain.Close())
+	return errors.Join(n.State.Close(), n.Chain.Close(), n.closeBucket())
 }
 
 func (n *Node) now() time.Time {

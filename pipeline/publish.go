@@ -16,6 +16,9 @@ import (
 // moves the watermark in one state transaction. A final file already there (a run that crashed after
 // publishing) must match its anchor; the fresh copy is then dropped.
 func (n *Node) publish(ctx context.Context, w *jobWork) error {
+	if n.Config.Store() != nil {
+		return n.publishToBucket(ctx, w)
+	}
 	dir := filepath.Join(n.Config.Path(n.Config.OutputDir), w.job.Name)
 	if err := fsutil.MkdirAll(dir, n.Config.DirPerm()); err != nil {
 		return fmt.Errorf("pipeline: publish: %w", err)

@@ -114,7 +114,11 @@ func (n *Node) Run(ctx context.Context, opt RunOptions) ([]JobResult, error) {
 		}
 	}
 	n.crash("written")
-	if err := n.anchorAll(ctx, works); err != nil {
+	err = n.stage(ctx, works) // an object store's staging keys (publish_bucket.go)
+	if err == nil {
+		err = n.anchorAll(ctx, works)
+	}
+	if err != nil {
 		for _, w := range works {
 			w.err = err
 		}

@@ -24,7 +24,7 @@ func (n *Node) verifyFile(ctx context.Context, lb LocalBatch, path, kind string)
 			return rep, err
 		}
 	}
-	return n.Chain.VerifyBatchFile(ctx, path, lb.BatchID, kind)
+	return n.verifyStored(ctx, path, lb.BatchID, kind)
 }
 
 // retainedReport is the report of a file removed under retention, false

@@ -54,13 +54,34 @@ func Read(ctx context.Context, path string, fn RowFunc) (sc Scan, err error) {
 		return sc, fmt.Errorf("batchfile: %w", err)
 	}
 	defer f.Close()
+	return ReadFrom(ctx, path, f, fn)
+}
+
+// Source is what ReadFrom reads a batch file from: an *os.File, or an
+// object read by ranges (storage.Object), which should also be an
+// io.WriterTo so that hashing streams it in one request.
+type Source interface {
+	io.ReaderAt
+	io.ReadSeeker
+}
+
+// ReadFrom is Read for a batch file already open as src, named name in
+// errors: it hashes src from its start, then decodes it by ranges (the
+// footer, then each column chunk).
+func ReadFrom(ctx context.Context, name string, src Source, fn RowFunc) (sc Scan, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("batchfile: %s: the file does not decode: %v", name, p)
+		}
+	}()
+	path := name
 	h := sha256.New()
-	if sc.Size, err = io.Copy(h, f); err != nil {
+	if sc.Size, err = io.Copy(h, src); err != nil {
 		return sc, fmt.Errorf("batchfile: %s: %w", path, err)
 	}
 	sc.SHA256 = h.Sum(nil)
 
-	pf, err := file.NewParquetReader(f)
+	pf, err := file.NewParquetReader(src)
 	if err != nil {
 		return sc, fmt.Errorf("batchfile: %s: not a readable Parquet file: %w", path, err)
 	}

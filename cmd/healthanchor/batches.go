@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -59,9 +58,9 @@ node produced it, empty otherwise.`,
 					Rows: m.Rows, Rejects: m.Rejects, MerkleRoot: m.MerkleRoot, ParquetSHA256: m.ParquetSHA256,
 					BlockHeight: a.Height, Backfill: m.Backfill, CreatedAt: m.CreatedAt}
 				if lb, ok := local[m.BatchID]; ok && m.Agency == n.Config.Agency.ID && lb.Status == pipeline.BatchPublished {
-					l.ParquetPath, _ = filepath.Abs(lb.ParquetPath)
+					l.ParquetPath = pipeline.AbsPath(lb.ParquetPath)
 					if lb.RejectsPath != "" {
-						l.RejectsPath, _ = filepath.Abs(lb.RejectsPath)
+						l.RejectsPath = pipeline.AbsPath(lb.RejectsPath)
 					}
 				}
 				list = append(list, l)

@@ -1,0 +1,207 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/healthanchor/healthanchor/anchor"
+	"github.com/healthanchor/healthanchor/storage"
+)
+
+// Publishing to an object store keeps the folder's crash-safe order
+// (docs/storage.md):
+//
+//  1. stage: upload each temporary batch file under a staging key
+//     (storage.StagingKey), before anchoring;
+//  2. anchor the manifests;
+//  3. publish: copy each staged object to its final key, unless the final
+//     key already holds the anchored bytes (a run that crashed after
+//     publishing); write the sidecar; delete the staged objects;
+//  4. record the batches and move the watermark in the state DB.
+//
+// A run killed at any step leaves a pending window; the next run
+// re-extracts it to the same batch ids, stages again (overwriting), finds
+// the batches on the chain and completes step 3, so no object is lost,
+// doubled or left over. Staged objects of windows that never anchored
+// are deleted once older than staleStaging.
+
+// staleStaging is how old a staged object must be before a run deletes it
+// as left over.
+const staleStaging = 24 * time.Hour
+
+// stage uploads the run's batch files to their staging keys when the
+// output is an object store; it does nothing for a folder.
+func (n *Node) stage(ctx context.Context, works []*jobWork) error {
+	if len(works) == 0 || n.Config.Store() == nil {
+		return nil
+	}
+	bk, err := n.Bucket(ctx)
+	if err != nil {
+		return fmt.Errorf("pipeline: stage: %w", err)
+	}
+	n.cleanStaging(ctx, bk)
+	for _, w := range works {
+		for _, b := range w.batches {
+			if err := bk.Upload(ctx, storage.StagingKey(b.id, anchor.FileRows), b.rows.Path); err != nil {
+				return fmt.Errorf("pipeline: stage batch %s: %w", b.id, err)
+			}
+			if b.rejects != nil {
+				if err := bk.Upload(ctx, storage.StagingKey(b.id, anchor.FileRejects), b.rejects.Path); err != nil {
+					return fmt.Errorf("pipeline: stage batch %s rejects: %w", b.id, err)
+				}
+			}
+		}
+	}
+	n.crash("staged")
+	return nil
+}
+
+// cleanStaging deletes staged objects older than staleStaging (left by
+// runs whose window never anchored) and reports them. A failure is logged:
+// it does not stop the run.
+func (n *Node) cleanStaging(ctx context.Context, bk *storage.Bucket) {
+	cutoff := n.now().Add(-staleStaging)
+	var removed []string
+	err := bk.List(ctx, storage.StagingDir, func(rel string, a storage.Attrs) error {
+		if a.ModTime.IsZero() || a.ModTime.After(cutoff) {
+			return nil
+		}
+		if err := bk.Delete(ctx, rel); err != nil {
+			return err
+		}
+		removed = append(removed, bk.URL(rel))
+		return nil
+	})
+	if len(removed) > 0 {
+		n.Logger.Warn("removed staged objects older than a day, left by runs that never anchored", "objects", len(removed), "keys", strings.Join(removed, " "))
+	}
+	if err != nil {
+		n.Logger.Error("could not clean old staged objects", "err", err)
+	}
+}
+
+// publishToBucket makes the job's anchored, staged objects visible under
+// their final keys, then records the batches and moves the watermark.
+func (n *Node) publishToBucket(ctx context.Context, w *jobWork) error {
+	bk, err := n.Bucket(ctx)
+	if err != nil {
+		return fmt.Errorf("pipeline: publish: %w", err)
+	}
+	var done, indexed []LocalBatch
+	var staged []string
+	for _, b := range w.batches {
+		m := b.anchor.Manifest
+		day := manifestDay(m)
+		rowsKey := storage.RowsKey(b.schema.ID(), day, b.id)
+		if err := placeObject(ctx, bk, storage.StagingKey(b.id, anchor.FileRows), rowsKey, hex.EncodeToString(b.rows.SHA256), m.ParquetSHA256, m.ParquetSize); err != nil {
+			return err
+		}
+		staged = append(staged, storage.StagingKey(b.id, anchor.FileRows))
+		lb := LocalBatch{BatchID: b.id, Job: w.job.Name, Schema: b.schema.ID(), Status: BatchPublished, ParquetPath: bk.URL(rowsKey)}
+		sc := Sidecar{BatchID: b.id, Job: w.job.Name, BlockHeight: b.anchor.Height, BlockIndex: b.anchor.Index, Rows: rowsKey, Manifest: m}
+		if b.rejects != nil {
+			rejectsKey := storage.RejectsKey(day, b.id)
+			if err := placeObject(ctx, bk, storage.StagingKey(b.id, anchor.FileRejects), rejectsKey, hex.EncodeToString(b.rejects.SHA256), m.RejectsSHA256, m.RejectsSize); err != nil {
+				return err
+			}
+			staged = append(staged, storage.StagingKey(b.id, anchor.FileRejects))
+			lb.RejectsPath, sc.Rejects = bk.URL(rejectsKey), rejectsKey
+		}
+		data, err := json.MarshalIndent(sc, "", "  ")
+		if err != nil {
+			return fmt.Errorf("pipeline: publish batch %s: sidecar: %w", b.id, err)
+		}
+		if err := bk.WriteAll(ctx, storage.SidecarKey(b.schema.ID(), day, b.id), append(data, '\n')); err != nil {
+			return fmt.Errorf("pipeline: publish batch %s: %w", b.id, err)
+		}
+		b.parquetPath, b.rejectsPath = lb.ParquetPath, lb.RejectsPath
+		done = append(done, lb)
+		lb.ParquetPath = b.rows.Path // the patient index reads the local copy
+		indexed = append(indexed, lb)
+	}
+	n.crash("published")
+	for _, k := range staged {
+		if err := bk.Delete(ctx, k); err != nil {
+			return fmt.Errorf("pipeline: publish: %w", err)
+		}
+	}
+	if err := n.State.Complete(ctx, w.job.Name, w.window, done); err != nil {
+		return err
+	}
+	n.indexPublished(ctx, indexed)
+	for _, b := range w.batches {
+		n.removeTemp(b.rows.Path)
+		if b.rejects != nil {
+			n.removeTemp(b.rejects.Path)
+		}
+	}
+	return nil
+}
+
+// placeObject copies staged to final unless final already holds the
+// anchored bytes; written is the digest of the staged file, computed as it
+// was written. Either way final ends with digest want and size size.
+func placeObject(ctx context.Context, bk *storage.Bucket, staged, final, written, want string, size int64) error {
+	if _, ok, err := bk.Stat(ctx, final); err != nil {
+		return fmt.Errorf("pipeline: publish: %w", err)
+	} else if ok {
+		got, _, err := bk.SHA256(ctx, final)
+		if err != nil {
+			return fmt.Errorf("pipeline: publish: %w", err)
+		}
+		if got != want {
+			return fmt.Errorf("pipeline: %s exists but differs from its anchor (sha256 %.12s…, anchored %.12s…); move it aside and re-run", bk.URL(final), got, want)
+		}
+		return nil
+	}
+	if written != want {
+		return fmt.Errorf("pipeline: %s: re-written file has sha256 %.12s…, anchored %.12s…", bk.URL(staged), written, want)
+	}
+	if err := bk.Copy(ctx, final, staged); err != nil {
+		return fmt.Errorf("pipeline: publish: %w", err)
+	}
+	a, ok, err := bk.Stat(ctx, final)
+	if err != nil {
+		return fmt.Errorf("pipeline: publish: %w", err)
+	}
+	if !ok || a.Size != size {
+		return fmt.Errorf("pipeline: publish: %s: the copy has %d bytes, anchored %d", bk.URL(final), a.Size, size)
+	}
+	return nil
+}
+
+// manifestDay is the UTC day (YYYY-MM-DD) the manifest was created: the
+// date partition of its batch's objects.
+func manifestDay(m anchor.Manifest) string {
+	if t, err := time.Parse(time.RFC3339, m.CreatedAt); err == nil {
+		return t.UTC().Format(time.DateOnly)
+	}
+	return "unknown"
+}
+
+// removeTemp deletes a published batch's temporary file; one left behind
+// is removed by the job's next run (cleanTemp).
+func (n *Node) removeTemp(path string) {
+	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		n.Logger.Warn("could not remove a temporary file", "file", path, "err", err)
+	}
+}
+
+// Sidecar is the small JSON object published beside each batch's rows
+// file in an object store (storage.SidecarKey), so that a data-lake reader
+// can join files to their anchors without the chain store.
+type Sidecar struct {
+	BatchID     string          `json:"batch_id"`
+	Job         string          `json:"job"`
+	BlockHeight int64           `json:"block_height"`
+	BlockIndex  int             `json:"block_index"` // the manifest's position in its block
+	Rows        string          `json:"rows_key"`    // relative to the prefix
+	Rejects     string          `json:"rejects_key,omitempty"`
+	Manifest    anchor.Manifest `json:"manifest"`
+}

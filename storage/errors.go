@@ -1,0 +1,47 @@
+package storage
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/aws/smithy-go"
+	"gocloud.dev/gcerrors"
+)
+
+// Sentinels a caller can test with errors.Is. Errors that match them say
+// which bucket and what to do.
+var (
+	// ErrNoBucket: the bucket does not exist. Create it, or fix output.url.
+	ErrNoBucket = errors.New("the bucket does not exist")
+	// ErrDenied: the store refused the credentials or the operation. Check
+	// the keys in the variables output.access_key_env and secret_key_env
+	// name, and the key's rights on the bucket.
+	ErrDenied = errors.New("the store refused the credentials")
+	// ErrNotFound: no object at the key.
+	ErrNotFound = errors.New("no such object")
+)
+
+// explain turns a driver error into one naming the operation, the
+// bucket and what to do. The store's own message is kept for errors it
+// does not classify (it never holds the secret key).
+func (b *Bucket) explain(op, what string, err error, cfg ...Config) error {
+	code := ""
+	var ae smithy.APIError
+	if b.b.ErrorAs(err, &ae) {
+		code = ae.ErrorCode()
+	}
+	hint := "the variables output.access_key_env and output.secret_key_env name"
+	if len(cfg) > 0 {
+		hint = fmt.Sprintf("the keys in $%s and $%s", cfg[0].AccessKeyEnv, cfg[0].SecretKeyEnv)
+	}
+	switch {
+	case code == "NoSuchBucket":
+		return fmt.Errorf("storage: %s %s: bucket %q: %w (create it, or fix output.url)", op, what, b.name, ErrNoBucket)
+	case code == "InvalidAccessKeyId" || code == "SignatureDoesNotMatch" || code == "AccessDenied" || code == "Forbidden" ||
+		gcerrors.Code(err) == gcerrors.PermissionDenied:
+		return fmt.Errorf("storage: %s %s: bucket %q: %w (%s): check %s", op, what, b.name, ErrDenied, code, hint)
+	case gcerrors.Code(err) == gcerrors.NotFound:
+		return fmt.Errorf("storage: %s %s: bucket %q: %w", op, what, b.name, ErrNotFound)
+	}
+	return fmt.Errorf("storage: %s %s: bucket %q: %w", op, what, b.name, err)
+}
