@@ -48,11 +48,15 @@ func (e *FHIRExport) entryEvents(ctx context.Context) ([]any, error) {
 //     were erased as entities (no patient is named: the entry names none);
 //   - retention: DICOM "Patient Record", action D, the removed batch.
 func entryEvent(chainID string, ag Agency, a anchor.AnchoredEntry) (fhir.AuditEvent, error) {
+	signer := Agency{ID: a.Entry.Agency}
+	if signer.ID == ag.ID {
+		signer = ag
+	}
 	ev := fhir.AuditEvent{
 		Id:       ptr(a.Entry.Kind + "-" + a.ID[:24]),
 		Recorded: instant(a.Time),
 		Outcome:  ptr(fhir.AuditEventOutcome0),
-		Agent:    []fhir.AuditEventAgent{applicationAgent(Agency{ID: a.Entry.Agency, Name: nameOf(a.Entry.Agency, ag)}, "healthanchor "+a.Entry.Kind)},
+		Agent:    []fhir.AuditEventAgent{applicationAgent(signer, "healthanchor "+a.Entry.Kind)},
 		Source:   eventSource(chainID, ag),
 	}
 	var batches []string
@@ -115,12 +119,4 @@ func entryEvent(chainID string, ag Agency, a anchor.AnchoredEntry) (fhir.AuditEv
 		ev.Entity = append(ev.Entity, batchEntity(id))
 	}
 	return ev, nil
-}
-
-// nameOf is the exporting agency's name when id is that agency.
-func nameOf(id string, ag Agency) string {
-	if id == ag.ID {
-		return ag.Name
-	}
-	return ""
 }
