@@ -18,6 +18,9 @@ import (
 // a checkpoint signed by a quorum of the members.
 const ProofVersion = 2
 
+// ScopeBatch is the scope of a batch bundle (Proof.Scope).
+const ScopeBatch = "batch"
+
 // Proof is a record's proof bundle: it chains one canonical record to its
 // batch's Merkle root, the batch's signed manifest, the chain's manifest
 // log at the block that anchored it, and, by a consistency proof, the
@@ -25,9 +28,13 @@ const ProofVersion = 2
 // auditor holding only the genesis can check it, without the batch's
 // other records and without a copy of the chain.
 type Proof struct {
-	Version    int             `json:"v"`
-	ChainID    string          `json:"chain_id"`
-	Record     ProofRecord     `json:"record"`
+	Version int    `json:"v"`
+	ChainID string `json:"chain_id"`
+	// Scope is ScopeBatch for a batch bundle, which proves a whole batch
+	// file together with that file (VerifyBatchBundle) and holds no
+	// record; it is absent from a record's bundle.
+	Scope      string          `json:"scope,omitempty"`
+	Record     ProofRecord     `json:"record,omitzero"`
 	Manifest   Manifest        `json:"manifest"`
 	Log        ProofLog        `json:"log"`
 	Block      Block           `json:"block"`

@@ -14,10 +14,15 @@ import (
 
 // ProofReport says what a verified proof established.
 type ProofReport struct {
-	BatchID     string `json:"batch_id"`
-	Agency      string `json:"agency"`
-	Schema      string `json:"schema"` // the record's (reject/1 for a reject)
-	Row         int64  `json:"row"`
+	BatchID string `json:"batch_id"`
+	Agency  string `json:"agency"`
+	Schema  string `json:"schema"` // the record's (reject/1 for a reject)
+	Row     int64  `json:"row"`    // -1 for a batch bundle
+	// Scope is ScopeBatch for a batch bundle; then Rows and Erased say
+	// what the batch file checked with it holds.
+	Scope       string `json:"scope,omitempty"`
+	Rows        int64  `json:"rows,omitempty"`
+	Erased      int64  `json:"erased,omitempty"`
 	BlockHeight int64  `json:"block_height"`
 	BlockHash   string `json:"block_hash"`
 	LogSize     int64  `json:"log_size"`
@@ -57,7 +62,19 @@ func VerifyProof(p Proof, genesis Block) (ProofReport, error) {
 		return v.rep, v.result()
 	}
 	v.membership()
-	v.record()
+	switch p.Scope {
+	case "":
+		v.record()
+	case ScopeBatch:
+		// The batch file, checked beside the bundle, stands for the
+		// record (VerifyBatchBundle).
+		v.rep.Scope, v.rep.Row = ScopeBatch, -1
+		if p.Record.Canonical != "" || p.Record.Index != 0 || p.Record.Inclusion != nil {
+			v.bad("a batch bundle holds no record")
+		}
+	default:
+		v.bad("scope %q: want none (a record's bundle) or %q", p.Scope, ScopeBatch)
+	}
 	v.manifest()
 	v.block()
 	v.checkpoint()

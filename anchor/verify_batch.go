@@ -83,7 +83,15 @@ func (c *Chain) VerifyBatch(ctx context.Context, path string) (BatchReport, erro
 // file, or the batch's rejects file in place of its rows file, is a
 // Mismatch naming the batch and what differs.
 func (c *Chain) VerifyBatchFile(ctx context.Context, path, batchID, kind string) (BatchReport, error) {
-	sc, err := batchfile.Read(ctx, path, nil)
+	return c.VerifyBatchFileRows(ctx, path, batchID, kind, nil)
+}
+
+// VerifyBatchFileRows is VerifyBatchFile that also shows every row it
+// reads to fn (batchfile.Read), in one pass over the file: what a
+// caller needs from the rows is had while they are checked. fn's rows
+// are only trusted once it returns no error.
+func (c *Chain) VerifyBatchFileRows(ctx context.Context, path, batchID, kind string, fn batchfile.RowFunc) (BatchReport, error) {
+	sc, err := batchfile.Read(ctx, path, fn)
 	if err != nil {
 		return BatchReport{Path: path, BatchID: batchID, Kind: kind}, &Mismatch{Problems: []string{
 			fmt.Sprintf("batch %s %s file %s does not decode as a batch file: %v", batchID, kind, path, err)}}
