@@ -25,7 +25,8 @@ type BatchRow struct {
 	Row     int64
 }
 
-// RecordDisclosure records that disclosure entry id sent rows. Recording
+// RecordDisclosure records that disclosure entry id sent rows (a Row of
+// -1 for every row of the batch, exchange.WholeBatch). Recording
 // the same disclosure again is a no-op.
 func (s *State) RecordDisclosure(ctx context.Context, id string, rows []BatchRow) error {
 	tx, err := s.db.BeginTx(ctx, nil)
@@ -50,9 +51,11 @@ func (s *State) RecordDisclosure(ctx context.Context, id string, rows []BatchRow
 }
 
 // DisclosuresOf returns the ids of the disclosures that sent any of rows.
+// A recorded row of -1 (exchange.WholeBatch) stands for every row of its
+// batch: what a whole-batch fetch sent.
 func (s *State) DisclosuresOf(ctx context.Context, rows []BatchRow) (map[string]bool, error) {
 	out := map[string]bool{}
-	q, err := s.db.PrepareContext(ctx, `SELECT disclosure_id FROM disclosed_rows WHERE batch_id = ? AND row = ?`)
+	q, err := s.db.PrepareContext(ctx, `SELECT disclosure_id FROM disclosed_rows WHERE batch_id = ? AND row IN (?, -1)`)
 	if err != nil {
 		return nil, fmt.Errorf("pipeline: state: disclosures: %w", err)
 	}
