@@ -46,6 +46,12 @@ type Fetched struct {
 	Proofs      []anchor.Proof
 	Schemas     map[string]string // batch id -> schema
 	Disclosures []Disclosed
+	// Batch, for a whole-batch fetch (FetchBatch), is the batch bundle;
+	// the batch file is then already in the staging folder, Records is
+	// the number of rows with values, and Proofs holds them only when
+	// the caller asked for them (FHIR), without inclusion paths.
+	Batch   *anchor.Proof
+	Records int64
 }
 
 // Disclosed is one disclosure the source said it anchored, with what the
@@ -85,7 +91,7 @@ func (f *Fetcher) Fetch(ctx context.Context, source, addr string, req Request) (
 		}
 		req.Offset = ans.NextOffset
 	}
-	checkpoint, err := f.covering(ctx, pages)
+	checkpoint, err := f.covering(ctx, batchIDs(pages))
 	if err != nil {
 		return Fetched{}, err
 	}
@@ -156,14 +162,7 @@ func (f *Fetcher) post(ctx context.Context, addr string, req Request) (Answer, e
 		return Answer{}, fmt.Errorf("exchange: fetch from %s: %w", addr, err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		var ref Refusal
-		if json.Unmarshal(raw, &ref) != nil || ref.Error == "" {
-			ref.Error = fmt.Sprintf("HTTP %d", resp.StatusCode)
-		}
-		if resp.StatusCode == http.StatusForbidden || resp.StatusCode == http.StatusBadRequest {
-			return Answer{}, fmt.Errorf("%w (HTTP %d): %s", ErrRefused, resp.StatusCode, ref.Error)
-		}
-		return Answer{}, fmt.Errorf("exchange: fetch from %s: HTTP %d: %s", addr, resp.StatusCode, ref.Error)
+		return Answer{}, refusal(addr, resp.StatusCode, raw)
 	}
 	var ans Answer
 	dec := json.NewDecoder(bytes.NewReader(raw))
@@ -181,4 +180,17 @@ func (f *Fetcher) post(ctx context.Context, addr string, req Request) (Answer, e
 		}
 	}
 	return ans, nil
+}
+
+// refusal is the error of an answer of HTTP status code with body raw
+// (a Refusal): ErrRefused for 400 and 403, with the source's reason.
+func refusal(addr string, code int, raw []byte) error {
+	var ref Refusal
+	if json.Unmarshal(raw, &ref) != nil || ref.Error == "" {
+		ref.Error = fmt.Sprintf("HTTP %d", code)
+	}
+	if code == http.StatusForbidden || code == http.StatusBadRequest {
+		return fmt.Errorf("%w (HTTP %d): %s", ErrRefused, code, ref.Error)
+	}
+	return fmt.Errorf("exchange: fetch from %s: HTTP %d: %s", addr, code, ref.Error)
 }

@@ -7,14 +7,14 @@ import (
 )
 
 // covering returns this replica's latest quorum checkpoint once this
-// replica holds every batch in pages and the checkpoint covers their
+// replica holds every batch of ids and the checkpoint covers their
 // blocks, polling for up to f.Wait (a batch anchored a moment ago may
 // not have reached this replica, or not been cosigned by a quorum). A
 // batch still missing then is left to ProveRecords, which names it.
-func (f *Fetcher) covering(ctx context.Context, pages []Answer) (string, error) {
+func (f *Fetcher) covering(ctx context.Context, ids []string) (string, error) {
 	deadline := time.Now().Add(f.Wait)
 	for {
-		need, batch, missing, err := f.needed(ctx, pages)
+		need, batch, missing, err := f.needed(ctx, ids)
 		if err != nil {
 			return "", err
 		}
@@ -55,27 +55,40 @@ func (f *Fetcher) covering(ctx context.Context, pages []Answer) (string, error) 
 }
 
 // needed returns the log size a checkpoint must reach to cover the
-// blocks of every batch in pages that this replica holds, the batch that
+// blocks of every batch of ids that this replica holds, the batch that
 // needs it, and whether some batch is not on this replica (yet).
-func (f *Fetcher) needed(ctx context.Context, pages []Answer) (need int64, batch string, missing bool, err error) {
-	for _, ans := range pages {
-		for _, b := range ans.Batches {
-			a, ok, err := f.Chain.Lookup(ctx, b.BatchID)
-			if err != nil {
-				return 0, "", false, err
-			}
-			if !ok {
-				missing = true
-				continue
-			}
-			blk, err := f.Chain.Block(ctx, a.Height)
-			if err != nil {
-				return 0, "", false, err
-			}
-			if blk.LogSize > need {
-				need, batch = blk.LogSize, b.BatchID
-			}
+func (f *Fetcher) needed(ctx context.Context, ids []string) (need int64, batch string, missing bool, err error) {
+	for _, id := range ids {
+		a, ok, err := f.Chain.Lookup(ctx, id)
+		if err != nil {
+			return 0, "", false, err
+		}
+		if !ok {
+			missing = true
+			continue
+		}
+		blk, err := f.Chain.Block(ctx, a.Height)
+		if err != nil {
+			return 0, "", false, err
+		}
+		if blk.LogSize > need {
+			need, batch = blk.LogSize, id
 		}
 	}
 	return need, batch, missing, nil
+}
+
+// batchIDs lists the batches of pages, each once.
+func batchIDs(pages []Answer) []string {
+	var ids []string
+	seen := map[string]bool{}
+	for _, ans := range pages {
+		for _, b := range ans.Batches {
+			if !seen[b.BatchID] {
+				seen[b.BatchID] = true
+				ids = append(ids, b.BatchID)
+			}
+		}
+	}
+	return ids
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
+	"github.com/healthanchor/healthanchor/anchor"
 	"github.com/healthanchor/healthanchor/internal/fhirout"
 	"github.com/healthanchor/healthanchor/internal/fsutil"
 )
@@ -44,43 +45,80 @@ const FHIRDir = "fhir"
 // syncs every file and renames the folder at the end, so a fetch killed
 // midway leaves nothing under dir.
 func Write(dir string, got Fetched, out Output) error {
-	if _, err := os.Stat(dir); err == nil {
-		return fmt.Errorf("exchange: %s already exists: choose a new --out folder", dir)
-	} else if !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("exchange: %w", err)
-	}
-	parent := filepath.Dir(dir)
-	if err := os.MkdirAll(parent, 0o700); err != nil {
-		return fmt.Errorf("exchange: %w", err)
-	}
-	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".partial-")
+	st, err := NewStaging(dir)
 	if err != nil {
-		return fmt.Errorf("exchange: %w", err)
+		return err
 	}
-	defer os.RemoveAll(tmp)
+	defer st.Remove()
+	if err := st.Put(got, out); err != nil {
+		return err
+	}
+	return st.Commit()
+}
+
+// Staging is the temporary folder a fetch is written into, beside its
+// output folder and renamed to it once everything is in (Commit), so
+// that a fetch killed midway leaves nothing under the output folder.
+type Staging struct {
+	Dir  string // the temporary folder, .OUT.partial-* beside OUT
+	dest string
+}
+
+// NewStaging makes the temporary folder of output folder dest, which
+// must not exist, with its proofs/ folder.
+func NewStaging(dest string) (*Staging, error) {
+	if _, err := os.Stat(dest); err == nil {
+		return nil, fmt.Errorf("exchange: %s already exists: choose a new --out folder", dest)
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("exchange: %w", err)
+	}
+	parent := filepath.Dir(dest)
+	if err := os.MkdirAll(parent, 0o700); err != nil {
+		return nil, fmt.Errorf("exchange: %w", err)
+	}
+	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dest)+".partial-")
+	if err != nil {
+		return nil, fmt.Errorf("exchange: %w", err)
+	}
 	if err := os.Mkdir(filepath.Join(tmp, "proofs"), 0o700); err != nil {
-		return fmt.Errorf("exchange: %w", err)
+		os.RemoveAll(tmp)
+		return nil, fmt.Errorf("exchange: %w", err)
 	}
-	byBatch := map[string][]string{}
-	var order []string
-	for _, p := range got.Proofs {
-		b, err := json.MarshalIndent(p, "", "  ")
-		if err != nil {
-			return fmt.Errorf("exchange: proof: %w", err)
-		}
-		name := filepath.Join(tmp, "proofs", fmt.Sprintf("%s-%d.json", p.Manifest.BatchID, p.Record.Index))
-		if err := fsutil.WriteNew(name, append(b, '\n'), 0o600); err != nil { // patient data
-			return fmt.Errorf("exchange: %w", err)
-		}
-		id := p.Manifest.BatchID
-		if _, ok := byBatch[id]; !ok {
-			order = append(order, id)
-		}
-		byBatch[id] = append(byBatch[id], p.Record.Canonical)
-	}
-	for _, id := range order {
-		if err := writeParquet(filepath.Join(tmp, id+".parquet"), byBatch[id]); err != nil {
+	return &Staging{Dir: tmp, dest: dest}, nil
+}
+
+// Remove deletes the temporary folder and what it holds; after Commit
+// there is nothing left to remove.
+func (st *Staging) Remove() { os.RemoveAll(st.Dir) }
+
+// Put writes a verified fetch into the temporary folder. A whole-batch
+// fetch (got.Batch set) has its batch file there already: Put adds its
+// batch bundle, proofs/BATCH.json. Otherwise it writes one Parquet file
+// per batch and one bundle per record. The FHIR rendering, when
+// out.FHIR is set, goes under fhir/.
+func (st *Staging) Put(got Fetched, out Output) error {
+	tmp := st.Dir
+	if got.Batch != nil {
+		if err := writeBundle(filepath.Join(tmp, "proofs", got.Batch.Manifest.BatchID+".json"), *got.Batch); err != nil {
 			return err
+		}
+	} else {
+		byBatch := map[string][]string{}
+		var order []string
+		for _, p := range got.Proofs {
+			if err := writeBundle(filepath.Join(tmp, "proofs", fmt.Sprintf("%s-%d.json", p.Manifest.BatchID, p.Record.Index)), p); err != nil {
+				return err
+			}
+			id := p.Manifest.BatchID
+			if _, ok := byBatch[id]; !ok {
+				order = append(order, id)
+			}
+			byBatch[id] = append(byBatch[id], p.Record.Canonical)
+		}
+		for _, id := range order {
+			if err := writeParquet(filepath.Join(tmp, id+".parquet"), byBatch[id]); err != nil {
+				return err
+			}
 		}
 	}
 	if out.FHIR != nil {
@@ -88,15 +126,33 @@ func Write(dir string, got Fetched, out Output) error {
 			return err
 		}
 	}
-	for _, d := range []string{filepath.Join(tmp, "proofs"), tmp} {
+	return nil
+}
+
+// Commit syncs the temporary folder, renames it to the output folder and
+// syncs the parent.
+func (st *Staging) Commit() error {
+	for _, d := range []string{filepath.Join(st.Dir, "proofs"), st.Dir} {
 		if err := fsutil.SyncDir(d); err != nil {
 			return fmt.Errorf("exchange: %w", err)
 		}
 	}
-	if err := os.Rename(tmp, dir); err != nil {
+	if err := os.Rename(st.Dir, st.dest); err != nil {
 		return fmt.Errorf("exchange: %w", err)
 	}
-	if err := fsutil.SyncDir(parent); err != nil {
+	if err := fsutil.SyncDir(filepath.Dir(st.dest)); err != nil {
+		return fmt.Errorf("exchange: %w", err)
+	}
+	return nil
+}
+
+// writeBundle writes one proof bundle (patient data: mode 0600).
+func writeBundle(name string, p anchor.Proof) error {
+	b, err := json.MarshalIndent(p, "", "  ")
+	if err != nil {
+		return fmt.Errorf("exchange: proof: %w", err)
+	}
+	if err := fsutil.WriteNew(name, append(b, '\n'), 0o600); err != nil {
 		return fmt.Errorf("exchange: %w", err)
 	}
 	return nil

@@ -41,7 +41,8 @@ type BatchFiles interface {
 // patient's records can be listed exactly.
 type DisclosureLog interface {
 	// RecordDisclosure records that disclosure entry id sent the
-	// records at locs. The server calls it before anchoring the entry
+	// records at locs (a Location of Row WholeBatch: every row of its
+	// batch that kept its values). The server calls it before anchoring the entry
 	// and sends nothing when it fails; recording an id again is a no-op.
 	RecordDisclosure(ctx context.Context, id string, locs []Location) error
 }
@@ -78,7 +79,7 @@ var (
 // sent), else the records with their inclusion paths, after anchoring
 // the disclosure entry.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost || r.URL.Path != FetchPath {
+	if r.Method != http.MethodPost || (r.URL.Path != FetchPath && r.URL.Path != BatchPath) {
 		refuse(w, http.StatusNotFound, "not_found", "no such exchange endpoint")
 		return
 	}
@@ -99,7 +100,22 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		refuse(w, http.StatusBadRequest, "bad_request", fmt.Sprintf("request: %v", err))
 		return
 	}
+	if r.URL.Path == BatchPath {
+		s.serveBatch(r.Context(), w, caller, req, raw, log)
+		return
+	}
 	ans, err := s.answer(r.Context(), caller, req, raw, log)
+	if err != nil {
+		fail(w, log, req, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(ans)
+}
+
+// fail answers a request that was not served: 400 when malformed, 403
+// when refused, 503 otherwise; each is logged.
+func fail(w http.ResponseWriter, log *slog.Logger, req Request, err error) {
 	switch {
 	case errors.Is(err, errBadRequest):
 		log.Info("exchange request malformed", "err", err)
@@ -107,12 +123,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, errRefused):
 		log.Warn("exchange request refused", "purpose", req.Purpose, "err", err)
 		refuse(w, http.StatusForbidden, "forbidden", err.Error())
-	case err != nil:
+	default:
 		log.Error("exchange request failed", "err", err)
 		refuse(w, http.StatusServiceUnavailable, "unavailable", err.Error())
-	default:
-		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(ans)
 	}
 }
 
@@ -132,23 +145,9 @@ func (s *Server) now() time.Time {
 // answer checks the request and the grant, gathers the page of records,
 // anchors the disclosure and returns the answer.
 func (s *Server) answer(ctx context.Context, caller string, req Request, raw []byte, log *slog.Logger) (Answer, error) {
-	switch {
-	case (req.PatientID == "") == (req.BatchID == ""):
-		return Answer{}, fmt.Errorf("%w: set exactly one of patient_id and batch_id", errBadRequest)
-	case req.Offset < 0 || req.Limit < 0 || req.Limit > MaxLimit:
-		return Answer{}, fmt.Errorf("%w: offset must be >= 0 and limit 0 to %d", errBadRequest, MaxLimit)
-	case !slices.Contains(Purposes, req.Purpose):
-		return Answer{}, fmt.Errorf("%w: purpose %q is not one of %v", errBadRequest, req.Purpose, Purposes)
-	}
-	if _, ok := s.Chain.MemberKey(caller); !ok || caller == s.Agency {
-		return Answer{}, fmt.Errorf("%w: %q is not another member of the chain", errRefused, caller)
-	}
-	d := s.Sharing.Allow(caller, req.Purpose, s.now())
-	if !d.Allowed {
-		return Answer{}, fmt.Errorf("%w: %s", errRefused, d.Reason)
-	}
-	if d.BreakGlass {
-		log.Warn("BREAK-GLASS exchange: emergency purpose, served and flagged in the disclosure entry", "purpose", req.Purpose, "patient_request", req.PatientID != "")
+	d, err := s.authorize(caller, req, log)
+	if err != nil {
+		return Answer{}, err
 	}
 	locs, err := s.locate(ctx, req, d)
 	if err != nil {
@@ -175,29 +174,64 @@ func (s *Server) answer(ctx context.Context, caller string, req Request, raw []b
 	if ans.Records == 0 {
 		return ans, nil
 	}
-	sum := sha256.Sum256(raw)
 	body := Disclosure{Recipient: caller, Purpose: req.Purpose, BreakGlass: d.BreakGlass, Records: int64(ans.Records),
-		RecordsRoot: recordsRoot(leaves), Request: hex.EncodeToString(sum[:])}
+		RecordsRoot: recordsRoot(leaves)}
 	for _, b := range ans.Batches {
 		body.Batches = append(body.Batches, b.BatchID)
 	}
-	e, err := anchor.NewEntry(s.Chain.ChainID(), anchor.KindDisclosure, s.Agency, body, s.Key, s.now())
-	if err != nil {
+	if ans.Disclosure, err = s.disclose(ctx, body, raw, locs); err != nil {
 		return Answer{}, err
-	}
-	if ans.Disclosure, err = e.ID(); err != nil {
-		return Answer{}, err
-	}
-	// The rows are recorded first: a disclosure on the chain is always
-	// one this node can tell the rows of.
-	if err := s.Log.RecordDisclosure(ctx, ans.Disclosure, locs); err != nil {
-		return Answer{}, fmt.Errorf("exchange: record disclosure: %w", err)
-	}
-	if _, err := s.Anchorer.AnchorEntries(ctx, []anchor.Entry{e}); err != nil && !errors.Is(err, anchor.ErrDuplicateEntry) {
-		return Answer{}, fmt.Errorf("exchange: anchor disclosure: %w", err)
 	}
 	log.Info("records disclosed", "purpose", req.Purpose, "records", ans.Records, "batches", len(ans.Batches), "disclosure", ans.Disclosure)
 	return ans, nil
+}
+
+// disclose signs the disclosure entry body (its request digest from
+// raw), records the rows it sends (locs) and anchors it, returning its
+// id: the answer may be sent only then.
+func (s *Server) disclose(ctx context.Context, body Disclosure, raw []byte, locs []Location) (string, error) {
+	sum := sha256.Sum256(raw)
+	body.Request = hex.EncodeToString(sum[:])
+	e, err := anchor.NewEntry(s.Chain.ChainID(), anchor.KindDisclosure, s.Agency, body, s.Key, s.now())
+	if err != nil {
+		return "", err
+	}
+	id, err := e.ID()
+	if err != nil {
+		return "", err
+	}
+	// The rows are recorded first: a disclosure on the chain is always
+	// one this node can tell the rows of.
+	if err := s.Log.RecordDisclosure(ctx, id, locs); err != nil {
+		return "", fmt.Errorf("exchange: record disclosure: %w", err)
+	}
+	if _, err := s.Anchorer.AnchorEntries(ctx, []anchor.Entry{e}); err != nil && !errors.Is(err, anchor.ErrDuplicateEntry) {
+		return "", fmt.Errorf("exchange: anchor disclosure: %w", err)
+	}
+	return id, nil
+}
+
+// authorize checks a request's shape and the caller's grant for it.
+func (s *Server) authorize(caller string, req Request, log *slog.Logger) (Decision, error) {
+	switch {
+	case (req.PatientID == "") == (req.BatchID == ""):
+		return Decision{}, fmt.Errorf("%w: set exactly one of patient_id and batch_id", errBadRequest)
+	case req.Offset < 0 || req.Limit < 0 || req.Limit > MaxLimit:
+		return Decision{}, fmt.Errorf("%w: offset must be >= 0 and limit 0 to %d", errBadRequest, MaxLimit)
+	case !slices.Contains(Purposes, req.Purpose):
+		return Decision{}, fmt.Errorf("%w: purpose %q is not one of %v", errBadRequest, req.Purpose, Purposes)
+	}
+	if _, ok := s.Chain.MemberKey(caller); !ok || caller == s.Agency {
+		return Decision{}, fmt.Errorf("%w: %q is not another member of the chain", errRefused, caller)
+	}
+	d := s.Sharing.Allow(caller, req.Purpose, s.now())
+	if !d.Allowed {
+		return Decision{}, fmt.Errorf("%w: %s", errRefused, d.Reason)
+	}
+	if d.BreakGlass {
+		log.Warn("BREAK-GLASS exchange: emergency purpose, served and flagged in the disclosure entry", "purpose", req.Purpose, "patient_request", req.PatientID != "")
+	}
+	return d, nil
 }
 
 // locate lists the records the request names that the grant allows, in
@@ -206,15 +240,9 @@ func (s *Server) answer(ctx context.Context, caller string, req Request, raw []b
 // served (only their producer holds their files).
 func (s *Server) locate(ctx context.Context, req Request, d Decision) ([]Location, error) {
 	if req.BatchID != "" {
-		a, ok, err := s.Chain.Lookup(ctx, req.BatchID)
+		a, err := s.grantedBatch(ctx, req.BatchID, d)
 		if err != nil {
 			return nil, err
-		}
-		if !ok || a.Manifest.Agency != s.Agency {
-			return nil, fmt.Errorf("%w: batch %s is not one this agency anchored", errBadRequest, req.BatchID)
-		}
-		if !slices.Contains(d.Schemas, a.Manifest.Schema) {
-			return nil, fmt.Errorf("%w: the grant does not cover schema %s of batch %s", errRefused, a.Manifest.Schema, req.BatchID)
 		}
 		locs := make([]Location, a.Manifest.Rows)
 		for i := range locs {
@@ -243,4 +271,20 @@ func (s *Server) locate(ctx context.Context, req Request, d Decision) ([]Locatio
 		}
 	}
 	return out, nil
+}
+
+// grantedBatch returns the anchored batch id when this agency anchored
+// it and the grant covers its schema.
+func (s *Server) grantedBatch(ctx context.Context, id string, d Decision) (anchor.Anchored, error) {
+	a, ok, err := s.Chain.Lookup(ctx, id)
+	if err != nil {
+		return a, err
+	}
+	if !ok || a.Manifest.Agency != s.Agency {
+		return a, fmt.Errorf("%w: batch %s is not one this agency anchored", errBadRequest, id)
+	}
+	if !slices.Contains(d.Schemas, a.Manifest.Schema) {
+		return a, fmt.Errorf("%w: the grant does not cover schema %s of batch %s", errRefused, a.Manifest.Schema, id)
+	}
+	return a, nil
 }
