@@ -29,8 +29,12 @@ record is checked against this node's OWN replica of the chain: the manifest as
 anchored here, its block, and the latest checkpoint a quorum of the members
 signed that this node holds (waiting up to --wait for one that covers a batch
 anchored a moment ago), as verify proof does. Only when every record verifies
-does it write DIR (which must not exist): the records as Parquet, one file per
-batch, and one proof bundle per record under DIR/proofs. With --format fhir it
+does it write DIR (which must not exist): for --patient, the records as
+Parquet, one file per batch, and one proof bundle per record under DIR/proofs;
+for --batch, the batch file itself as the source stores it (its Merkle root,
+rows and digest checked against this node's manifest in one pass) and one
+batch proof bundle, DIR/proofs/BATCH.json, which 'verify proof DIR' checks
+together with the file. With --format fhir it
 also writes DIR/fhir: Patient, Encounter and Observation resources (FHIR R4
 NDJSON, one resource a line, one file per type), a Provenance per batch naming
 the source agency, batch id, Merkle root and block, and a Bulk Data
@@ -75,7 +79,19 @@ written), 2 for usage errors. See docs/exchange.md.
 			ctx := cmd.Context()
 			f := &exchange.Fetcher{Chain: n.Chain, HTTP: client.HTTP(), Wait: wait,
 				Checkpoint: func(ctx context.Context) (string, error) { return nodeCheckpoint(ctx, n, true) }}
-			got, err := f.Fetch(ctx, from, addr, exchange.Request{PatientID: patient, BatchID: batch, Purpose: purpose})
+			// The output is staged beside --out from the start: a whole
+			// batch is received straight into it.
+			st, err := exchange.NewStaging(out)
+			if err != nil {
+				return err
+			}
+			defer st.Remove()
+			var got exchange.Fetched
+			if batch != "" {
+				got, err = f.FetchBatch(ctx, from, addr, exchange.Request{BatchID: batch, Purpose: purpose}, st.Dir, format == "fhir")
+			} else {
+				got, err = f.Fetch(ctx, from, addr, exchange.Request{PatientID: patient, Purpose: purpose})
+			}
 			if errors.Is(err, exchange.ErrRefused) || errors.Is(err, exchange.ErrVerify) {
 				return &exitError{code: exitFailed, err: fmt.Errorf("fetch: nothing written: %w", err)}
 			}
@@ -94,10 +110,17 @@ written), 2 for usage errors. See docs/exchange.md.
 				}
 				written.FHIR = &f
 			}
-			if err := exchange.Write(out, got, written); err != nil {
+			if err := st.Put(got, written); err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "fetched and verified %d records of %d batches from %s; wrote %s\n", len(got.Proofs), len(got.Schemas), from, out)
+			if err := st.Commit(); err != nil {
+				return err
+			}
+			if got.Batch != nil {
+				fmt.Fprintf(cmd.OutOrStdout(), "fetched and verified batch %s from %s: %d records, one batch proof; wrote %s\n", batch, from, got.Records, out)
+			} else {
+				fmt.Fprintf(cmd.OutOrStdout(), "fetched and verified %d records of %d batches from %s; wrote %s\n", len(got.Proofs), len(got.Schemas), from, out)
+			}
 			if written.FHIR != nil {
 				printFHIRSummary(cmd.OutOrStdout(), out, *written.FHIR)
 			}

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -32,7 +34,14 @@ errors (a missing file).
 
 Given a folder (what 'prove --patient ID --out DIR' writes), it checks every
 *.json bundle in it and prints one summary line; any failure is exit 1, with
-one line per failing file.
+one line per failing file. A folder with no bundle but a proofs/ folder (what
+'fetch --out DIR' writes) is checked as DIR/proofs.
+
+A batch bundle ("scope": "batch", what 'fetch --batch' writes) proves a whole
+batch file: it is checked together with BATCH.parquet, found beside the
+bundle or in the folder above it, whose Merkle root is recomputed from its
+rows and compared, with its row count, batch id and schema (and, without
+erased rows, its SHA-256 and size), to the bundle's manifest.
 
 Without --genesis, the genesis named by the config (chain.genesis of --config
 or ./healthanchor.yaml) is used, when there is one.`,
@@ -57,13 +66,20 @@ or ./healthanchor.yaml) is used, when there is one.`,
 			if st, err := os.Stat(args[0]); err == nil && st.IsDir() {
 				return verifyProofDir(cmd, args[0], g, asJSON)
 			}
-			rep, err := verifyProofFile(args[0], g)
+			rep, err := verifyProofFile(cmd.Context(), args[0], g)
 			if err != nil {
 				return err
 			}
 			w := cmd.OutOrStdout()
 			if asJSON {
 				return json.NewEncoder(w).Encode(rep)
+			}
+			if rep.Scope == anchor.ScopeBatch {
+				fmt.Fprintf(w, "OK: batch %s (%s, agency %s): its file's %d rows (%d erased) give the anchored Merkle root; block %d (%.16s…) commits to it in a log of %d manifests; "+
+					"the checkpoint of %d manifests is signed by quorum %d of %d (%s; %d needed)\n",
+					rep.BatchID, rep.Schema, rep.Agency, rep.Rows, rep.Erased, rep.BlockHeight, rep.BlockHash, rep.LogSize,
+					rep.CheckpointSize, len(rep.Signers), rep.Members, strings.Join(rep.Signers, ", "), rep.Quorum)
+				return nil
 			}
 			fmt.Fprintf(w, "OK: row %d of batch %s (%s, agency %s) is anchored; block %d (%.16s…) commits to it in a log of %d manifests; "+
 				"the checkpoint of %d manifests is signed by quorum %d of %d (%s; %d needed)\n",
@@ -77,8 +93,9 @@ or ./healthanchor.yaml) is used, when there is one.`,
 	return cmd
 }
 
-// verifyProofFile reads, parses and verifies one bundle.
-func verifyProofFile(path string, g anchor.Block) (anchor.ProofReport, error) {
+// verifyProofFile reads, parses and verifies one bundle; a batch bundle
+// together with its batch file (batchBundleFile).
+func verifyProofFile(ctx context.Context, path string, g anchor.Block) (anchor.ProofReport, error) {
 	raw, err := readLimited(path, anchor.MaxProofSize)
 	if err != nil {
 		return anchor.ProofReport{}, err
@@ -87,7 +104,29 @@ func verifyProofFile(path string, g anchor.Block) (anchor.ProofReport, error) {
 	if err != nil {
 		return anchor.ProofReport{}, &exitError{code: exitFailed, err: fmt.Errorf("verify proof: %s: %w", path, err)}
 	}
-	return anchor.VerifyProof(p, g)
+	if p.Scope != anchor.ScopeBatch {
+		return anchor.VerifyProof(p, g)
+	}
+	file, ok := batchBundleFile(path, p.Manifest.BatchID)
+	if !ok {
+		return anchor.ProofReport{}, &exitError{code: exitFailed, err: fmt.Errorf(
+			"verify proof: %s is a batch bundle, checked with its batch file: no %s.parquet beside it or in the folder above", path, p.Manifest.BatchID)}
+	}
+	return anchor.VerifyBatchBundle(ctx, p, g, file)
+}
+
+// batchBundleFile finds the batch file a batch bundle at path is checked
+// with: BATCH.parquet in the bundle's folder, else in the folder above
+// it (a fetch's DIR/BATCH.parquet beside DIR/proofs/BATCH.json).
+func batchBundleFile(path, batchID string) (string, bool) {
+	dir := filepath.Dir(path)
+	for _, d := range []string{dir, filepath.Dir(dir)} {
+		f := filepath.Join(d, batchID+".parquet")
+		if st, err := os.Stat(f); err == nil && st.Mode().IsRegular() {
+			return f, true
+		}
+	}
+	return "", false
 }
 
 // readLimited reads a file of at most limit bytes. A file that cannot be

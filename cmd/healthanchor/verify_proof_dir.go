@@ -26,6 +26,12 @@ func verifyProofDir(cmd *cobra.Command, dir string, g anchor.Block, asJSON bool)
 	if err != nil {
 		return usageErr("verify proof: %v", err)
 	}
+	if len(files) == 0 {
+		// A fetch's folder: its bundles are under proofs/.
+		if nested, err := filepath.Glob(filepath.Join(dir, "proofs", "*.json")); err == nil && len(nested) > 0 {
+			files, dir = nested, filepath.Join(dir, "proofs")
+		}
+	}
 	sort.Strings(files)
 	if len(files) == 0 {
 		return &exitError{code: exitFailed, err: fmt.Errorf("verify proof: %s holds no *.json proof bundle", dir)}
@@ -34,7 +40,7 @@ func verifyProofDir(cmd *cobra.Command, dir string, g anchor.Block, asJSON bool)
 	counts := map[string]int{}
 	minSigned, members := -1, 0
 	for _, f := range files {
-		rep, err := verifyProofFile(f, g)
+		rep, err := verifyProofFile(cmd.Context(), f, g)
 		if err != nil {
 			var ee *exitError
 			if errors.As(err, &ee) && ee.code == exitUsage {
@@ -45,7 +51,11 @@ func verifyProofDir(cmd *cobra.Command, dir string, g anchor.Block, asJSON bool)
 		}
 		out.Verified++
 		out.Reports = append(out.Reports, rep)
-		counts[rep.Schema]++
+		if rep.Scope == anchor.ScopeBatch {
+			counts[rep.Schema+" (batch files)"]++
+		} else {
+			counts[rep.Schema]++
+		}
 		if minSigned < 0 || len(rep.Signers) < minSigned {
 			minSigned, members = len(rep.Signers), rep.Members
 		}
