@@ -72,9 +72,30 @@ func TestClusterExchange(t *testing.T) {
 	outB := filepath.Join(t.TempDir(), "batch")
 	r = ha(t, nil, "--config", n2.config, "fetch", "--from", "node1", "--batch", batch, "--purpose", "TREAT", "--out", outB)
 	mustCode(t, r, 0, "node2's fetch of the batch")
-	if got, _ := filepath.Glob(filepath.Join(outB, "proofs", "*.json")); len(got) != 2 {
-		t.Errorf("batch fetch wrote %d proofs, want 2", len(got))
+	// The batch file as node1 stores it, and one batch bundle, which
+	// verify proof checks with the file (the fetch folder as it is, or
+	// its proofs folder).
+	if got, _ := filepath.Glob(filepath.Join(outB, "proofs", "*.json")); len(got) != 1 || filepath.Base(got[0]) != batch+".json" {
+		t.Errorf("batch fetch wrote proofs %v, want one batch bundle %s.json", got, batch)
 	}
+	if a, b := readFile(t, parquet), readFile(t, filepath.Join(outB, batch+".parquet")); a != b {
+		t.Errorf("the fetched batch file differs from node1's")
+	}
+	r = ha(t, nil, "verify", "proof", outB, "--genesis", genesis)
+	mustCode(t, r, 0, "verify proof of a fetched batch")
+	if !strings.Contains(r.stdout, "1 proofs") {
+		t.Errorf("verify proof of the batch folder:\n%s", r.stdout)
+	}
+	r = ha(t, nil, "verify", "proof", filepath.Join(outB, "proofs", batch+".json"), "--genesis", genesis)
+	mustCode(t, r, 0, "verify proof of the batch bundle")
+	if !strings.Contains(r.stdout, "2 rows (0 erased) give the anchored Merkle root") {
+		t.Errorf("verify proof of the batch bundle:\n%s", r.stdout)
+	}
+	mustCode(t, ha(t, nil, "--config", n2.config, "verify", "batch", filepath.Join(outB, batch+".parquet")), 0, "verify batch of the fetched file")
+	// The batch file altered after the fetch: the bundle no longer holds.
+	flipByte(t, filepath.Join(outB, batch+".parquet"))
+	r = ha(t, nil, "verify", "proof", outB, "--genesis", genesis)
+	mustCode(t, r, 1, "verify proof of an altered batch file")
 	if got := patientDisclosures(t, n1.config, "XP2"); len(got) != 1 || got[0].Records != 2 {
 		t.Errorf("disclosures --patient XP2 after the batch fetch: %+v, want the batch's", got)
 	}
@@ -138,6 +159,43 @@ func TestClusterExchange(t *testing.T) {
 	if _, err := os.Stat(bad); !os.IsNotExist(err) {
 		t.Errorf("a failed fetch wrote %s", bad)
 	}
+	// The whole batch, from the replaced file: a record of another batch.
+	r = ha(t, nil, "--config", n2.config, "fetch", "--from", "node1", "--batch", batch, "--purpose", "TREAT", "--out", bad)
+	mustCode(t, r, 1, "batch fetch of another batch's file")
+	if !strings.Contains(r.stderr, "batch "+batch) || !strings.Contains(r.stderr, "merkle root") || !strings.Contains(r.stderr, "batch id") {
+		t.Errorf("failure does not name the batch and the checks:\n%s", r.stderr)
+	}
+	// One byte of a record altered in node1's file.
+	if err := os.WriteFile(parquet, []byte(readFile(t, filepath.Join(outB, batch+".parquet"))), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r = ha(t, nil, "--config", n2.config, "fetch", "--from", "node1", "--batch", batch, "--purpose", "TREAT", "--out", bad)
+	mustCode(t, r, 1, "batch fetch of an altered file")
+	if !strings.Contains(r.stderr, "batch "+batch) {
+		t.Errorf("failure does not name the batch:\n%s", r.stderr)
+	}
+	// A batch this node's chain does not hold.
+	r = ha(t, nil, "--config", n2.config, "fetch", "--from", "node1", "--batch", strings.Repeat("ab", 16), "--purpose", "TREAT", "--out", bad, "--wait", "0")
+	mustCode(t, r, 1, "batch fetch of a batch not on the chain")
+	if !strings.Contains(r.stderr, "not on this node's chain") {
+		t.Errorf("failure does not say the batch is not on the chain:\n%s", r.stderr)
+	}
+	if _, err := os.Stat(bad); !os.IsNotExist(err) {
+		t.Errorf("a failed fetch wrote %s", bad)
+	}
+	if left, _ := filepath.Glob(filepath.Join(filepath.Dir(bad), ".bad.partial-*")); len(left) > 0 {
+		t.Errorf("a failed fetch left %v", left)
+	}
+}
+
+// readFile returns a file's content, failing the test when it cannot.
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(raw)
 }
 
 // patientDisclosures lists `disclosures --patient ID` at the node of cfg.
