@@ -49,7 +49,7 @@ for _ in $(seq 600); do
   read -r batch parquet < <("$ha" --config "$c/node1/healthanchor.yaml" batches --json 2>/dev/null |
     python3 -c 'import json,sys
 for b in json.load(sys.stdin) or []:
-    if b["job"] == "inbox" and b["block_height"] > 0: print(b["batch_id"], b["parquet_path"])' || true) || true
+    if b["job"] == "inbox" and b["block_height"] > 0 and b.get("parquet_path"): print(b["batch_id"], b["parquet_path"])' || true) || true
   [ -n "$batch" ] && break
   sleep 1
 done
