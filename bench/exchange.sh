@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Exchange throughput: `healthanchor fetch --batch` of a ROWS-row patient
-# batch between two nodes on loopback (node2 fetches from node1 and checks
-# every record against its own replica), next to a plain HTTPS download of
+# batch between two nodes on loopback (node2 receives node1's batch file
+# and checks it against its own replica: every row decoded and hashed,
+# the Merkle root, rows and digest compared with the anchored manifest,
+# one batch bundle written, the receipt anchored), next to a plain HTTPS download of
 # the same batch file over the same mutual TLS: openssl s_server with
 # node1's certificate, requiring a client certificate from the consortium
 # CA, and curl presenting node2's. The two alternate for ROUNDS rounds (the
