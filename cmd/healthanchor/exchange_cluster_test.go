@@ -70,8 +70,15 @@ func TestClusterExchange(t *testing.T) {
 	}
 
 	outB := filepath.Join(t.TempDir(), "batch")
-	r = ha(t, nil, "--config", n2.config, "fetch", "--from", "node1", "--batch", batch, "--purpose", "TREAT", "--out", outB)
+	r = ha(t, nil, "--config", n2.config, "fetch", "--from", "node1", "--batch", batch, "--purpose", "TREAT", "--out", outB, "--format", "fhir")
 	mustCode(t, r, 0, "node2's fetch of the batch")
+	// The FHIR rendering comes from the same pass over the file.
+	if got := strings.Count(readFile(t, filepath.Join(outB, "fhir", "Patient.ndjson")), "\n"); got != 2 {
+		t.Errorf("batch fetch rendered %d Patient resources, want 2", got)
+	}
+	if prov := readFile(t, filepath.Join(outB, "fhir", "Provenance.ndjson")); !strings.Contains(prov, batch) {
+		t.Errorf("batch fetch Provenance does not name the batch:\n%s", prov)
+	}
 	// The batch file as node1 stores it, and one batch bundle, which
 	// verify proof checks with the file (the fetch folder as it is, or
 	// its proofs folder).
