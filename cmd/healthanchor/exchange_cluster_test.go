@@ -135,6 +135,25 @@ func TestClusterExchange(t *testing.T) {
 		}
 	}
 
+	// XP2 erased at node1: a whole-batch fetch gets the rewritten file,
+	// XP2's row without its values, and verifies it from the kept row and
+	// the kept leaf hash, against the erasure entry on node2's replica.
+	mustCode(t, ha(t, nil, "--config", n1.config, "erase", "--patient", "XP2", "--reason", "gdpr-art17"), 0, "erase XP2 at node1")
+	outE := filepath.Join(t.TempDir(), "erased")
+	var er result
+	tc.waitFor("a batch fetch after the erasure", 30*time.Second, func() bool {
+		er = ha(t, nil, "--config", n2.config, "fetch", "--from", "node1", "--batch", batch, "--purpose", "TREAT", "--out", outE)
+		return er.code == 0
+	})
+	if !strings.Contains(er.stdout, ": 1 records") {
+		t.Errorf("batch fetch after erasing XP2:\n%s", er.stdout)
+	}
+	r = ha(t, nil, "verify", "proof", outE, "--genesis", genesis, "--json")
+	mustCode(t, r, 0, "verify proof of an erased batch")
+	if !strings.Contains(r.stdout, `"erased":1`) {
+		t.Errorf("verify proof of the erased batch:\n%s", r.stdout)
+	}
+
 	// node1 serves altered records: its batch file replaced by another
 	// batch's (valid Parquet, other records, another root).
 	if err := os.WriteFile(filepath.Join(n1.dir, "inbox/csv/export-y.csv"), []byte(fmt.Sprintf(clusterCSV, "YP", "YP")), 0o644); err != nil {
