@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/healthanchor/healthanchor/anchor"
+	"github.com/healthanchor/healthanchor/anchor/batchfile"
 	"github.com/healthanchor/healthanchor/anchor/merkle"
 )
 
@@ -39,9 +40,10 @@ func maxBatchSize(m anchor.Manifest) int64 {
 // the row count, the batch id, schema and fingerprint in the footer, the
 // SHA-256 and size of a file without erasures, as `verify batch` does;
 // and the batch bundle (anchor.Chain.ProveBatch) ending at this replica's
-// latest quorum checkpoint. It recomputes the disclosure's records root
-// over the rows with values while it reads them. With records set it
-// also returns those rows (Fetched.Proofs, for the FHIR rendering).
+// latest quorum checkpoint. The disclosure's records root, over the
+// rows with values, is the file's root when no row is erased, else
+// recomputed from the kept rows. With records set it also returns those
+// rows (Fetched.Proofs, for the FHIR rendering) from the same pass.
 // Anything that does not verify is ErrVerify; the caller removes dir.
 func (f *Fetcher) FetchBatch(ctx context.Context, source, addr string, req Request, dir string, records bool) (Fetched, error) {
 	id := req.BatchID
@@ -68,18 +70,18 @@ func (f *Fetcher) FetchBatch(ctx context.Context, source, addr string, req Reque
 		return Fetched{}, err
 	}
 	out := Fetched{Source: source, Schemas: map[string]string{id: a.Manifest.Schema}, Batch: &bundle}
-	kept := merkle.New()
-	rep, err := f.Chain.VerifyBatchFileRows(ctx, path, id, anchor.FileRows, func(row int64, canonical []byte, lh [32]byte) error {
-		if canonical == nil {
-			return nil // erased: not disclosed
+	var fn batchfile.RowFunc
+	if records {
+		fn = func(row int64, canonical []byte, _ [32]byte) error {
+			if canonical != nil { // an erased row is not disclosed
+				p := bundle
+				p.Scope, p.Record = "", anchor.ProofRecord{Canonical: string(canonical), Index: row}
+				out.Proofs = append(out.Proofs, p)
+			}
+			return nil
 		}
-		if records {
-			p := bundle
-			p.Scope, p.Record = "", anchor.ProofRecord{Canonical: string(canonical), Index: row}
-			out.Proofs = append(out.Proofs, p)
-		}
-		return kept.Append(lh[:])
-	})
+	}
+	rep, err := f.Chain.VerifyBatchFileRows(ctx, path, id, anchor.FileRows, fn)
 	var mm *anchor.Mismatch
 	if errors.As(err, &mm) {
 		return Fetched{}, fmt.Errorf("%w: %w", ErrVerify, err)
@@ -90,9 +92,26 @@ func (f *Fetcher) FetchBatch(ctx context.Context, source, addr string, req Reque
 	if rep.Erasure != nil && len(rep.Erasure.Pending) > 0 {
 		return Fetched{}, fmt.Errorf("%w: batch %s: the source sent %d rows (%v…) that an anchored erasure entry covers", ErrVerify, id, len(rep.Erasure.Pending), rep.Erasure.Pending[0])
 	}
-	out.Records = int64(kept.Size())
+	// The disclosure's records: every row, whose root the file was just
+	// checked to have, or, when rows are erased, the kept ones, hashed
+	// again (a file verified above, read a second time).
+	root := rep.Root
+	out.Records = rep.Rows
+	if rep.Erasure != nil && rep.Erasure.Erased > 0 {
+		kept := merkle.New()
+		_, err := batchfile.Read(ctx, path, func(_ int64, canonical []byte, lh [32]byte) error {
+			if canonical == nil {
+				return nil
+			}
+			return kept.Append(lh[:])
+		})
+		if err != nil {
+			return Fetched{}, fmt.Errorf("exchange: batch %s: %w", id, err)
+		}
+		root, out.Records = hex.EncodeToString(kept.Root()), int64(kept.Size())
+	}
 	if ans.Disclosure != "" {
-		out.Disclosures = []Disclosed{{ID: ans.Disclosure, Records: out.Records, RecordsRoot: hex.EncodeToString(kept.Root())}}
+		out.Disclosures = []Disclosed{{ID: ans.Disclosure, Records: out.Records, RecordsRoot: root}}
 	} else if out.Records > 0 {
 		return Fetched{}, fmt.Errorf("%w: batch %s: the source sent %d records without a disclosure", ErrVerify, id, out.Records)
 	}
