@@ -79,14 +79,14 @@ func TestSQLMappingThroughCLI(t *testing.T) {
         given_name: default(prenom, "?")
         sex: %s
         address: 'concat(numero, " ", rue)'
-      code_tables:
+      codes:
         sex: {"1": M, "2": F}
 `
 			line := appendJob(t, cfg, fmt.Sprintf(jobFmt, srv.driver, table, "code(sexe, sexes)"))
 			r := ha(t, nil, "--config", cfg, "config", "check")
 			mustCode(t, r, 2, "config check with an unknown code table")
 			want := fmt.Sprintf("healthanchor.yaml:%d:14:", line+12)
-			if !strings.Contains(r.stderr, want) || !strings.Contains(r.stderr, `mapping.sex: code table "sexes" is not in code_tables`) {
+			if !strings.Contains(r.stderr, want) || !strings.Contains(r.stderr, `mapping.sex: code table "sexes" is not in codes`) {
 				t.Errorf("config check does not name %s and the code table:\n%s", want, r.stderr)
 			}
 			os.WriteFile(cfg, raw, 0o644)
@@ -143,7 +143,7 @@ func TestFHIRMappingThroughCLI(t *testing.T) {
           patient_id: identifier[1].value
           sex: code(gender, %s)
           country: '"FR"'
-      code_tables:
+      codes:
         sex: {male: M, female: F, femme: F}
 `
 	line := appendJob(t, cfg, fmt.Sprintf(jobFmt, "sex, U, V"))
