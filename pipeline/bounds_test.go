@@ -42,6 +42,8 @@ func TestConfigBounds(t *testing.T) {
 			[]string{"c.yaml:13", "sql: codes: the code tables are given twice, as codes and as code_tables"}},
 		{"csv mapping expression", head + "    connector: csv\n    options:\n      input: x.csv\n      mapping:\n        city: upper(ville\n",
 			[]string{"c.yaml:9:15", "mapping.city: expression"}},
+		{"csv mapping template", head + "    connector: csv\n    options:\n      input: x.csv\n      mapping:\n        address: \"{numero} {rue\"\n",
+			[]string{"c.yaml:9:18", `mapping.address: expression "{numero} {rue": at 10: unterminated placeholder`}},
 		{"max_record_bytes", head + "    connector: csv\n    options:\n      input: x.csv\n      max_record_bytes: -1\n",
 			[]string{"c.yaml:8", "max_record_bytes: -1 is out of range (64 to"}},
 	}

@@ -122,7 +122,8 @@ func TestSQLMappingThroughCLI(t *testing.T) {
 
 // TestFHIRMappingThroughCLI maps the example export's Patient.gender
 // through a code table of local codes: "femme" is now F, a code not in
-// the table is a reject naming the value and the table.
+// the table is a reject naming the value and the table; a template
+// ("{name[0].given[0]} ({id})") fills the given name.
 func TestFHIRMappingThroughCLI(t *testing.T) {
 	dir, cfg := newDeployment(t)
 	inbox := filepath.Join(dir, "inbox/fhir")
@@ -143,6 +144,7 @@ func TestFHIRMappingThroughCLI(t *testing.T) {
           patient_id: identifier[1].value
           sex: code(gender, %s)
           country: '"FR"'
+          given_name: "{name[0].given[0]} ({id})"
       codes:
         sex: {male: M, female: F, femme: F}
 `
@@ -160,6 +162,9 @@ func TestFHIRMappingThroughCLI(t *testing.T) {
 	mustCode(t, r, 0, "preview")
 	if !strings.Contains(r.stdout, `"patient_id":"MRN-0004","phone":"555-810-7203","postal_code":"66801","sex":"F"`) {
 		t.Errorf("preview does not show the femme patient as F:\n%s", r.stdout)
+	}
+	if !strings.Contains(r.stdout, `"given_name":"Sumiko254 (p1)"`) {
+		t.Errorf("preview does not show the given name filled by its template:\n%s", r.stdout)
 	}
 	if n := strings.Count(r.stdout, `"country":"FR"`); n != 3 {
 		t.Errorf("preview shows %d rows with the constant country, want 3:\n%s", n, r.stdout)

@@ -7,7 +7,7 @@ import (
 	"github.com/healthanchor/healthanchor/connectors"
 )
 
-// TestMappingExpressions maps a file with concatenation, a code table
+// TestMappingExpressions maps a file with a template, a code table
 // (with an unknown code rejected by name), a default and upper-casing.
 func TestMappingExpressions(t *testing.T) {
 	dir := t.TempDir()
@@ -15,7 +15,7 @@ func TestMappingExpressions(t *testing.T) {
 	c := openOpts(t, dir, connectors.Options{
 		"input": "p.csv", "delimiter": ";",
 		"mapping": map[string]any{
-			"patient_id": "ID", "address": `concat(Num, " ", Rue)`, "sex": "code(Sexe, sexe)",
+			"patient_id": "ID", "address": "{Num} {Rue}", "sex": "code(Sexe, sexe)",
 			"city": `default(upper(Ville), "INCONNUE")`,
 		},
 		"codes": map[string]any{"sexe": map[string]any{"1": "M", "2": "F"}},
