@@ -32,45 +32,62 @@ func checkedMembers(b []byte, fn func(key []byte, val []byte) error) error {
 }
 
 func scanMembers(b []byte, strict bool, fn func(key []byte, val []byte) error) error {
-	i := skipSpace(b, 0)
+	end, err := scanObject(b, skipSpace(b, 0), strict, func(key []byte, i int) (int, error) {
+		vend, err := valueEnd(b, i)
+		if strict {
+			vend, err = validEnd(b, i, 1)
+		}
+		if err != nil {
+			return 0, err
+		}
+		return vend, fn(key, b[i:vend])
+	})
+	if err != nil {
+		return err
+	}
+	return trailing(b, end, strict)
+}
+
+// scanObject reads the object that starts at b[i] and returns the index
+// just past it. For each member it calls value with the key (unescaped;
+// valid until the next call) and the index of the value, and value
+// returns the index just past the value, so that a caller can read a
+// value in the same pass that finds its end. strict checks the keys.
+func scanObject(b []byte, i int, strict bool, value func(key []byte, i int) (int, error)) (int, error) {
 	if i >= len(b) || b[i] != '{' {
-		return errScan
+		return 0, errScan
 	}
 	i = skipSpace(b, i+1)
 	if i < len(b) && b[i] == '}' {
-		return trailing(b, i+1, strict)
+		return i + 1, nil
 	}
 	var keyBuf []byte
 	for {
 		if i >= len(b) || b[i] != '"' {
-			return errScan
+			return 0, errScan
 		}
 		end, err := stringEnd(b, i)
 		if strict {
 			end, err = validStringEnd(b, i)
 		}
 		if err != nil {
-			return err
+			return 0, err
 		}
-		key, err := unquote(b[i:end], keyBuf[:0])
-		if err != nil {
-			return err
+		key := b[i+1 : end-1]
+		if !plainKey(key) {
+			if key, err = unquote(b[i:end], keyBuf[:0]); err != nil {
+				return 0, err
+			}
+			keyBuf = key
 		}
-		keyBuf = key
 		i = skipSpace(b, end)
 		if i >= len(b) || b[i] != ':' {
-			return errScan
+			return 0, errScan
 		}
 		i = skipSpace(b, i+1)
-		vend, err := valueEnd(b, i)
-		if strict {
-			vend, err = validEnd(b, i, 1)
-		}
+		vend, err := value(key, i)
 		if err != nil {
-			return err
-		}
-		if err := fn(key, b[i:vend]); err != nil {
-			return err
+			return 0, err
 		}
 		i = skipSpace(b, vend)
 		if i < len(b) && b[i] == ',' {
@@ -78,10 +95,20 @@ func scanMembers(b []byte, strict bool, fn func(key []byte, val []byte) error) e
 			continue
 		}
 		if i < len(b) && b[i] == '}' {
-			return trailing(b, i+1, strict)
+			return i + 1, nil
 		}
-		return errScan
+		return 0, errScan
 	}
+}
+
+// plainKey tells a key that reads as it is written: ASCII, no escape.
+func plainKey(k []byte) bool {
+	for _, c := range k {
+		if c == '\\' || c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // trailing checks, when strict, that only white space follows b[i:].

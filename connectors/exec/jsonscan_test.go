@@ -23,7 +23,8 @@ func FuzzRecordProps(f *testing.F) {
 			return
 		}
 		var p recordProps
-		if err := p.load([]byte(s), utf8.ValidString(s)); err != nil {
+		b := []byte(s)
+		if end, err := p.loadAt(b, skipSpace(b, 0), utf8.ValidString(s)); err != nil || skipSpace(b, end) != len(b) {
 			t.Fatalf("%q: %v", s, err)
 		}
 		for k, raw := range want {
