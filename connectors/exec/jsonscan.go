@@ -127,22 +127,16 @@ func skipSpace(b []byte, i int) int {
 }
 
 // stringEnd returns the index just past the string starting at b[i] == '"':
-// the first quote after it that an odd run of backslashes does not escape.
+// the first quote after it that a backslash does not escape. A byte loop:
+// the strings of records are short, shorter than a call of IndexByte pays.
 func stringEnd(b []byte, i int) (int, error) {
-	for j := i + 1; j < len(b); {
-		k := bytes.IndexByte(b[j:], '"')
-		if k < 0 {
-			break
+	for j := i + 1; j < len(b); j++ {
+		switch b[j] {
+		case '"':
+			return j + 1, nil
+		case '\\':
+			j++
 		}
-		q := j + k
-		n := 0
-		for q-1-n > i && b[q-1-n] == '\\' {
-			n++
-		}
-		if n%2 == 0 {
-			return q + 1, nil
-		}
-		j = q + 1
 	}
 	return 0, errScan
 }

@@ -91,7 +91,6 @@ type message struct {
 // first and read again. The line was checked when it was spooled.
 func (c *Connector) message(b []byte, props *recordProps) (message, error) {
 	var m message
-	utf8OK := -1 // unknown until a record is loaded
 	end, err := scanObject(b, skipSpace(b, 0), false, func(k []byte, i int) (int, error) {
 		var end int
 		var err error
@@ -100,13 +99,7 @@ func (c *Connector) message(b []byte, props *recordProps) (message, error) {
 			// A record of another stream or message type is skipped when
 			// the members before it tell so.
 			if i < len(b) && b[i] == '{' && (m.typ == nil || isString(m.typ, "RECORD")) && (m.stream == nil || isString(m.stream, c.cfg.Stream)) {
-				if utf8OK < 0 {
-					utf8OK = 0
-					if utf8.Valid(b) {
-						utf8OK = 1
-					}
-				}
-				end, err = props.loadAt(b, i, utf8OK == 1)
+				end, err = props.loadAt(b, i)
 				m.loaded = err == nil
 			} else {
 				end, err = valueEnd(b, i)
@@ -148,8 +141,8 @@ type recordProps struct {
 	texts []span // where each value's text is in str
 	str   string
 
-	b         []byte // the line being loaded
-	checkUTF8 bool   // its strings are checked for UTF-8 one by one
+	b    []byte // the line being loaded
+	hint int    // where find starts: the property after the last found
 }
 
 // span is a value's text, str[start:end]; set is false for null and for
@@ -160,44 +153,72 @@ type span struct {
 }
 
 // loadAt reads the properties of the record object that starts at b[i]
-// and returns the index just past it; utf8OK says that b is known to be
-// UTF-8, so that its strings need no check one by one.
-func (p *recordProps) loadAt(b []byte, i int, utf8OK bool) (int, error) {
-	p.keys, p.ends, p.vals, p.buf, p.texts = p.keys[:0], p.ends[:0], p.vals[:0], p.buf[:0], p.texts[:0]
-	p.b, p.checkUTF8 = b, !utf8OK
+// and returns the index just past it.
+func (p *recordProps) loadAt(b []byte, i int) (int, error) {
+	p.keys, p.ends, p.vals, p.buf, p.texts, p.hint = p.keys[:0], p.ends[:0], p.vals[:0], p.buf[:0], p.texts[:0], 0
+	p.b = b
 	end, err := scanObject(b, i, false, p.member)
 	p.b = nil
 	p.str = string(p.buf)
 	return end, err
 }
 
-// member loads the property whose value starts at p.b[i].
+// member loads the property whose value starts at p.b[i]. A string of
+// ASCII without escapes (most values) is copied as it is found; any other
+// value is decoded by appendText, which checks a string's UTF-8.
 func (p *recordProps) member(k []byte, i int) (int, error) {
-	vend, err := valueEnd(p.b, i)
-	if err != nil {
-		return 0, err
+	b := p.b
+	start := len(p.buf)
+	var vend int
+	var set bool
+	plain := false
+	if i < len(b) && b[i] == '"' {
+		j := i + 1
+		for j < len(b) && b[j] != '"' && b[j] != '\\' && b[j] < utf8.RuneSelf {
+			j++
+		}
+		if j < len(b) && b[j] == '"' {
+			p.buf = append(p.buf, b[i+1:j]...)
+			vend, set, plain = j+1, true, true
+		}
 	}
-	v := p.b[i:vend]
+	if !plain {
+		var err error
+		if vend, err = valueEnd(b, i); err != nil {
+			return 0, err
+		}
+		if p.buf, set, err = appendText(p.buf, b[i:vend], true); err != nil {
+			p.buf, set = p.buf[:start], false
+		}
+	}
 	p.keys = append(p.keys, k...)
 	p.ends = append(p.ends, len(p.keys))
-	p.vals = append(p.vals, v)
-	start := len(p.buf)
-	var set bool
-	if p.buf, set, err = appendText(p.buf, v, p.checkUTF8); err != nil {
-		p.buf, set = p.buf[:start], false
-	}
+	p.vals = append(p.vals, b[i:vend])
 	p.texts = append(p.texts, span{start, len(p.buf), set})
 	return vend, nil
 }
 
-// find returns the index of the first property named name, or -1.
+// find returns the index of a property named name, or -1. It looks from
+// the property after the one it found last, so that a record whose
+// properties come in the order the mapping reads them costs one
+// comparison a column. (Of a property given twice, the one found is the
+// first after the last found: the same for the same record and mapping.)
 func (p *recordProps) find(name string) int {
-	start := 0
-	for i, end := range p.ends {
-		if string(p.keys[start:end]) == name {
+	n := len(p.ends)
+	i := p.hint
+	for range n {
+		if i == n {
+			i = 0
+		}
+		start := 0
+		if i > 0 {
+			start = p.ends[i-1]
+		}
+		if string(p.keys[start:p.ends[i]]) == name {
+			p.hint = i + 1
 			return i
 		}
-		start = end
+		i++
 	}
 	return -1
 }

@@ -50,6 +50,9 @@ func (c *Connector) runTap(ctx context.Context, state json.RawMessage) (_ spoole
 	if err != nil {
 		return out, fmt.Errorf("exec: %w", err)
 	}
+	if f, ok := stdout.(*os.File); ok {
+		growPipe(f)
+	}
 	f, err := os.CreateTemp(dir, "."+c.prefix+"-*.tmp")
 	if err != nil {
 		return out, fmt.Errorf("exec: spool: %w", err)
