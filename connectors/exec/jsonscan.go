@@ -131,6 +131,9 @@ func skipSpace(b []byte, i int) int {
 // the strings of records are short, shorter than a call of IndexByte pays.
 func stringEnd(b []byte, i int) (int, error) {
 	for j := i + 1; j < len(b); j++ {
+		if plainStringByte[b[j]] {
+			continue
+		}
 		switch b[j] {
 		case '"':
 			return j + 1, nil

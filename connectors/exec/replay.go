@@ -141,8 +141,9 @@ type recordProps struct {
 	texts []span // where each value's text is in str
 	str   string
 
-	b    []byte // the line being loaded
-	hint int    // where find starts: the property after the last found
+	b     []byte // the line being loaded
+	calls int    // find's calls since the record was loaded
+	guess []int  // by call: the property the call found in the record before
 }
 
 // span is a value's text, str[start:end]; set is false for null and for
@@ -155,7 +156,7 @@ type span struct {
 // loadAt reads the properties of the record object that starts at b[i]
 // and returns the index just past it.
 func (p *recordProps) loadAt(b []byte, i int) (int, error) {
-	p.keys, p.ends, p.vals, p.buf, p.texts, p.hint = p.keys[:0], p.ends[:0], p.vals[:0], p.buf[:0], p.texts[:0], 0
+	p.keys, p.ends, p.vals, p.buf, p.texts, p.calls = p.keys[:0], p.ends[:0], p.vals[:0], p.buf[:0], p.texts[:0], 0
 	p.b = b
 	end, err := scanObject(b, i, false, p.member)
 	p.b = nil
@@ -174,7 +175,7 @@ func (p *recordProps) member(k []byte, i int) (int, error) {
 	plain := false
 	if i < len(b) && b[i] == '"' {
 		j := i + 1
-		for j < len(b) && b[j] != '"' && b[j] != '\\' && b[j] < utf8.RuneSelf {
+		for j < len(b) && asciiStringByte[b[j]] {
 			j++
 		}
 		if j < len(b) && b[j] == '"' {
@@ -198,29 +199,40 @@ func (p *recordProps) member(k []byte, i int) (int, error) {
 	return vend, nil
 }
 
-// find returns the index of a property named name, or -1. It looks from
-// the property after the one it found last, so that a record whose
-// properties come in the order the mapping reads them costs one
-// comparison a column. (Of a property given twice, the one found is the
-// first after the last found: the same for the same record and mapping.)
+// find returns the index of a property named name, or -1. The mapping
+// asks for the same columns in the same order for every record, and the
+// records of a stream mostly list their properties alike, so find first
+// tries where the same call found its property in the record before: one
+// comparison a column. (Of a property given twice, either may be read.)
 func (p *recordProps) find(name string) int {
-	n := len(p.ends)
-	i := p.hint
-	for range n {
-		if i == n {
-			i = 0
-		}
-		start := 0
-		if i > 0 {
-			start = p.ends[i-1]
-		}
-		if string(p.keys[start:p.ends[i]]) == name {
-			p.hint = i + 1
+	call := p.calls
+	p.calls++
+	if call < len(p.guess) {
+		if i := p.guess[call]; i >= 0 && i < len(p.ends) && p.key(i) == name {
 			return i
 		}
-		i++
 	}
-	return -1
+	found := -1
+	for i := range p.ends {
+		if p.key(i) == name {
+			found = i
+			break
+		}
+	}
+	for len(p.guess) <= call {
+		p.guess = append(p.guess, -1)
+	}
+	p.guess[call] = found
+	return found
+}
+
+// key returns the name of property i.
+func (p *recordProps) key(i int) string {
+	start := 0
+	if i > 0 {
+		start = p.ends[i-1]
+	}
+	return string(p.keys[start:p.ends[i]])
 }
 
 func (p *recordProps) raw(name string) ([]byte, bool) {
@@ -272,6 +284,15 @@ func nested(p *recordProps, name string) ([]byte, bool) {
 	}
 	return cur, ok
 }
+
+// asciiStringByte tells the bytes of a string that read as they are
+// written and need no UTF-8 check: ASCII but the quote and the backslash.
+var asciiStringByte = func() (t [256]bool) {
+	for c := 0; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
 
 // record maps one RECORD message to a row, or to a reject with the reason.
 func (c *Connector) record(row schemas.Row, line int, keys []string, raw []byte, m message, props *recordProps) connectors.Record {
