@@ -253,6 +253,52 @@ func appendString(dst, q []byte, checkUTF8 bool) ([]byte, error) {
 	return dst, nil
 }
 
+// appendStringAt appends the text of the JSON string that starts at
+// b[i] == '"' to dst, as appendString does with checkUTF8, and returns
+// the index just past the string: one pass that finds the string's end
+// while it copies, runs of plain ASCII at a time.
+func appendStringAt(dst, b []byte, i int) ([]byte, int, error) {
+	j := i + 1
+	for {
+		run := j
+		for j < len(b) && asciiStringByte[b[j]] {
+			j++
+		}
+		dst = append(dst, b[run:j]...)
+		if j >= len(b) {
+			return dst, 0, errScan
+		}
+		switch c := b[j]; {
+		case c == '"':
+			return dst, j + 1, nil
+		case c >= utf8.RuneSelf:
+			r, n := utf8.DecodeRune(b[j:])
+			if r == utf8.RuneError && n == 1 {
+				dst = utf8.AppendRune(dst, r) // a byte that is not UTF-8
+			} else {
+				dst = append(dst, b[j:j+n]...)
+			}
+			j += n
+		default: // a backslash: the escapes are appendString's
+			end, err := stringEnd(b, i)
+			if err != nil {
+				return dst, 0, err
+			}
+			out, err := appendString(dst, b[j-1:end], true)
+			return out, end, err
+		}
+	}
+}
+
+// asciiStringByte tells the bytes of a string that read as they are
+// written and need no UTF-8 check: ASCII but the quote and the backslash.
+var asciiStringByte = func() (t [256]bool) {
+	for c := 0; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
 // hex4 reads the four hexadecimal digits at s[i:].
 func hex4(s []byte, i int) (rune, bool) {
 	if i+4 > len(s) {

@@ -10,7 +10,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/healthanchor/healthanchor/connectors"
 	"github.com/healthanchor/healthanchor/schemas"
@@ -172,18 +171,16 @@ func (p *recordProps) member(k []byte, i int) (int, error) {
 	start := len(p.buf)
 	var vend int
 	var set bool
-	plain := false
+	decoded := false
 	if i < len(b) && b[i] == '"' {
-		j := i + 1
-		for j < len(b) && asciiStringByte[b[j]] {
-			j++
-		}
-		if j < len(b) && b[j] == '"' {
-			p.buf = append(p.buf, b[i+1:j]...)
-			vend, set, plain = j+1, true, true
+		var err error
+		if p.buf, vend, err = appendStringAt(p.buf, b, i); err == nil {
+			set, decoded = true, true
+		} else {
+			p.buf = p.buf[:start]
 		}
 	}
-	if !plain {
+	if !decoded {
 		var err error
 		if vend, err = valueEnd(b, i); err != nil {
 			return 0, err
@@ -284,15 +281,6 @@ func nested(p *recordProps, name string) ([]byte, bool) {
 	}
 	return cur, ok
 }
-
-// asciiStringByte tells the bytes of a string that read as they are
-// written and need no UTF-8 check: ASCII but the quote and the backslash.
-var asciiStringByte = func() (t [256]bool) {
-	for c := 0; c < utf8.RuneSelf; c++ {
-		t[c] = c != '"' && c != '\\'
-	}
-	return t
-}()
 
 // record maps one RECORD message to a row, or to a reject with the reason.
 func (c *Connector) record(row schemas.Row, line int, keys []string, raw []byte, m message, props *recordProps) connectors.Record {
