@@ -79,15 +79,24 @@ func (e *Expr) Tables() []string {
 
 // ParseMapping reads one mapping value. A value that starts with a double
 // quote, or with the name of a mapping function and "(", is an expression;
-// anything else is a column name taken as written (so that existing
-// mappings to headers such as "Date of Birth" keep their meaning).
+// a value holding a brace is a template ("{street} {number}", as YAML
+// hands over a double-quoted value); anything else is a column name taken
+// as written (so that existing mappings to headers such as "Date of
+// Birth" keep their meaning).
 func ParseMapping(s string) (*Expr, error) {
 	t := strings.TrimSpace(s)
-	if strings.HasPrefix(t, `"`) || looksLikeCall(t) {
+	switch {
+	case strings.HasPrefix(t, `"`) || looksLikeCall(t):
 		return ParseExpr(t)
-	}
-	if s == "" {
+	case s == "":
 		return nil, fmt.Errorf("empty column name")
+	case strings.ContainsAny(s, "{}"):
+		p := &parser{src: s}
+		n, err := p.text(false)
+		if err != nil {
+			return nil, err
+		}
+		return &Expr{root: n}, nil
 	}
 	return &Expr{root: column(s)}, nil
 }
@@ -108,10 +117,13 @@ func looksLikeCall(s string) bool {
 //	expr   = call | column | string
 //	call   = name "(" [ expr { "," expr } ] ")"
 //	column = name | "`" any text but "`" "`"
-//	string = '"' { char | "\\" ( '"' | "\\" | "n" | "t" ) } '"'
+//	string = '"' { char | "\\" ( '"' | "\\" | "n" | "t" ) | "{{" | "}}" | "{" column-name "}" } '"'
 //	name   = letter_ { letter_ | digit | "." | "-" }
 //
-// In code(value, table[, default]) the second argument names a code table.
+// A string without a {column} placeholder is a constant; with one, it is a
+// template that concat computes: "{street} {number}" is
+// concat(street, " ", number). In code(value, table[, default]) the
+// second argument names a code table.
 func ParseExpr(s string) (*Expr, error) {
 	p := &parser{src: s}
 	n, err := p.expr(0)
@@ -191,35 +203,96 @@ func (p *parser) expr(depth int) (node, error) {
 }
 
 func (p *parser) str() (node, error) {
-	var b strings.Builder
 	p.pos++ // opening quote
+	return p.text(true)
+}
+
+// text reads a constant or a template: up to the closing quote when
+// quoted (with the string's backslash escapes), else to the end of the
+// source (a bare mapping value, whose escapes YAML has resolved). A
+// {column} placeholder makes it a template, compiled to the concat of its
+// pieces; {{ and }} are literal braces.
+func (p *parser) text(quoted bool) (node, error) {
+	var parts []node
+	var b strings.Builder
+	flush := func() {
+		if b.Len() > 0 {
+			parts = append(parts, literal(b.String()))
+			b.Reset()
+		}
+	}
 	for p.pos < len(p.src) {
 		c := p.src[p.pos]
-		switch c {
-		case '"':
+		next := byte(0)
+		if p.pos+1 < len(p.src) {
+			next = p.src[p.pos+1]
+		}
+		switch {
+		case c == '"' && quoted:
 			p.pos++
-			return literal(b.String()), nil
-		case '\\':
+			if parts == nil {
+				return literal(b.String()), nil
+			}
+			flush()
+			return &call{fn: "concat", args: parts, template: true}, nil
+		case c == '\\' && quoted:
 			if p.pos+1 >= len(p.src) {
 				return nil, p.errf("unterminated string")
 			}
-			switch e := p.src[p.pos+1]; e {
+			switch next {
 			case '"', '\\':
-				b.WriteByte(e)
+				b.WriteByte(next)
 			case 'n':
 				b.WriteByte('\n')
 			case 't':
 				b.WriteByte('\t')
 			default:
-				return nil, p.errf(`unknown escape \%c (use \" \\ \n \t)`, e)
+				return nil, p.errf(`unknown escape \%c (use \" \\ \n \t)`, next)
 			}
 			p.pos += 2
+		case (c == '{' || c == '}') && next == c:
+			b.WriteByte(c)
+			p.pos += 2
+		case c == '{':
+			name, err := p.placeholder()
+			if err != nil {
+				return nil, err
+			}
+			flush()
+			parts = append(parts, column(name))
+		case c == '}':
+			return nil, p.errf("} without its { (write }} for a brace)")
 		default:
 			b.WriteByte(c)
 			p.pos++
 		}
 	}
-	return nil, p.errf("unterminated string")
+	if quoted {
+		return nil, p.errf("unterminated string")
+	}
+	if parts == nil {
+		return literal(b.String()), nil
+	}
+	flush()
+	return &call{fn: "concat", args: parts, template: true}, nil
+}
+
+// placeholder reads the {column} at p.pos and returns the column's name.
+func (p *parser) placeholder() (string, error) {
+	start := p.pos
+	end := start + 1
+	for end < len(p.src) && !strings.ContainsRune(`{}"\`, rune(p.src[end])) {
+		end++
+	}
+	if end >= len(p.src) || p.src[end] != '}' {
+		return "", p.errf("unterminated placeholder: { opens a column name closed by } (write {{ for a brace)")
+	}
+	name := strings.TrimSpace(p.src[start+1 : end])
+	if name == "" {
+		return "", p.errf("empty placeholder {}: name a column (write {{}} for braces)")
+	}
+	p.pos = end + 1
+	return name, nil
 }
 
 func (p *parser) call(name string, depth int) (node, error) {
@@ -292,10 +365,14 @@ type literal string
 
 func (l literal) eval(ColumnFunc, CodeTables) (string, error) { return string(l), nil }
 
-func (l literal) String() string {
-	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`, "\t", `\t`)
-	return `"` + r.Replace(string(l)) + `"`
+func (l literal) String() string { return `"` + l.quoted() + `"` }
+
+// quoted is the literal's text as written between the quotes of a string.
+func (l literal) quoted() string {
+	return stringEscapes.Replace(string(l))
 }
+
+var stringEscapes = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`, "\t", `\t`, "{", "{{", "}", "}}")
 
 // tableRef names a code table (the second argument of code).
 type tableRef string
@@ -305,11 +382,26 @@ func (t tableRef) String() string                              { return column(t
 
 // call applies a mapping function to its arguments.
 type call struct {
-	fn   string
-	args []node
+	fn       string
+	args     []node
+	template bool // a concat written as "{street} {number}", and printed so
 }
 
 func (c *call) String() string {
+	if c.template {
+		var b strings.Builder
+		b.WriteByte('"')
+		for _, a := range c.args {
+			switch a := a.(type) {
+			case literal:
+				b.WriteString(a.quoted())
+			case column:
+				b.WriteString("{" + string(a) + "}")
+			}
+		}
+		b.WriteByte('"')
+		return b.String()
+	}
 	parts := make([]string, len(c.args))
 	for i, a := range c.args {
 		parts[i] = a.String()

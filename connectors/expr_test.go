@@ -32,6 +32,16 @@ func TestMappingExpressions(t *testing.T) {
 		{expr: "upper(trim(pad))", want: "X"},
 		{expr: "lower(`Date of Birth`)", want: "1815-12-10"},
 		{expr: `"a \"q\" \\"`, want: `a "q" \`},
+		{expr: `"{first} {last}"`, want: "Ada Lovelace"},
+		{expr: `{first} {last}`, want: "Ada Lovelace"}, // as YAML hands over "{first} {last}"
+		{expr: `"{blank} {missing}"`, want: ""},
+		{expr: `"{blank}-{first}"`, want: "-Ada"},
+		{expr: `"{{{first}}} {{x}}"`, want: "{Ada} {x}"},
+		{expr: `"{ Date of Birth }"`, want: "1815-12-10"},
+		{expr: `"FR"`, want: "FR"},
+		{expr: `"{{}}"`, want: "{}"},
+		{expr: `code("{sexe}", sex)`, want: "F"},
+		{expr: `default("{blank}", "{first}!")`, want: "Ada!"},
 	} {
 		e, err := ParseMapping(tc.expr)
 		if err != nil {
@@ -62,11 +72,66 @@ func TestParseExprErrors(t *testing.T) {
 		{"trim(a) b", "after the expression"},
 		{"nosuch(a)", "unknown function"},
 		{strings.Repeat("trim(", 40) + "a" + strings.Repeat(")", 40), "nested deeper"},
+		{`"{street} {number"`, "at 11: unterminated placeholder"},
+		{`"ab {}"`, "at 5: empty placeholder"},
+		{`"a } b"`, "at 4: } without its {"},
+		{`"{a{b}}"`, "at 2: unterminated placeholder"},
 	} {
 		_, err := ParseExpr(tc.expr)
 		if err == nil || !strings.Contains(err.Error(), tc.err) {
 			t.Errorf("%s: error %v, want %q", tc.expr, err, tc.err)
 		}
+	}
+}
+
+// A template is the concat of its pieces: it prints as written, labels
+// its column in rejects so, and errors of a bare template (a YAML value)
+// name their position in it.
+func TestTemplate(t *testing.T) {
+	e, err := ParseMapping("{street} {number}")
+	if err != nil {
+		t.Fatal(err)
+	}
+	call, ok := e.root.(*call)
+	if !ok || call.fn != "concat" || len(call.args) != 3 {
+		t.Fatalf("template compiled to %#v, want a concat of 3 pieces", e.root)
+	}
+	if got := e.String(); got != `"{street} {number}"` {
+		t.Errorf("printed %s", got)
+	}
+	if got := strings.Join(e.Columns(), ","); got != "street,number" {
+		t.Errorf("columns %s", got)
+	}
+	if e, _ := ParseMapping(`"a {{b}} \\"`); e.String() != `"a {{b}} \\"` {
+		t.Errorf("a constant with braces printed %s", e.String())
+	} else if _, isLit := e.root.(literal); !isLit {
+		t.Errorf("a string without placeholders is %T, want a constant", e.root)
+	}
+	if e, _ := ParseMapping("Date of Birth"); e.String() != "`Date of Birth`" {
+		t.Errorf("a value without braces is %s, want the column", e)
+	}
+	for _, tc := range []struct{ value, err string }{
+		{"{street} {number", `expression "{street} {number": at 10: unterminated placeholder`},
+		{"x }", "at 3: } without its {"},
+		{"{}", "at 1: empty placeholder"},
+	} {
+		if _, err := ParseMapping(tc.value); err == nil || !strings.Contains(err.Error(), tc.err) {
+			t.Errorf("%s: error %v, want %q", tc.value, err, tc.err)
+		}
+	}
+	m, err := CompileMapping(schemas.Patient, map[string]string{"address": "{number} {street}"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := schemas.Patient.Index("address")
+	if got, _ := m.Text(i, record("number", "12", "street", "rue des Lilas")); got != "12 rue des Lilas" {
+		t.Errorf("address = %q", got)
+	}
+	if got, _ := m.Text(i, record("number", "", "street", "")); got != "" {
+		t.Errorf("address of empty columns = %q, want no value", got)
+	}
+	if l := m.Label(i); l != `address ("{number} {street}")` {
+		t.Errorf("label %q", l)
 	}
 }
 
@@ -97,7 +162,7 @@ func TestCompileMapping(t *testing.T) {
 // FuzzParseExpr checks that parsing never panics and that a parsed
 // expression prints to text that parses back to the same expression.
 func FuzzParseExpr(f *testing.F) {
-	for _, s := range []string{"a", `concat(a, " ", b)`, "code(x, t, \"U\")", "default(`A b`, \"\\n\")", "upper(trim(lower(x)))", "((", `"\"`} {
+	for _, s := range []string{"a", `concat(a, " ", b)`, `"{a} {{b}} {c d}"`, `"{}"`, "code(x, t, \"U\")", "default(`A b`, \"\\n\")", "upper(trim(lower(x)))", "((", `"\"`} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

@@ -44,7 +44,7 @@ func CompileMappingAt(option string, s *schemas.Schema, mapping map[string]strin
 		}
 		for _, t := range e.Tables() {
 			if _, ok := tables[t]; !ok {
-				return nil, fmt.Errorf("%s.%s: code table %q is not in code_tables", option, col, t)
+				return nil, fmt.Errorf("%s.%s: code table %q is not in codes", option, col, t)
 			}
 		}
 		m.exprs[i] = e

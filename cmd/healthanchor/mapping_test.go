@@ -79,14 +79,14 @@ func TestSQLMappingThroughCLI(t *testing.T) {
         given_name: default(prenom, "?")
         sex: %s
         address: 'concat(numero, " ", rue)'
-      code_tables:
+      codes:
         sex: {"1": M, "2": F}
 `
 			line := appendJob(t, cfg, fmt.Sprintf(jobFmt, srv.driver, table, "code(sexe, sexes)"))
 			r := ha(t, nil, "--config", cfg, "config", "check")
 			mustCode(t, r, 2, "config check with an unknown code table")
 			want := fmt.Sprintf("healthanchor.yaml:%d:14:", line+12)
-			if !strings.Contains(r.stderr, want) || !strings.Contains(r.stderr, `mapping.sex: code table "sexes" is not in code_tables`) {
+			if !strings.Contains(r.stderr, want) || !strings.Contains(r.stderr, `mapping.sex: code table "sexes" is not in codes`) {
 				t.Errorf("config check does not name %s and the code table:\n%s", want, r.stderr)
 			}
 			os.WriteFile(cfg, raw, 0o644)
@@ -122,7 +122,8 @@ func TestSQLMappingThroughCLI(t *testing.T) {
 
 // TestFHIRMappingThroughCLI maps the example export's Patient.gender
 // through a code table of local codes: "femme" is now F, a code not in
-// the table is a reject naming the value and the table.
+// the table is a reject naming the value and the table; a template
+// ("{name[0].given[0]} ({id})") fills the given name.
 func TestFHIRMappingThroughCLI(t *testing.T) {
 	dir, cfg := newDeployment(t)
 	inbox := filepath.Join(dir, "inbox/fhir")
@@ -143,7 +144,8 @@ func TestFHIRMappingThroughCLI(t *testing.T) {
           patient_id: identifier[1].value
           sex: code(gender, %s)
           country: '"FR"'
-      code_tables:
+          given_name: "{name[0].given[0]} ({id})"
+      codes:
         sex: {male: M, female: F, femme: F}
 `
 	line := appendJob(t, cfg, fmt.Sprintf(jobFmt, "sex, U, V"))
@@ -160,6 +162,9 @@ func TestFHIRMappingThroughCLI(t *testing.T) {
 	mustCode(t, r, 0, "preview")
 	if !strings.Contains(r.stdout, `"patient_id":"MRN-0004","phone":"555-810-7203","postal_code":"66801","sex":"F"`) {
 		t.Errorf("preview does not show the femme patient as F:\n%s", r.stdout)
+	}
+	if !strings.Contains(r.stdout, `"given_name":"Sumiko254 (p1)"`) {
+		t.Errorf("preview does not show the given name filled by its template:\n%s", r.stdout)
 	}
 	if n := strings.Count(r.stdout, `"country":"FR"`); n != 3 {
 		t.Errorf("preview shows %d rows with the constant country, want 3:\n%s", n, r.stdout)

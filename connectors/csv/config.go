@@ -32,8 +32,11 @@ type Config struct {
 	// (matched case-insensitively), or to a 1-based column number when
 	// Header is false. Columns not mapped are looked up by their own name.
 	Mapping map[string]string `yaml:"mapping"`
-	// CodeTables are the code tables that mapping expressions look codes
-	// up in (docs/connectors.md, "Mapping expressions").
+	// Codes are the code tables mapping expressions look codes up in
+	// (docs/connectors.md, "Code tables").
+	Codes connectors.CodeTables `yaml:"codes"`
+	// CodeTables is the older name of Codes, still read; giving both is
+	// an error.
 	CodeTables connectors.CodeTables `yaml:"code_tables"`
 	// Delimiter separates fields: ",", ";", "|" or a tab ("\t" or "tab").
 	Delimiter string `yaml:"delimiter"`
@@ -57,6 +60,7 @@ type Config struct {
 
 	loc   *time.Location              // Timezone, loaded by Validate; nil when empty
 	exprs map[string]*connectors.Expr // mapping values that are expressions, by column
+	codes connectors.CodeTables       // Codes or CodeTables
 }
 
 // Validate applies the defaults and checks every option, naming the field
@@ -79,7 +83,10 @@ func (c *Config) Validate() error {
 		t := true
 		c.Header = &t
 	}
-	if c.exprs, err = compileExprs(schema, c.Mapping, c.CodeTables, *c.Header); err != nil {
+	if c.codes, err = connectors.JobCodes(c.Codes, c.CodeTables); err != nil {
+		return fmt.Errorf("csv: %w", err)
+	}
+	if c.exprs, err = compileExprs(schema, c.Mapping, c.codes, *c.Header); err != nil {
 		return err
 	}
 	for col, from := range c.Mapping {

@@ -65,7 +65,7 @@ func (fr *fileReader) evalExpr(col column, rec record, text bool) (schemas.Value
 		}
 		return s, true
 	}
-	s, err := col.expr.Eval(get, fr.c.cfg.CodeTables)
+	s, err := col.expr.Eval(get, fr.c.cfg.codes)
 	if decodeErr != nil {
 		return schemas.Null, decodeErr
 	}

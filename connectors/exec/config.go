@@ -36,7 +36,11 @@ type Config struct {
 	// expression (docs/connectors.md); unmapped columns are read from
 	// the property of their own name. A dotted name reads a nested property.
 	Mapping map[string]string `yaml:"mapping"`
-	// CodeTables are the code tables mapping expressions look codes up in.
+	// Codes are the code tables mapping expressions look codes up in
+	// (docs/connectors.md, "Code tables").
+	Codes connectors.CodeTables `yaml:"codes"`
+	// CodeTables is the older name of Codes, still read; giving both is
+	// an error.
 	CodeTables connectors.CodeTables `yaml:"code_tables"`
 	// TapConfig is written as the tap's --config JSON file. ${NAME} in a
 	// string value is replaced by the environment variable NAME when the
@@ -59,6 +63,7 @@ type Config struct {
 
 	schema  *schemas.Schema
 	mapping *connectors.Mapping
+	codes   connectors.CodeTables // Codes or CodeTables
 	timeout time.Duration
 	loc     *time.Location
 }
@@ -82,7 +87,10 @@ func (c *Config) Validate() error {
 	if c.schema, err = schemas.Lookup(c.Schema); err != nil {
 		return fmt.Errorf("exec: schema: %w", err)
 	}
-	if c.mapping, err = connectors.CompileMapping(c.schema, c.Mapping, c.CodeTables); err != nil {
+	if c.codes, err = connectors.JobCodes(c.Codes, c.CodeTables); err != nil {
+		return fmt.Errorf("exec: %w", err)
+	}
+	if c.mapping, err = connectors.CompileMapping(c.schema, c.Mapping, c.codes); err != nil {
 		return fmt.Errorf("exec: %w", err)
 	}
 	if c.SpoolDir == "" {

@@ -84,7 +84,7 @@ func (c *Connector) Plan(ctx context.Context, from connectors.Watermark) (connec
 	if err != nil {
 		return nil, err
 	}
-	return watermark{State: s.state, Spool: name, SHA256: s.sha256, Records: s.records}.encode(), nil
+	return watermark{State: s.state, Spool: name, CRC32C: fmt.Sprintf("%08x", s.crc32c), Records: s.records}.encode(), nil
 }
 
 // Read replays the spool the window's upper watermark names.

@@ -2,6 +2,8 @@ package exec
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -142,8 +144,25 @@ func TestSpoolReplayAndCommit(t *testing.T) {
 		t.Errorf("a changed spool: %v", err)
 	}
 	os.WriteFile(files[0], orig, 0o600)
-	if err := c.Read(ctx, nil, to, func(connectors.Record) error { return nil }); err != nil {
+	var n int
+	if err := c.Read(ctx, nil, to, func(connectors.Record) error { n++; return nil }); err != nil {
 		t.Fatal(err)
+	}
+	// A window planned by a release that recorded the spool's SHA-256
+	// instead of its CRC-32C is checked against that digest.
+	wm, err := parseWatermark(to)
+	if err != nil || wm.CRC32C == "" {
+		t.Fatalf("watermark %s: %v", to, err)
+	}
+	sum := sha256.Sum256(orig)
+	wm.CRC32C, wm.SHA256 = "", hex.EncodeToString(sum[:])
+	var m int
+	if err := c.Read(ctx, nil, wm.encode(), func(connectors.Record) error { m++; return nil }); err != nil || m != n {
+		t.Errorf("replay checked by SHA-256: %d records of %d, %v", m, n, err)
+	}
+	wm.SHA256 = strings.Repeat("0", 64)
+	if err := c.Read(ctx, nil, wm.encode(), func(connectors.Record) error { return nil }); err == nil || !strings.Contains(err.Error(), "changed since it was written (sha256") {
+		t.Errorf("a spool whose SHA-256 is not the planned one: %v", err)
 	}
 	if err := c.(connectors.Committer).Committed(ctx, nil, to); err != nil {
 		t.Fatal(err)

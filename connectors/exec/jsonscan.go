@@ -32,45 +32,62 @@ func checkedMembers(b []byte, fn func(key []byte, val []byte) error) error {
 }
 
 func scanMembers(b []byte, strict bool, fn func(key []byte, val []byte) error) error {
-	i := skipSpace(b, 0)
+	end, err := scanObject(b, skipSpace(b, 0), strict, func(key []byte, i int) (int, error) {
+		vend, err := valueEnd(b, i)
+		if strict {
+			vend, err = validEnd(b, i, 1)
+		}
+		if err != nil {
+			return 0, err
+		}
+		return vend, fn(key, b[i:vend])
+	})
+	if err != nil {
+		return err
+	}
+	return trailing(b, end, strict)
+}
+
+// scanObject reads the object that starts at b[i] and returns the index
+// just past it. For each member it calls value with the key (unescaped;
+// valid until the next call) and the index of the value, and value
+// returns the index just past the value, so that a caller can read a
+// value in the same pass that finds its end. strict checks the keys.
+func scanObject(b []byte, i int, strict bool, value func(key []byte, i int) (int, error)) (int, error) {
 	if i >= len(b) || b[i] != '{' {
-		return errScan
+		return 0, errScan
 	}
 	i = skipSpace(b, i+1)
 	if i < len(b) && b[i] == '}' {
-		return trailing(b, i+1, strict)
+		return i + 1, nil
 	}
 	var keyBuf []byte
 	for {
 		if i >= len(b) || b[i] != '"' {
-			return errScan
+			return 0, errScan
 		}
 		end, err := stringEnd(b, i)
 		if strict {
 			end, err = validStringEnd(b, i)
 		}
 		if err != nil {
-			return err
+			return 0, err
 		}
-		key, err := unquote(b[i:end], keyBuf[:0])
-		if err != nil {
-			return err
+		key := b[i+1 : end-1]
+		if !plainKey(key) {
+			if key, err = unquote(b[i:end], keyBuf[:0]); err != nil {
+				return 0, err
+			}
+			keyBuf = key
 		}
-		keyBuf = key
 		i = skipSpace(b, end)
 		if i >= len(b) || b[i] != ':' {
-			return errScan
+			return 0, errScan
 		}
 		i = skipSpace(b, i+1)
-		vend, err := valueEnd(b, i)
-		if strict {
-			vend, err = validEnd(b, i, 1)
-		}
+		vend, err := value(key, i)
 		if err != nil {
-			return err
-		}
-		if err := fn(key, b[i:vend]); err != nil {
-			return err
+			return 0, err
 		}
 		i = skipSpace(b, vend)
 		if i < len(b) && b[i] == ',' {
@@ -78,10 +95,20 @@ func scanMembers(b []byte, strict bool, fn func(key []byte, val []byte) error) e
 			continue
 		}
 		if i < len(b) && b[i] == '}' {
-			return trailing(b, i+1, strict)
+			return i + 1, nil
 		}
-		return errScan
+		return 0, errScan
 	}
+}
+
+// plainKey tells a key that reads as it is written: ASCII, no escape.
+func plainKey(k []byte) bool {
+	for _, c := range k {
+		if c == '\\' || c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // trailing checks, when strict, that only white space follows b[i:].
@@ -100,22 +127,19 @@ func skipSpace(b []byte, i int) int {
 }
 
 // stringEnd returns the index just past the string starting at b[i] == '"':
-// the first quote after it that an odd run of backslashes does not escape.
+// the first quote after it that a backslash does not escape. A byte loop:
+// the strings of records are short, shorter than a call of IndexByte pays.
 func stringEnd(b []byte, i int) (int, error) {
-	for j := i + 1; j < len(b); {
-		k := bytes.IndexByte(b[j:], '"')
-		if k < 0 {
-			break
+	for j := i + 1; j < len(b); j++ {
+		if plainStringByte[b[j]] {
+			continue
 		}
-		q := j + k
-		n := 0
-		for q-1-n > i && b[q-1-n] == '\\' {
-			n++
+		switch b[j] {
+		case '"':
+			return j + 1, nil
+		case '\\':
+			j++
 		}
-		if n%2 == 0 {
-			return q + 1, nil
-		}
-		j = q + 1
 	}
 	return 0, errScan
 }
@@ -228,6 +252,52 @@ func appendString(dst, q []byte, checkUTF8 bool) ([]byte, error) {
 	}
 	return dst, nil
 }
+
+// appendStringAt appends the text of the JSON string that starts at
+// b[i] == '"' to dst, as appendString does with checkUTF8, and returns
+// the index just past the string: one pass that finds the string's end
+// while it copies, runs of plain ASCII at a time.
+func appendStringAt(dst, b []byte, i int) ([]byte, int, error) {
+	j := i + 1
+	for {
+		run := j
+		for j < len(b) && asciiStringByte[b[j]] {
+			j++
+		}
+		dst = append(dst, b[run:j]...)
+		if j >= len(b) {
+			return dst, 0, errScan
+		}
+		switch c := b[j]; {
+		case c == '"':
+			return dst, j + 1, nil
+		case c >= utf8.RuneSelf:
+			r, n := utf8.DecodeRune(b[j:])
+			if r == utf8.RuneError && n == 1 {
+				dst = utf8.AppendRune(dst, r) // a byte that is not UTF-8
+			} else {
+				dst = append(dst, b[j:j+n]...)
+			}
+			j += n
+		default: // a backslash: the escapes are appendString's
+			end, err := stringEnd(b, i)
+			if err != nil {
+				return dst, 0, err
+			}
+			out, err := appendString(dst, b[j-1:end], true)
+			return out, end, err
+		}
+	}
+}
+
+// asciiStringByte tells the bytes of a string that read as they are
+// written and need no UTF-8 check: ASCII but the quote and the backslash.
+var asciiStringByte = func() (t [256]bool) {
+	for c := 0; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
 
 // hex4 reads the four hexadecimal digits at s[i:].
 func hex4(s []byte, i int) (rune, bool) {

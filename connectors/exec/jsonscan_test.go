@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
-	"unicode/utf8"
 )
 
 // FuzzRecordProps checks the replay's scanner against encoding/json on
@@ -13,7 +12,7 @@ import (
 func FuzzRecordProps(f *testing.F) {
 	for _, s := range []string{
 		`{"a":"x","b":1.5,"c":null,"d":true,"e":{"f":[1,"]}"]},"g":"\u00e9\"\\"}`,
-		`{}`, `{"a" : "b" , "c":[ ]}`, `{"\u0041":"k"}`,
+		`{}`, `{"a" : "b" , "c":[ ]}`, `{"\u0041":"k"}`, "{\"é\":\"café\",\"b\":\"\xff\"}", `{"b":"x","b":"y"}`,
 	} {
 		f.Add(s)
 	}
@@ -23,12 +22,13 @@ func FuzzRecordProps(f *testing.F) {
 			return
 		}
 		var p recordProps
-		if err := p.load([]byte(s), utf8.ValidString(s)); err != nil {
+		b := []byte(s)
+		if end, err := p.loadAt(b, skipSpace(b, 0)); err != nil || skipSpace(b, end) != len(b) {
 			t.Fatalf("%q: %v", s, err)
 		}
 		for k, raw := range want {
 			if len(p.ends) != len(want) {
-				break // a duplicate key: encoding/json keeps the last, the scanner the first
+				break // a duplicate key: encoding/json keeps the last, the scanner either
 			}
 			var v any
 			json.Unmarshal(raw, &v)
@@ -108,7 +108,7 @@ func TestCheckedMembersDepth(t *testing.T) {
 // FuzzAppendString checks string decoding against encoding/json:
 // escapes, surrogate pairs, lone surrogates and bytes that are not UTF-8.
 func FuzzAppendString(f *testing.F) {
-	for _, s := range []string{`"a"`, `"\u00e9\n\t\"\\\/\b\f\r"`, `"\ud83d\ude00"`, `"\ud83d"`, `"\ud83dx"`, `"\ude00\ud83d"`, "\"\xff\xfe\"", `"\ud83d\u0041"`} {
+	for _, s := range []string{`"a"`, `"ab\"c"`, "\"é\\n\xffà\"", `"\u00e9\n\t\"\\\/\b\f\r"`, `"\ud83d\ude00"`, `"\ud83d"`, `"\ud83dx"`, `"\ude00\ud83d"`, "\"\xff\xfe\"", `"\ud83d\u0041"`} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -120,6 +120,12 @@ func FuzzAppendString(f *testing.F) {
 		got, err := appendString([]byte("x"), b, true)
 		if err != nil || string(got) != "x"+want {
 			t.Errorf("appendString(%q) = %q, %v; want %q", s, got, err, "x"+want)
+		}
+		// The replay's one-pass decoder, with the string inside a line.
+		line := append(append([]byte(`{"k":`), b...), '}')
+		got, end, err := appendStringAt([]byte("x"), line, 5)
+		if err != nil || string(got) != "x"+want || end != len(line)-1 {
+			t.Errorf("appendStringAt(%q) = %q, %d, %v; want %q, %d", s, got, end, err, "x"+want, len(line)-1)
 		}
 	})
 }

@@ -3,8 +3,6 @@ package exec
 import (
 	"bufio"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,7 +10,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/healthanchor/healthanchor/connectors"
 	"github.com/healthanchor/healthanchor/schemas"
@@ -32,9 +29,9 @@ func (c *Connector) replay(ctx context.Context, path string, wm watermark, emit 
 	if fi, err := f.Stat(); err == nil && c.env.Progress != nil {
 		c.env.Progress.AddTotal(fi.Size())
 	}
-	h := sha256.New()
-	sc := bufio.NewScanner(io.TeeReader(f, h))
-	sc.Buffer(make([]byte, 0, min(1<<16, c.cfg.MaxLineBytes+1)), c.cfg.MaxLineBytes+1)
+	sum := newSpoolSum(wm)
+	sc := bufio.NewScanner(io.TeeReader(f, sum))
+	sc.Buffer(make([]byte, 0, min(spoolChunk, c.cfg.MaxLineBytes+1)), c.cfg.MaxLineBytes+1)
 	row := connectors.NewRow(c.cfg.schema, c.cfg.Source, "")
 	keys := []string(nil)
 	var props recordProps
@@ -50,37 +47,24 @@ func (c *Connector) replay(ctx context.Context, path string, wm watermark, emit 
 		if c.env.Progress != nil {
 			c.env.Progress.Add(int64(len(b) + 1))
 		}
-		var typ, stream, rec, keyProps []byte
-		err := members(b, func(k, v []byte) error {
-			switch string(k) {
-			case "type":
-				typ = v
-			case "stream":
-				stream = v
-			case "record":
-				rec = v
-			case "key_properties":
-				keyProps = v
-			}
-			return nil
-		})
+		m, err := c.message(b, &props)
 		if err != nil {
 			return fmt.Errorf("exec: spool %s:%d: %w", path, line, err)
 		}
-		if !isString(stream, c.cfg.Stream) {
+		if !isString(m.stream, c.cfg.Stream) {
 			continue
 		}
 		switch {
-		case isString(typ, "SCHEMA"):
+		case isString(m.typ, "SCHEMA"):
 			keys = nil
-			if len(keyProps) > 0 {
-				json.Unmarshal(keyProps, &keys)
+			if len(m.keyProps) > 0 {
+				json.Unmarshal(m.keyProps, &keys)
 			}
-		case isString(typ, "RECORD"):
+		case isString(m.typ, "RECORD"):
 			if err := ctx.Err(); err != nil {
 				return fmt.Errorf("exec: %w", err)
 			}
-			if err := emit(c.record(row, line, keys, b, rec, &props)); err != nil {
+			if err := emit(c.record(row, line, keys, b, m, &props)); err != nil {
 				return err
 			}
 		}
@@ -88,10 +72,61 @@ func (c *Connector) replay(ctx context.Context, path string, wm watermark, emit 
 	if err := sc.Err(); err != nil {
 		return fmt.Errorf("exec: spool %s: %w", path, err)
 	}
-	if got := hex.EncodeToString(h.Sum(nil)); got != wm.SHA256 {
-		return fmt.Errorf("exec: spool %s changed since it was written (sha256 %.12s…, planned %.12s…)", path, got, wm.SHA256)
+	if got, want := sum.digest(); got != want {
+		return fmt.Errorf("exec: spool %s changed since it was written (%s %.12s…, planned %.12s…)", path, sum.name, got, want)
 	}
 	return nil
+}
+
+// message is what a replay reads of one spooled line.
+type message struct {
+	typ, stream, keyProps []byte
+	record                []byte // the record's raw JSON
+	loaded                bool   // the record's properties are in the recordProps
+}
+
+// message reads a spooled line in one pass: the record of a RECORD
+// message is loaded into props as its end is found, rather than skipped
+// first and read again. The line was checked when it was spooled.
+func (c *Connector) message(b []byte, props *recordProps) (message, error) {
+	var m message
+	end, err := scanObject(b, skipSpace(b, 0), false, func(k []byte, i int) (int, error) {
+		var end int
+		var err error
+		switch string(k) {
+		case "record":
+			// A record of another stream or message type is skipped when
+			// the members before it tell so.
+			if i < len(b) && b[i] == '{' && (m.typ == nil || isString(m.typ, "RECORD")) && (m.stream == nil || isString(m.stream, c.cfg.Stream)) {
+				end, err = props.loadAt(b, i)
+				m.loaded = err == nil
+			} else {
+				end, err = valueEnd(b, i)
+				m.loaded = false
+			}
+			if err == nil {
+				m.record = b[i:end]
+			}
+			return end, err
+		}
+		end, err = valueEnd(b, i)
+		if err != nil {
+			return 0, err
+		}
+		switch string(k) {
+		case "type":
+			m.typ = b[i:end]
+		case "stream":
+			m.stream = b[i:end]
+		case "key_properties":
+			m.keyProps = b[i:end]
+		}
+		return end, nil
+	})
+	if err == nil && skipSpace(b, end) != len(b) {
+		err = errScan
+	}
+	return m, err
 }
 
 // recordProps are a record's properties, reused between records: each
@@ -104,6 +139,10 @@ type recordProps struct {
 	buf   []byte // the texts, one after the other, while loading
 	texts []span // where each value's text is in str
 	str   string
+
+	b     []byte // the line being loaded
+	calls int    // find's calls since the record was loaded
+	guess []int  // by call: the property the call found in the record before
 }
 
 // span is a value's text, str[start:end]; set is false for null and for
@@ -113,37 +152,84 @@ type span struct {
 	set        bool
 }
 
-// load reads the properties of the record rec; utf8OK says that rec is
-// known to be UTF-8, so that its strings need no check one by one.
-func (p *recordProps) load(rec []byte, utf8OK bool) error {
-	p.keys, p.ends, p.vals, p.buf, p.texts = p.keys[:0], p.ends[:0], p.vals[:0], p.buf[:0], p.texts[:0]
-	err := members(rec, func(k, v []byte) error {
-		p.keys = append(p.keys, k...)
-		p.ends = append(p.ends, len(p.keys))
-		p.vals = append(p.vals, v)
-		start := len(p.buf)
-		var set bool
-		var err error
-		if p.buf, set, err = appendText(p.buf, v, !utf8OK); err != nil {
-			p.buf, set = p.buf[:start], false
-		}
-		p.texts = append(p.texts, span{start, len(p.buf), set})
-		return nil
-	})
+// loadAt reads the properties of the record object that starts at b[i]
+// and returns the index just past it.
+func (p *recordProps) loadAt(b []byte, i int) (int, error) {
+	p.keys, p.ends, p.vals, p.buf, p.texts, p.calls = p.keys[:0], p.ends[:0], p.vals[:0], p.buf[:0], p.texts[:0], 0
+	p.b = b
+	end, err := scanObject(b, i, false, p.member)
+	p.b = nil
 	p.str = string(p.buf)
-	return err
+	return end, err
 }
 
-// find returns the index of the first property named name, or -1.
+// member loads the property whose value starts at p.b[i]. A string of
+// ASCII without escapes (most values) is copied as it is found; any other
+// value is decoded by appendText, which checks a string's UTF-8.
+func (p *recordProps) member(k []byte, i int) (int, error) {
+	b := p.b
+	start := len(p.buf)
+	var vend int
+	var set bool
+	decoded := false
+	if i < len(b) && b[i] == '"' {
+		var err error
+		if p.buf, vend, err = appendStringAt(p.buf, b, i); err == nil {
+			set, decoded = true, true
+		} else {
+			p.buf = p.buf[:start]
+		}
+	}
+	if !decoded {
+		var err error
+		if vend, err = valueEnd(b, i); err != nil {
+			return 0, err
+		}
+		if p.buf, set, err = appendText(p.buf, b[i:vend], true); err != nil {
+			p.buf, set = p.buf[:start], false
+		}
+	}
+	p.keys = append(p.keys, k...)
+	p.ends = append(p.ends, len(p.keys))
+	p.vals = append(p.vals, b[i:vend])
+	p.texts = append(p.texts, span{start, len(p.buf), set})
+	return vend, nil
+}
+
+// find returns the index of a property named name, or -1. The mapping
+// asks for the same columns in the same order for every record, and the
+// records of a stream mostly list their properties alike, so find first
+// tries where the same call found its property in the record before: one
+// comparison a column. (Of a property given twice, either may be read.)
 func (p *recordProps) find(name string) int {
-	start := 0
-	for i, end := range p.ends {
-		if string(p.keys[start:end]) == name {
+	call := p.calls
+	p.calls++
+	if call < len(p.guess) {
+		if i := p.guess[call]; i >= 0 && i < len(p.ends) && p.key(i) == name {
 			return i
 		}
-		start = end
 	}
-	return -1
+	found := -1
+	for i := range p.ends {
+		if p.key(i) == name {
+			found = i
+			break
+		}
+	}
+	for len(p.guess) <= call {
+		p.guess = append(p.guess, -1)
+	}
+	p.guess[call] = found
+	return found
+}
+
+// key returns the name of property i.
+func (p *recordProps) key(i int) string {
+	start := 0
+	if i > 0 {
+		start = p.ends[i-1]
+	}
+	return string(p.keys[start:p.ends[i]])
 }
 
 func (p *recordProps) raw(name string) ([]byte, bool) {
@@ -197,14 +283,13 @@ func nested(p *recordProps, name string) ([]byte, bool) {
 }
 
 // record maps one RECORD message to a row, or to a reject with the reason.
-func (c *Connector) record(row schemas.Row, line int, keys []string, raw, rec []byte, props *recordProps) connectors.Record {
+func (c *Connector) record(row schemas.Row, line int, keys []string, raw []byte, m message, props *recordProps) connectors.Record {
 	s := c.cfg.schema
 	ref := c.cfg.Stream + ":" + strconv.Itoa(line)
 	reject := func(reason string) connectors.Record {
 		return connectors.Record{SourceRef: ref, Reject: &connectors.Reject{Target: s.ID(), Reason: ref + ": " + reason, Raw: append([]byte(nil), raw...)}}
 	}
-	// One check of the whole line is cheaper than one per string.
-	if len(rec) == 0 || rec[0] != '{' || props.load(rec, utf8.Valid(raw)) != nil {
+	if !m.loaded {
 		return reject("the record is not a JSON object")
 	}
 	get := props.get

@@ -1,13 +1,11 @@
 package exec
 
 import (
-	"bufio"
+	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"os"
 	osexec "os/exec"
@@ -22,7 +20,8 @@ import (
 // spooled is what one run of the tap left in the spool.
 type spooled struct {
 	path    string // the temporary file, fsynced
-	sha256  string
+	crc32c  uint32 // of the whole file
+	size    int64
 	state   json.RawMessage
 	records int64
 }
@@ -50,6 +49,9 @@ func (c *Connector) runTap(ctx context.Context, state json.RawMessage) (_ spoole
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		return out, fmt.Errorf("exec: %w", err)
+	}
+	if f, ok := stdout.(*os.File); ok {
+		growPipe(f)
 	}
 	f, err := os.CreateTemp(dir, "."+c.prefix+"-*.tmp")
 	if err != nil {
@@ -92,60 +94,114 @@ func (c *Connector) runTap(ctx context.Context, state json.RawMessage) (_ spoole
 
 // copyOutput copies the tap's stdout to the spool, checking that each
 // line is a JSON object with a type, and notes the last STATE and the
-// number of RECORD messages of the stream.
+// number of RECORD messages of the stream. It reads and writes in large
+// chunks: the lines are checked where they were read, and each chunk of
+// whole lines is written and summed as it is.
 func (c *Connector) copyOutput(stdout io.Reader, f *os.File, out *spooled) error {
-	h := sha256.New()
-	w := bufio.NewWriterSize(io.MultiWriter(f, h), 1<<16)
-	sc := bufio.NewScanner(stdout)
-	sc.Buffer(make([]byte, 0, min(1<<16, c.cfg.MaxLineBytes)), c.cfg.MaxLineBytes)
+	buf := make([]byte, min(spoolChunk, c.cfg.MaxLineBytes+1))
+	start, n := 0, 0 // buf[start:n] is read but not yet a whole line
 	line := 0
-	for sc.Scan() {
-		line++
-		b := sc.Bytes()
-		var typ, stream, value []byte
-		if err := checkedMembers(b, func(k, v []byte) error {
-			switch string(k) {
-			case "type":
-				typ = v
-			case "stream":
-				stream = v
-			case "value":
-				value = v
-			}
-			return nil
-		}); err != nil {
-			var v any
-			if err := json.Unmarshal(b, &v); err != nil {
-				return fmt.Errorf("line %d is not a JSON message (%v): %.80q", line, err, b)
-			}
-			return fmt.Errorf("line %d is not a JSON object: %.80q", line, b)
+	write := func(b []byte) error {
+		if _, err := f.Write(b); err != nil {
+			return fmt.Errorf("spool: %w", err)
 		}
+		out.crc32c = crc32.Update(out.crc32c, castagnoli, b)
+		out.size += int64(len(b))
+		return nil
+	}
+	for eof := false; !eof; {
+		if n == len(buf) {
+			switch {
+			case start > 0:
+				n = copy(buf, buf[start:n])
+				start = 0
+			case len(buf) > c.cfg.MaxLineBytes:
+				return fmt.Errorf("line %d is longer than max_line_bytes (%d)", line+1, c.cfg.MaxLineBytes)
+			default:
+				buf = append(buf, make([]byte, min(len(buf), c.cfg.MaxLineBytes+1-len(buf)))...)
+			}
+		}
+		m, err := stdout.Read(buf[n:])
+		scanned := n
+		n += m
 		switch {
-		case isString(typ, "RECORD"):
-			if isString(stream, c.cfg.Stream) {
-				out.records++
-			}
-		case isString(typ, "STATE"):
-			if len(value) == 0 || string(value) == "null" {
-				return fmt.Errorf("line %d: STATE without a value", line)
-			}
-			out.state = append(json.RawMessage(nil), compactJSON(value)...)
-		case len(typ) < 3 || typ[0] != '"':
-			return fmt.Errorf("line %d has no message type: %.80q", line, b)
+		case err == io.EOF:
+			eof = true
+		case err != nil:
+			return err
 		}
-		w.Write(b)
-		w.WriteByte('\n')
-	}
-	if err := sc.Err(); err != nil {
-		if errors.Is(err, bufio.ErrTooLong) {
-			return fmt.Errorf("line %d is longer than max_line_bytes (%d)", line+1, c.cfg.MaxLineBytes)
+		done := start
+		for {
+			k := bytes.IndexByte(buf[scanned:n], '\n')
+			if k < 0 {
+				break
+			}
+			end := scanned + k
+			line++
+			if end-done > c.cfg.MaxLineBytes {
+				return fmt.Errorf("line %d is longer than max_line_bytes (%d)", line, c.cfg.MaxLineBytes)
+			}
+			if err := c.checkLine(buf[done:end], line, out); err != nil {
+				return err
+			}
+			done, scanned = end+1, end+1
 		}
-		return err
+		if done > start {
+			if err := write(buf[start:done]); err != nil {
+				return err
+			}
+			start = done
+		}
 	}
-	if err := w.Flush(); err != nil {
-		return fmt.Errorf("spool: %w", err)
+	if start < n { // a last line without its newline
+		line++
+		if n-start > c.cfg.MaxLineBytes {
+			return fmt.Errorf("line %d is longer than max_line_bytes (%d)", line, c.cfg.MaxLineBytes)
+		}
+		if err := c.checkLine(buf[start:n], line, out); err != nil {
+			return err
+		}
+		if err := write(append(buf[start:n], '\n')); err != nil {
+			return err
+		}
 	}
-	out.sha256 = hex.EncodeToString(h.Sum(nil))
+	return nil
+}
+
+// checkLine checks one line of the tap's output (its newline cut) and
+// notes what it is.
+func (c *Connector) checkLine(b []byte, line int, out *spooled) error {
+	var typ, stream, value []byte
+	if err := checkedMembers(b, func(k, v []byte) error {
+		switch string(k) {
+		case "type":
+			typ = v
+		case "stream":
+			stream = v
+		case "value":
+			value = v
+		}
+		return nil
+	}); err != nil {
+		var v any
+		if err := json.Unmarshal(b, &v); err != nil {
+			return fmt.Errorf("line %d is not a JSON message (%v): %.80q", line, err, b)
+		}
+		return fmt.Errorf("line %d is not a JSON object: %.80q", line, b)
+	}
+	switch {
+	case isString(typ, "RECORD"):
+		if isString(stream, c.cfg.Stream) {
+			out.records++
+		}
+	case isString(typ, "STATE"):
+		if len(value) == 0 || string(value) == "null" {
+			return fmt.Errorf("line %d: STATE without a value", line)
+		}
+		out.state = append(json.RawMessage(nil), compactJSON(value)...)
+	case len(typ) < 3 || typ[0] != '"':
+		return fmt.Errorf("line %d has no message type: %.80q", line, b)
+	}
 	return nil
 }
 
@@ -229,7 +285,7 @@ func expandConfig(conf map[string]any, lookup func(string) (string, bool)) (map[
 // syncs the folder, so that the spool survives a crash once the window
 // naming it is recorded.
 func (c *Connector) publishSpool(s spooled) (string, error) {
-	name := c.prefix + "-" + s.sha256[:32] + ".jsonl"
+	name := fmt.Sprintf("%s-%08x-%d.jsonl", c.prefix, s.crc32c, s.size)
 	dir := c.spoolDir()
 	if err := os.Rename(s.path, filepath.Join(dir, name)); err != nil {
 		return "", fmt.Errorf("exec: spool: %w", err)

@@ -16,7 +16,11 @@ type watermark struct {
 	State json.RawMessage `json:"state,omitempty"`
 	// Spool is the spool file's name in the spool folder.
 	Spool string `json:"spool,omitempty"`
-	// SHA256 is the spool file's digest, checked when it is replayed.
+	// CRC32C is the spool file's checksum (CRC-32C, hexadecimal), checked
+	// when it is replayed.
+	CRC32C string `json:"crc32c,omitempty"`
+	// SHA256 is the spool file's digest in a window planned before
+	// CRC32C was recorded; a replay checks it when CRC32C is empty.
 	SHA256 string `json:"sha256,omitempty"`
 	// Records is the number of RECORD messages of the stream in the spool.
 	Records int64 `json:"records,omitempty"`

@@ -39,10 +39,15 @@ type Config struct {
 	// resource (identifier[1].value) or a mapping expression whose
 	// columns are such paths (docs/fhir.md, "Mapping").
 	Mapping map[string]map[string]string `yaml:"mapping"`
-	// CodeTables are the code tables mapping expressions look codes up in.
+	// Codes are the code tables mapping expressions look codes up in
+	// (docs/connectors.md, "Code tables").
+	Codes connectors.CodeTables `yaml:"codes"`
+	// CodeTables is the older name of Codes, still read; giving both is
+	// an error.
 	CodeTables connectors.CodeTables `yaml:"code_tables"`
 
 	loc      *time.Location
+	codes    connectors.CodeTables                   // Codes or CodeTables
 	mappings map[*schemas.Schema]*connectors.Mapping // by the schema a resource type maps to
 	paths    map[string]path                         // every path the mappings read
 }
@@ -66,6 +71,9 @@ func (c *Config) Validate() error {
 	if c.loc, err = connectors.LoadZone(c.Timezone); err != nil {
 		return fmt.Errorf("fhir-ndjson: %w", err)
 	}
+	if c.codes, err = connectors.JobCodes(c.Codes, c.CodeTables); err != nil {
+		return fmt.Errorf("fhir-ndjson: %w", err)
+	}
 	return c.compileMappings()
 }
 
@@ -85,7 +93,7 @@ func (c *Config) compileMappings() error {
 			return fmt.Errorf("fhir-ndjson: mapping.%s: not a resource type read (Patient, Encounter, Observation)", typ)
 		}
 		at := "mapping." + typ
-		m, err := connectors.CompileMappingAt(at, s, c.Mapping[typ], c.CodeTables)
+		m, err := connectors.CompileMappingAt(at, s, c.Mapping[typ], c.codes)
 		if err != nil {
 			return fmt.Errorf("fhir-ndjson: %w", err)
 		}

@@ -26,7 +26,7 @@ func TestMapping(t *testing.T) {
 			},
 			"Observation": map[string]any{"name": `concat(code.coding.display, " (", status, ")")`},
 		},
-		"code_tables": map[string]any{"sex": map[string]any{"male": "M", "female": "F", "femme": "F"}},
+		"codes": map[string]any{"sex": map[string]any{"male": "M", "female": "F", "femme": "F"}},
 	})
 	res, err := connectortest.ReadAll(t, c, nil)
 	if err != nil {
@@ -99,7 +99,7 @@ func TestMappingConfig(t *testing.T) {
 		want    string
 	}{
 		{map[string]any{"Condition": map[string]any{"code": "code"}}, "mapping.Condition: not a resource type read"},
-		{map[string]any{"Patient": map[string]any{"sex": "code(gender, sexe)"}}, `mapping.Patient.sex: code table "sexe" is not in code_tables`},
+		{map[string]any{"Patient": map[string]any{"sex": "code(gender, sexe)"}}, `mapping.Patient.sex: code table "sexe" is not in codes`},
 		{map[string]any{"Patient": map[string]any{"nope": "gender"}}, `mapping.Patient: "nope" is not a column of patient/1`},
 		{map[string]any{"Patient": map[string]any{"city": "address[x].city"}}, `mapping.Patient.city: path "address[x].city": "address[x]" is not NAME[N]`},
 		{map[string]any{"Encounter": map[string]any{"class": "upper(class..code)"}}, `mapping.Encounter.class: path "class..code": "" is not an element name`},

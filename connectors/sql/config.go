@@ -62,7 +62,11 @@ type Config struct {
 	// Columns not mapped are filled from a source column of their own
 	// name when there is one.
 	Mapping map[string]string `yaml:"mapping"`
-	// CodeTables are the code tables mapping expressions look codes up in.
+	// Codes are the code tables mapping expressions look codes up in
+	// (docs/connectors.md, "Code tables").
+	Codes connectors.CodeTables `yaml:"codes"`
+	// CodeTables is the older name of Codes, still read; giving both is
+	// an error.
 	CodeTables connectors.CodeTables `yaml:"code_tables"`
 	// Watermark is the monotonic column the window is read by: a
 	// timestamp (updated_at) or an integer (an increasing id).
@@ -100,7 +104,8 @@ type Config struct {
 	maxWindow time.Duration
 	schema    *schemas.Schema
 	mapping   *connectors.Mapping
-	loc       *time.Location // Timezone loaded; nil when empty
+	codes     connectors.CodeTables // Codes or CodeTables
+	loc       *time.Location        // Timezone loaded; nil when empty
 }
 
 var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_$]*$`)
@@ -159,7 +164,10 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("sql: schema: %w", err)
 	}
 	c.schema = s
-	if c.mapping, err = connectors.CompileMapping(s, c.Mapping, c.CodeTables); err != nil {
+	if c.codes, err = connectors.JobCodes(c.Codes, c.CodeTables); err != nil {
+		return fmt.Errorf("sql: %w", err)
+	}
+	if c.mapping, err = connectors.CompileMapping(s, c.Mapping, c.codes); err != nil {
 		return fmt.Errorf("sql: %w", err)
 	}
 	for col := range c.Mapping {

@@ -151,7 +151,7 @@ func TestValidate(t *testing.T) {
 		{"no key", func(c *Config) { c.Key = "" }, "key"},
 		{"bad mapping", func(c *Config) { c.Mapping = map[string]string{"nope": "x"} }, "mapping"},
 		{"bad expression", func(c *Config) { c.Mapping = map[string]string{"sex": "code(sexe"} }, "mapping.sex"},
-		{"unknown code table", func(c *Config) { c.Mapping = map[string]string{"sex": "code(sexe, sex)"} }, `mapping.sex: code table "sex" is not in code_tables`},
+		{"unknown code table", func(c *Config) { c.Mapping = map[string]string{"sex": "code(sexe, sex)"} }, `mapping.sex: code table "sex" is not in codes`},
 		{"expression over a non-column", func(c *Config) { c.Mapping = map[string]string{"city": "upper(`a b`)"} }, `mapping.city: "a b" is not a plain column name`},
 		{"bad lookback", func(c *Config) { c.Lookback = "yesterday" }, "lookback"},
 		{"sqlite password", func(c *Config) { c.Driver, c.PasswordFile = "sqlite", "pw" }, "password_file"},
