@@ -48,8 +48,10 @@ func (c *Connector) readStream(ctx context.Context, rd io.Reader, key string, em
 		free <- new(chunk)
 	}
 	done := make(chan struct{})
+	var panicked any // a panic of the mapping goroutine, raised again here
 	go func() {
 		defer close(done)
+		defer func() { panicked = recover() }()
 		c.mapAhead(ctx, rd, key, free, full)
 	}()
 	defer func() {
@@ -84,7 +86,13 @@ func (c *Connector) readStream(ctx context.Context, rd io.Reader, key string, em
 		}
 		free <- ch
 	}
-	// The mapping goroutine stopped without a last chunk: ctx ended.
+	// The mapping goroutine stopped without a last chunk: it panicked
+	// (the panic goes on here, on the caller's goroutine, where serve
+	// recovers a run's panic), or ctx ended.
+	<-done
+	if panicked != nil {
+		panic(panicked)
+	}
 	return wrap(ctx.Err())
 }
 

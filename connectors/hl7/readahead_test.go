@@ -136,3 +136,24 @@ func TestReadAheadStops(t *testing.T) {
 		})
 	}
 }
+
+// panicReader panics on its first read.
+type panicReader struct{}
+
+func (panicReader) Read([]byte) (int, error) { panic("reader broke") }
+
+// TestReadAheadPanicReachesCaller checks that a panic while framing,
+// parsing or mapping is raised again on the goroutine that called the
+// read, where serve recovers a run's panic, instead of ending the
+// process.
+func TestReadAheadPanicReachesCaller(t *testing.T) {
+	dir, _ := readAheadFeed(t)
+	c := openIn(t, dir, connectors.Options{"input": "*.hl7"}, nil).(*Connector)
+	defer func() {
+		if p := recover(); p != "reader broke" {
+			t.Fatalf("recovered %v, want the reader's panic", p)
+		}
+	}()
+	err := c.readStream(context.Background(), panicReader{}, "broken.hl7", func(connectors.Record) error { return nil })
+	t.Fatalf("readStream returned %v instead of panicking", err)
+}
