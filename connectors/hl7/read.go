@@ -37,63 +37,63 @@ func (c *Connector) readFile(ctx context.Context, f connectors.WindowFile, emit 
 }
 
 // readStream streams the records of one file or spool segment; key names
-// it in source_ref and logs.
+// it in source_ref and logs. A second goroutine frames, parses and maps
+// the file (mapAhead) while this one emits; it has stopped, and no
+// longer reads rd, when readStream returns.
 func (c *Connector) readStream(ctx context.Context, rd io.Reader, key string, emit connectors.EmitFunc) error {
-	s := newStream(rd, key, c.cfg.MaxMessageBytes, c.cfg.fallback)
-	var n fileCounts
-	for {
+	ctx, cancel := context.WithCancel(ctx)
+	full := make(chan *chunk, chunksAhead)
+	free := make(chan *chunk, chunksAhead+2)
+	for range chunksAhead + 2 {
+		free <- new(chunk)
+	}
+	done := make(chan struct{})
+	var panicked any // a panic of the mapping goroutine, raised again here
+	go func() {
+		defer close(done)
+		defer func() { panicked = recover() }()
+		c.mapAhead(ctx, rd, key, free, full)
+	}()
+	defer func() {
+		cancel()
+		<-done
+	}()
+	for ch := range full {
 		if err := ctx.Err(); err != nil {
 			return wrap(err)
 		}
-		it, err := s.next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return wrap(err)
-		}
-		for _, w := range it.warnings {
-			c.log.Warn(w.text, logFile, key, logLine, w.line)
-		}
-		if it.reject != nil {
-			if it.frame.Kind == FrameMessage {
-				n.messages++
-				n.rejected++
-			} else {
-				n.junk++
-			}
-			if err := emit(connectors.Record{SourceRef: it.ref, Reject: it.reject}); err != nil {
-				return err
-			}
-			continue
-		}
-		if it.msg == nil {
-			continue
-		}
-		n.messages++
-		for _, w := range it.msg.Warnings() {
-			c.log.Warn(w, logFile, key, logMessage, it.ref, logLine, it.frame.Line)
-		}
-		recs, err := c.mapper.Map(it.msg, it.ref)
-		if err != nil {
-			n.rejected++
-			if err := emit(connectors.Record{SourceRef: it.ref, Reject: &connectors.Reject{
-				Target: target(it.msg), Reason: Reason(err), Raw: clone(it.frame.Raw)}}); err != nil {
-				return err
-			}
-			continue
-		}
-		n.mapped++
-		for _, r := range recs {
-			n.rows++
-			if err := emit(r); err != nil {
-				return err
+		for i := range ch.events {
+			e := &ch.events[i]
+			switch {
+			case e.warning && e.message == "":
+				c.log.Warn(e.warn, logFile, key, logLine, e.line)
+			case e.warning:
+				c.log.Warn(e.warn, logFile, key, logMessage, e.message, logLine, e.line)
+			default:
+				if err := emit(e.rec); err != nil {
+					return err
+				}
 			}
 		}
+		if ch.last {
+			if ch.err != nil {
+				return ch.err
+			}
+			n := ch.counts
+			c.log.Info("file read", logFile, key, "messages", n.messages, "mapped", n.mapped,
+				"rejected", n.rejected, "rows", n.rows, "junk", n.junk)
+			return nil
+		}
+		free <- ch
 	}
-	c.log.Info("file read", logFile, key, "messages", n.messages, "mapped", n.mapped,
-		"rejected", n.rejected, "rows", n.rows, "junk", n.junk)
-	return nil
+	// The mapping goroutine stopped without a last chunk: it panicked
+	// (the panic goes on here, on the caller's goroutine, where serve
+	// recovers a run's panic), or ctx ended.
+	<-done
+	if panicked != nil {
+		panic(panicked)
+	}
+	return wrap(ctx.Err())
 }
 
 // target names the schema a message was meant for, from MSH-9.
