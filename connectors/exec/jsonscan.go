@@ -75,7 +75,7 @@ func scanObject(b []byte, i int, strict bool, value func(key []byte, i int) (int
 		}
 		key := b[i+1 : end-1]
 		if !plainKey(key) {
-			if key, err = unquote(b[i:end], keyBuf[:0]); err != nil {
+			if key, err = appendString(keyBuf[:0], b[i:end], true); err != nil {
 				return 0, err
 			}
 			keyBuf = key
@@ -181,11 +181,6 @@ func valueEnd(b []byte, i int) (int, error) {
 		return 0, errScan
 	}
 	return j, nil
-}
-
-// unquote appends the text of the JSON string q (quotes included) to dst.
-func unquote(q []byte, dst []byte) ([]byte, error) {
-	return appendString(dst, q, false)
 }
 
 // appendString appends the text of the JSON string q (quotes included)
