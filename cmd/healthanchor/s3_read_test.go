@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/healthanchor/healthanchor/anchor/batchfile"
+	"github.com/healthanchor/healthanchor/lifecycle"
 )
 
 // TestS3ReadPaths runs every command that reads published files against
@@ -107,6 +108,9 @@ func readPaths(t *testing.T, l lake) {
 		if strings.HasPrefix(k, "_staging/") {
 			t.Errorf("erase left a staged object: %s", k)
 		}
+	}
+	if tmp, _ := filepath.Glob(filepath.Join(dir, "batches", ".tmp", "*"+lifecycle.TempSuffix)); len(tmp) > 0 {
+		t.Errorf("erase left temporary files: %v", tmp)
 	}
 	r = ha(t, l.env, "--config", cfg, "erase", "--patient", patient, "--reason", "gdpr-art17")
 	mustCode(t, r, 0, "erase twice")
