@@ -79,6 +79,11 @@ func readPaths(t *testing.T, l lake) {
 	r := ha(t, l.env, "--config", cfg, "-v", "verify", "batch", b.BatchID)
 	mustCode(t, r, 0, "verify batch")
 	checkReadOnce(t, r.stderr)
+	r = ha(t, l.env, "--config", cfg, "verify", "batch", b.ParquetPath)
+	mustCode(t, r, 0, "verify batch URL")
+	if !strings.Contains(r.stdout, b.ParquetPath+": batch "+b.BatchID) {
+		t.Errorf("verify batch %s does not report the object:\n%s", b.ParquetPath, r.stdout)
+	}
 
 	// erase the patient: the object is rewritten in place; a kill after
 	// the entry is anchored leaves the old object, and a re-run finishes.
