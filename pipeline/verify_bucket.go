@@ -1,28 +1,24 @@
 package pipeline
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"os"
 
 	"github.com/healthanchor/healthanchor/anchor"
 	"github.com/healthanchor/healthanchor/anchor/batchfile"
+	"github.com/healthanchor/healthanchor/internal/fsutil"
 )
-
-// readOnceMax is the largest object verifyStored fetches whole, in one
-// request, into memory, so that it is read once: hashed, then decoded
-// from memory. A larger object is hashed in one streaming request and
-// decoded by ranged reads of its column chunks (its bytes read twice),
-// to keep memory bounded.
-const readOnceMax = 64 << 20
 
 // verifyStored checks a published file as the kind file of batch batchID,
 // from the folder or, for an object URL, from the bucket (OpenPublished),
 // with the same messages either way. In a bucket, the object's size and
 // footer are checked first, by ranged reads, so that a file that differs
-// there is reported without downloading it.
+// there is reported without downloading it; otherwise the object is
+// fetched once (fetchOnce) and checked from that copy.
 func (n *Node) verifyStored(ctx context.Context, path, batchID, kind string) (anchor.BatchReport, error) {
 	if !isObjectURL(path) {
 		return n.Chain.VerifyBatchFile(ctx, path, batchID, kind)
@@ -49,17 +45,42 @@ func (n *Node) verifyStored(ctx context.Context, path, batchID, kind string) (an
 		return none, err
 	}
 	var src batchfile.Source = f
-	if obj.Object != nil && f.Size() <= readOnceMax {
-		var buf bytes.Buffer
-		buf.Grow(int(f.Size()))
-		if _, err := obj.WriteTo(&buf); err != nil {
+	if obj.Object != nil {
+		local, err := n.fetchOnce(obj)
+		if err != nil {
 			return none, fmt.Errorf("batch %s %s file %w", batchID, kind, err)
 		}
-		src = bytes.NewReader(buf.Bytes())
+		defer func() { local.Close(); n.removeTemp(local.Name()) }()
+		src = local
 	}
 	rep, err := n.Chain.VerifyBatchFrom(ctx, path, src, batchID, kind)
 	n.Logger.Debug("verified from the bucket", "object", path, "bytes_read", fetched(), "size", f.Size())
 	return rep, err
+}
+
+// fetchOnce copies the object, in one GET, into a temporary file in
+// output_dir/.tmp (readable by the owner only), so that hashing and
+// decoding it read it from the store once, with memory bounded. The
+// caller closes and removes the file.
+func (n *Node) fetchOnce(obj PublishedObject) (*os.File, error) {
+	if err := fsutil.MkdirAll(n.tmpDir(), n.Config.DirPerm()); err != nil {
+		return nil, err
+	}
+	f, err := os.CreateTemp(n.tmpDir(), "verify-*.parquet.tmp")
+	if err != nil {
+		return nil, err
+	}
+	if _, err := obj.WriteTo(f); err != nil {
+		f.Close()
+		n.removeTemp(f.Name())
+		return nil, err
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		f.Close()
+		n.removeTemp(f.Name())
+		return nil, err
+	}
+	return f, nil
 }
 
 // VerifyObject checks the object at url, which must be a file this node
