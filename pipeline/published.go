@@ -82,14 +82,20 @@ func (n *Node) objectOf(ctx context.Context, url string) (*storage.Bucket, strin
 		return nil, "", err
 	}
 	if bk == nil {
-		return nil, "", fmt.Errorf("%s is in an object store, but the config's output is a folder: set output to that store", url)
+		return nil, "", &outputError{url, "is in an object store, but the config's output is a folder: set output to that store"}
 	}
 	rel, ok := bk.Rel(url)
 	if !ok {
-		return nil, "", fmt.Errorf("%s is not in the configured output %s", url, bk.URL(""))
+		return nil, "", &outputError{url, "is not in the configured output " + bk.URL("")}
 	}
 	return bk, rel, nil
 }
+
+// outputError says that the configured output does not hold a recorded
+// object URL.
+type outputError struct{ url, why string }
+
+func (e *outputError) Error() string { return e.url + " " + e.why }
 
 // PublishedObject is a published object open for ranged reads
 // (storage.Object) as a batchfile.File.

@@ -29,8 +29,12 @@ func (n *Node) verifyStored(ctx context.Context, path, batchID, kind string) (an
 		return none, &anchor.Mismatch{Problems: []string{
 			fmt.Sprintf("batch %s %s file %s is missing", batchID, kind, path)}}
 	}
-	if err != nil {
+	var oe *outputError
+	if errors.As(err, &oe) {
 		return none, fmt.Errorf("batch %s %s file %w", batchID, kind, err)
+	}
+	if err != nil {
+		return none, err
 	}
 	defer f.Close()
 	obj, _ := f.(PublishedObject)
@@ -48,7 +52,7 @@ func (n *Node) verifyStored(ctx context.Context, path, batchID, kind string) (an
 	if obj.Object != nil {
 		local, err := n.fetchOnce(obj)
 		if err != nil {
-			return none, fmt.Errorf("batch %s %s file %w", batchID, kind, err)
+			return none, fmt.Errorf("batch %s %s file %s: %w", batchID, kind, path, err)
 		}
 		defer func() { local.Close(); n.removeTemp(local.Name()) }()
 		src = local
