@@ -78,7 +78,7 @@ type RecordMatch func(row int64, canonical []byte) bool
 // an auditor would before returning it: a checkpoint not yet signed by a
 // quorum of the members is an error naming who is missing.
 func (c *Chain) Prove(ctx context.Context, path string, match RecordMatch, checkpoint string) (Proof, error) {
-	ps, err := c.prove(ctx, path, match, checkpoint, false)
+	ps, err := c.prove(ctx, path, localRows(ctx, path), match, checkpoint, false)
 	if len(ps) == 0 {
 		return Proof{}, err
 	}
@@ -88,11 +88,37 @@ func (c *Chain) Prove(ctx context.Context, path string, match RecordMatch, check
 // ProveAll is Prove for every record of the file that match selects, in
 // row order. It fails as Prove does, ErrNoRecord when none matches.
 func (c *Chain) ProveAll(ctx context.Context, path string, match RecordMatch, checkpoint string) ([]Proof, error) {
-	return c.prove(ctx, path, match, checkpoint, true)
+	return c.prove(ctx, path, localRows(ctx, path), match, checkpoint, true)
 }
 
-func (c *Chain) prove(ctx context.Context, path string, match RecordMatch, checkpoint string, all bool) ([]Proof, error) {
-	file, err := readRecords(ctx, path, match, all)
+// ProveFrom is Prove for a batch file already open as src (an object in
+// a bucket read by ranges), named name in errors.
+func (c *Chain) ProveFrom(ctx context.Context, name string, src batchfile.Source, match RecordMatch, checkpoint string) (Proof, error) {
+	ps, err := c.prove(ctx, name, sourceRows(ctx, name, src), match, checkpoint, false)
+	if len(ps) == 0 {
+		return Proof{}, err
+	}
+	return ps[0], err
+}
+
+// ProveAllFrom is ProveAll for a batch file already open as src.
+func (c *Chain) ProveAllFrom(ctx context.Context, name string, src batchfile.Source, match RecordMatch, checkpoint string) ([]Proof, error) {
+	return c.prove(ctx, name, sourceRows(ctx, name, src), match, checkpoint, true)
+}
+
+// rowReader reads a batch file's rows, calling fn for each.
+type rowReader func(fn batchfile.RowFunc) (batchfile.Scan, error)
+
+func localRows(ctx context.Context, path string) rowReader {
+	return func(fn batchfile.RowFunc) (batchfile.Scan, error) { return batchfile.Read(ctx, path, fn) }
+}
+
+func sourceRows(ctx context.Context, name string, src batchfile.Source) rowReader {
+	return func(fn batchfile.RowFunc) (batchfile.Scan, error) { return batchfile.ReadFrom(ctx, name, src, fn) }
+}
+
+func (c *Chain) prove(ctx context.Context, path string, read rowReader, match RecordMatch, checkpoint string, all bool) ([]Proof, error) {
+	file, err := readRecords(path, read, match, all)
 	if err != nil {
 		return nil, err
 	}
@@ -140,9 +166,9 @@ type provenRecord struct {
 	canonical []byte
 }
 
-func readRecords(ctx context.Context, path string, match RecordMatch, all bool) (provenFile, error) {
+func readRecords(path string, read rowReader, match RecordMatch, all bool) (provenFile, error) {
 	var file provenFile
-	sc, err := batchfile.Read(ctx, path, func(row int64, canonical []byte, lh [32]byte) error {
+	sc, err := read(func(row int64, canonical []byte, lh [32]byte) error {
 		file.leaves = append(file.leaves, append([]byte(nil), lh[:]...))
 		// An erased row has no record left to prove.
 		if canonical != nil && (all || len(file.records) == 0) && match(row, canonical) {

@@ -68,13 +68,13 @@ func (r *Report) addBatches(ctx context.Context, src Sources) error {
 // addRejectReasons counts the redacted reasons of every rejects file of
 // the period held here, most frequent first. A file that does not read
 // is left to the verification, which reports it.
-func (r *Report) addRejectReasons(ctx context.Context) error {
+func (r *Report) addRejectReasons(ctx context.Context, src Sources) error {
 	counts := map[string]int64{}
 	for _, b := range r.Batches {
 		if b.RejectsPath == "" {
 			continue
 		}
-		err := batchfile.ReadRejects(ctx, b.RejectsPath, func(row batchfile.Reject) error {
+		err := src.readRejects(ctx, b.RejectsPath, func(row batchfile.Reject) error {
 			counts[schemas.RedactReason(row.SourceRef, row.Reason)]++
 			return nil
 		})

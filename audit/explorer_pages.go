@@ -202,7 +202,7 @@ func (e *Explorer) rejects(w http.ResponseWriter, r *http.Request) {
 		if b.RejectsPath == "" || (d.Batch != "" && b.BatchID != d.Batch) {
 			continue
 		}
-		err := batchfile.ReadRejects(r.Context(), b.RejectsPath, func(row batchfile.Reject) error {
+		err := e.src.readRejects(r.Context(), b.RejectsPath, func(row batchfile.Reject) error {
 			l := rejectLine{BatchID: b.BatchID, Job: b.Job, SourceRef: row.SourceRef, TargetSchema: row.TargetSchema,
 				Row: row.Row, Reason: schemas.RedactReason(row.SourceRef, row.Reason)}
 			if e.cfg.ShowValues {

@@ -128,7 +128,7 @@ func Build(ctx context.Context, src Sources, p Period) (*Report, error) {
 	if err := r.addBatches(ctx, src); err != nil {
 		return nil, err
 	}
-	if err := r.addRejectReasons(ctx); err != nil {
+	if err := r.addRejectReasons(ctx, src); err != nil {
 		return nil, err
 	}
 	r.verify(ctx, src.verifier())

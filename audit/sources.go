@@ -2,8 +2,10 @@ package audit
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/healthanchor/healthanchor/anchor"
+	"github.com/healthanchor/healthanchor/anchor/batchfile"
 	"github.com/healthanchor/healthanchor/anchor/replication"
 )
 
@@ -59,6 +61,22 @@ type Sources struct {
 	History History
 	Replica Replica  // nil on a single-node deployment
 	Verify  Verifier // re-checks the chain and files; Chain when nil
+	// Open opens a held file by its path or object URL (a bucket's);
+	// batchfile.OpenLocal when nil.
+	Open batchfile.Opener
+}
+
+// readRejects reads the rejects file at path, opened by s.Open.
+func (s Sources) readRejects(ctx context.Context, path string, fn func(batchfile.Reject) error) error {
+	if s.Open == nil {
+		return batchfile.ReadRejects(ctx, path, fn)
+	}
+	f, err := s.Open(ctx, path)
+	if err != nil {
+		return fmt.Errorf("batchfile: rejects %s: %w", path, err)
+	}
+	defer f.Close()
+	return batchfile.ReadRejectsFrom(ctx, path, f, fn)
 }
 
 func (s Sources) verifier() Verifier {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/healthanchor/healthanchor/anchor"
+	"github.com/healthanchor/healthanchor/anchor/batchfile"
 )
 
 // Location is where one record of a patient sits: a batch and a row.
@@ -31,9 +32,11 @@ type Locator interface {
 }
 
 // BatchFiles finds the published rows file of a batch this node
-// produced; ok is false when it has none.
+// produced (ok is false when it has none), and opens it for reading: a
+// local file or an object in a bucket (batchfile.File).
 type BatchFiles interface {
 	BatchFile(ctx context.Context, batchID string) (path string, ok bool, err error)
+	Open(ctx context.Context, path string) (batchfile.File, error)
 }
 
 // DisclosureLog keeps, on the serving node only (never on the chain),

@@ -53,7 +53,12 @@ func (s *Server) readBatch(ctx context.Context, batch string, locs []Location) (
 	var all [][]byte
 	canon := map[int64]string{}
 	erased := map[int64]bool{}
-	_, err = batchfile.Read(ctx, path, func(row int64, canonical []byte, lh [32]byte) error {
+	f, err := s.Files.Open(ctx, path)
+	if err != nil {
+		return AnswerBatch{}, nil, fmt.Errorf("exchange: batch %s: %w", batch, err)
+	}
+	defer f.Close()
+	_, err = batchfile.ReadFrom(ctx, path, f, func(row int64, canonical []byte, lh [32]byte) error {
 		if canonical == nil {
 			erased[row] = true
 		}

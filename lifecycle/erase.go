@@ -37,6 +37,9 @@ type Eraser struct {
 	// crash, when set, is called at each named step (tests kill the
 	// process there).
 	Crash func(step string)
+	// Store, when set, holds the files (an object store); Target.Path is
+	// then its URL for a file.
+	Store FileStore
 }
 
 // EraseRequest is what to erase under which reason.
@@ -135,8 +138,11 @@ func (e Eraser) covered(found []anchor.Erasure) map[int64]bool {
 const TempSuffix = ".erase-tmp"
 
 func (e Eraser) rewrite(ctx context.Context, fo *FileOutcome) error {
+	if e.Store != nil && e.Store.Holds(fo.Path) {
+		return e.rewriteStored(ctx, fo)
+	}
 	tmp := fo.Path + TempSuffix
-	if err := os.Remove(tmp); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	if err := removeStale(tmp); err != nil {
 		return fmt.Errorf("lifecycle: erase: batch %s: %w", fo.BatchID, err)
 	}
 	res, err := batchfile.Erase(ctx, fo.Path, tmp, fo.Rows, e.Mode)
@@ -157,6 +163,15 @@ func (e Eraser) rewrite(ctx context.Context, fo *FileOutcome) error {
 	fo.Bytes = res.Size
 	e.Logger.Info("batch file rewritten", "batch", fo.BatchID, "file", fo.File, "erased", res.New, "bytes", res.Size)
 	e.crash("erase-renamed")
+	return nil
+}
+
+// removeStale removes a temporary file a killed rewrite left; none is no
+// error.
+func removeStale(tmp string) error {
+	if err := os.Remove(tmp); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
 	return nil
 }
 

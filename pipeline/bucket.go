@@ -43,8 +43,10 @@ func (n *Node) closeBucket() error {
 	return err
 }
 
-// isObjectURL says whether a recorded path is an object's URL
+// IsObjectURL says whether a recorded path is an object's URL
 // (s3://BUCKET/KEY, file:///FOLDER/KEY) rather than a local path.
+func IsObjectURL(p string) bool { return isObjectURL(p) }
+
 func isObjectURL(p string) bool {
 	return strings.HasPrefix(p, "s3://") || strings.HasPrefix(p, "file://")
 }

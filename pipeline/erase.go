@@ -36,7 +36,7 @@ func (n *Node) ErasureTargets(ctx context.Context, patient string) ([]lifecycle.
 			return nil, err
 		}
 		if !ok {
-			if _, err := x.Add(ctx, id, n.Config.Path(lb.ParquetPath)); err != nil {
+			if _, err := n.addToIndex(ctx, x, id, lb.ParquetPath); err != nil {
 				return nil, fmt.Errorf("pipeline: erase: %w", err)
 			}
 		}
@@ -52,14 +52,14 @@ func (n *Node) ErasureTargets(ctx context.Context, patient string) ([]lifecycle.
 	for _, id := range ids {
 		lb := local[id]
 		if r := rows[id]; len(r) > 0 {
-			out = append(out, lifecycle.Target{BatchID: id, File: anchor.FileRows, Path: n.Config.Path(lb.ParquetPath), Rows: r})
+			out = append(out, lifecycle.Target{BatchID: id, File: anchor.FileRows, Path: n.publishedPath(lb.ParquetPath), Rows: r})
 		}
 		if lb.RejectsPath == "" {
 			continue
 		}
-		path := n.Config.Path(lb.RejectsPath)
+		path := n.publishedPath(lb.RejectsPath)
 		var named []int64
-		err := batchfile.ReadRejects(ctx, path, func(rj batchfile.Reject) error {
+		err := n.ReadPublishedRejects(ctx, path, func(rj batchfile.Reject) error {
 			if patientindex.RawNames(rj.Raw, patient) {
 				named = append(named, rj.Row)
 			}
@@ -94,8 +94,12 @@ func (n *Node) Erase(ctx context.Context, patient string, req lifecycle.EraseReq
 	if err != nil {
 		return lifecycle.EraseOutcome{}, err
 	}
+	store, err := n.eraseStore(ctx)
+	if err != nil {
+		return lifecycle.EraseOutcome{}, err
+	}
 	e := lifecycle.Eraser{
-		Chain: n.Chain, Agency: n.Config.Agency.ID, Mode: n.Config.FilePerm(), Logger: n.Logger, Crash: crash,
+		Chain: n.Chain, Agency: n.Config.Agency.ID, Mode: n.Config.FilePerm(), Logger: n.Logger, Crash: crash, Store: store,
 		Anchor: func(ctx context.Context, body anchor.ErasureBody) (anchor.Block, error) {
 			_, b, err := n.AnchorEntryExclusive(ctx, anchor.KindErasure, body)
 			return b, err

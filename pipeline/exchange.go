@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 
+	"github.com/healthanchor/healthanchor/anchor/batchfile"
 	"github.com/healthanchor/healthanchor/anchor/replication"
 	"github.com/healthanchor/healthanchor/exchange"
 	"github.com/healthanchor/healthanchor/pipeline/patientindex"
@@ -49,6 +50,11 @@ func (f nodeFiles) BatchFile(ctx context.Context, batch string) (string, bool, e
 		return "", false, nil
 	}
 	return lb.ParquetPath, true, nil
+}
+
+// Open opens a file BatchFile returned (OpenPublished).
+func (f nodeFiles) Open(ctx context.Context, path string) (batchfile.File, error) {
+	return f.n.OpenPublished(ctx, path)
 }
 
 // nodeDisclosures records in the state DB which rows each disclosure

@@ -66,7 +66,7 @@ func (n *Node) RebuildIndex(ctx context.Context) (IndexReport, error) {
 	defer x.Close()
 	var rep IndexReport
 	for _, id := range ids {
-		k, err := x.Add(ctx, id, local[id].ParquetPath)
+		k, err := n.addToIndex(ctx, x, id, local[id].ParquetPath)
 		if err != nil {
 			return rep, fmt.Errorf("pipeline: index rebuild: %w", err)
 		}
@@ -75,4 +75,15 @@ func (n *Node) RebuildIndex(ctx context.Context) (IndexReport, error) {
 	}
 	rep.Took = time.Since(start)
 	return rep, nil
+}
+
+// addToIndex indexes the published rows file at path (OpenPublished) as
+// batch id.
+func (n *Node) addToIndex(ctx context.Context, x *patientindex.Index, id, path string) (int64, error) {
+	f, err := n.OpenPublished(ctx, path)
+	if err != nil {
+		return 0, fmt.Errorf("patientindex: add %s: %w", id, err)
+	}
+	defer f.Close()
+	return x.AddFrom(ctx, id, path, f)
 }

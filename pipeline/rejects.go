@@ -48,8 +48,7 @@ func (n *Node) ReadRejects(ctx context.Context, f RejectFilter, fn func(RejectRe
 	}
 	sort.Slice(list, func(i, j int) bool { return list[i].BatchID < list[j].BatchID })
 	for _, b := range list {
-		path := n.Config.Path(b.RejectsPath)
-		err := batchfile.ReadRejects(ctx, path, func(rj batchfile.Reject) error {
+		err := n.ReadPublishedRejects(ctx, b.RejectsPath, func(rj batchfile.Reject) error {
 			if rj.Erased {
 				rj.Reason = "erased"
 			}

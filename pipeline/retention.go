@@ -163,11 +163,17 @@ func (n *Node) anchorRetention(ctx context.Context, lb LocalBatch, batchHeight i
 }
 
 // removeRetained removes lb's files (a file already gone is fine: an
-// earlier apply removed it), makes the removal durable, forgets the
+// earlier apply removed it), or its objects and their sidecar from the
+// bucket, makes the removal durable, forgets the
 // batch in the patient index and marks it retained.
 func (n *Node) removeRetained(ctx context.Context, lb LocalBatch) error {
+	if isObjectURL(lb.ParquetPath) {
+		if err := n.removeRetainedObjects(ctx, lb); err != nil {
+			return err
+		}
+	}
 	for _, p := range []string{lb.ParquetPath, lb.RejectsPath} {
-		if p == "" {
+		if p == "" || isObjectURL(p) {
 			continue
 		}
 		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {

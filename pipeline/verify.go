@@ -14,12 +14,17 @@ import (
 // the batch's published rows file and rejects file are each checked as
 // that batch's file of that kind (VerifyLocal). A path this node
 // published is checked as the file of the batch it was published for;
-// any other path as the batch its footer names.
+// any other path as the batch its footer names. An object URL must be one
+// of a file this node published.
 func (n *Node) VerifyBatch(ctx context.Context, fileOrID string) ([]anchor.BatchReport, error) {
 	n.WarnExposedStores()
 	local, err := n.State.LocalBatches(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if isObjectURL(fileOrID) {
+		rep, err := n.VerifyObject(ctx, fileOrID)
+		return []anchor.BatchReport{rep}, err
 	}
 	if _, err := os.Stat(fileOrID); err == nil {
 		n.warnExposedBatch(fileOrID)

@@ -2,9 +2,7 @@ package pipeline
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"os"
 	"sync"
 
 	"github.com/healthanchor/healthanchor/anchor"
@@ -18,7 +16,7 @@ import (
 // and it is not a failure. Any other file, gone or not, is checked
 // against its anchor (a file gone without an entry fails there).
 func (n *Node) verifyFile(ctx context.Context, lb LocalBatch, path, kind string) (anchor.BatchReport, error) {
-	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+	if there, err := n.publishedExists(ctx, path); err == nil && !there {
 		rep, ok, err := n.retainedReport(ctx, lb.BatchID, path, kind)
 		if err != nil || ok {
 			return rep, err

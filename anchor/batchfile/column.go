@@ -33,6 +33,27 @@ func ReadTextColumn(ctx context.Context, path, name string, fn ColumnFunc) (foun
 		return false, fmt.Errorf("batchfile: %s: not a readable Parquet file: %w", path, err)
 	}
 	defer pf.Close()
+	return readTextColumn(ctx, path, pf, name, fn)
+}
+
+// ReadTextColumnFrom is ReadTextColumn for a batch file already open as
+// src (an object read by ranges: only the footer and the column's chunks
+// are fetched), named path in errors.
+func ReadTextColumnFrom(ctx context.Context, path string, src Source, name string, fn ColumnFunc) (found bool, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("batchfile: %s: the file does not decode: %v", path, p)
+		}
+	}()
+	pf, err := file.NewParquetReader(src)
+	if err != nil {
+		return false, fmt.Errorf("batchfile: %s: not a readable Parquet file: %w", path, err)
+	}
+	defer pf.Close()
+	return readTextColumn(ctx, path, pf, name, fn)
+}
+
+func readTextColumn(ctx context.Context, path string, pf *file.Reader, name string, fn ColumnFunc) (found bool, err error) {
 	col := pf.MetaData().Schema.ColumnIndexByName(name)
 	if col < 0 {
 		return false, nil

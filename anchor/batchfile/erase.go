@@ -52,7 +52,31 @@ func Erase(ctx context.Context, src, dst string, rows []int64, mode fs.FileMode)
 	for _, r := range rows {
 		want[r] = true
 	}
-	in, err := openRows(src)
+	f, err := os.Open(src)
+	if err != nil {
+		return res, fmt.Errorf("batchfile: erase %s: %w", src, err)
+	}
+	defer f.Close()
+	return eraseFrom(ctx, src, f, dst, want, mode)
+}
+
+// EraseFrom is Erase for a batch file already open as src (an object
+// read by ranges), named name in errors; dst is a local file.
+func EraseFrom(ctx context.Context, name string, src Source, dst string, rows []int64, mode fs.FileMode) (res Erased, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("batchfile: erase %s: the file does not decode: %v", name, p)
+		}
+	}()
+	want := map[int64]bool{}
+	for _, r := range rows {
+		want[r] = true
+	}
+	return eraseFrom(ctx, name, src, dst, want, mode)
+}
+
+func eraseFrom(ctx context.Context, src string, f Source, dst string, want map[int64]bool, mode fs.FileMode) (res Erased, err error) {
+	in, err := openRows(f)
 	if err != nil {
 		return res, fmt.Errorf("batchfile: erase %s: %w", src, err)
 	}
@@ -72,22 +96,16 @@ func Erase(ctx context.Context, src, dst string, rows []int64, mode fs.FileMode)
 
 // sourceFile is a batch file open for rewriting.
 type sourceFile struct {
-	f    *os.File
 	pf   *file.Reader
 	meta [][2]string // its healthanchor.* footer keys
 }
 
-func openRows(path string) (*sourceFile, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
+func openRows(f Source) (*sourceFile, error) {
 	pf, err := file.NewParquetReader(f)
 	if err != nil {
-		f.Close()
 		return nil, fmt.Errorf("not a readable Parquet file: %w", err)
 	}
-	s := &sourceFile{f: f, pf: pf}
+	s := &sourceFile{pf: pf}
 	kv := pf.MetaData().KeyValueMetadata()
 	for i, k := range kv.Keys() {
 		if strings.HasPrefix(k, "healthanchor.") && k != MetaErasedRows {
@@ -97,7 +115,7 @@ func openRows(path string) (*sourceFile, error) {
 	return s, nil
 }
 
-func (s *sourceFile) close() { s.pf.Close(); s.f.Close() }
+func (s *sourceFile) close() { s.pf.Close() }
 
 func (s *sourceFile) rewrite(ctx context.Context, dst string, want map[int64]bool, mode fs.FileMode) (Erased, error) {
 	var res Erased

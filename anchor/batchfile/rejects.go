@@ -23,7 +23,24 @@ type Reject struct {
 // decoded and hashed as a verifier would) and calls fn for each row, in
 // order. An erased row comes with only its Row and Erased set.
 func ReadRejects(ctx context.Context, path string, fn func(Reject) error) error {
-	_, err := Read(ctx, path, func(row int64, canonical []byte, _ [32]byte) error {
+	if _, err := Read(ctx, path, rejectRows(fn)); err != nil {
+		return fmt.Errorf("batchfile: rejects %s: %w", path, err)
+	}
+	return nil
+}
+
+// ReadRejectsFrom is ReadRejects for a rejects file already open as src
+// (an object read by ranges), named name in errors.
+func ReadRejectsFrom(ctx context.Context, name string, src Source, fn func(Reject) error) error {
+	if _, err := ReadFrom(ctx, name, src, rejectRows(fn)); err != nil {
+		return fmt.Errorf("batchfile: rejects %s: %w", name, err)
+	}
+	return nil
+}
+
+// rejectRows turns each row of a rejects file into a Reject for fn.
+func rejectRows(fn func(Reject) error) RowFunc {
+	return func(row int64, canonical []byte, _ [32]byte) error {
 		if canonical == nil {
 			return fn(Reject{Row: row, Erased: true})
 		}
@@ -47,9 +64,5 @@ func ReadRejects(ctx context.Context, path string, fn func(Reject) error) error 
 			r.Raw = b
 		}
 		return fn(r)
-	})
-	if err != nil {
-		return fmt.Errorf("batchfile: rejects %s: %w", path, err)
 	}
-	return nil
 }

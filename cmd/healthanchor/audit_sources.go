@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 
+	"github.com/healthanchor/healthanchor/anchor"
 	"github.com/healthanchor/healthanchor/anchor/replication"
 	"github.com/healthanchor/healthanchor/audit"
 	"github.com/healthanchor/healthanchor/pipeline"
@@ -11,11 +12,26 @@ import (
 
 // auditSources wires the node's stores into what the audit package reads.
 func auditSources(n *pipeline.Node) audit.Sources {
-	src := audit.Sources{Chain: n.Chain, History: stateHistory{n.State}}
+	src := audit.Sources{Chain: n.Chain, History: stateHistory{n.State}, Open: n.OpenPublished, Verify: nodeVerifier{n}}
 	if c := n.Config.Cluster; c != nil {
 		src.Replica = storedReplica{cfg: *c, dir: n.Config.Dir()}
 	}
 	return src
+}
+
+// nodeVerifier re-checks files for the audit as the chain does, and an
+// object in the node's bucket as `verify batch URL` does.
+type nodeVerifier struct{ n *pipeline.Node }
+
+func (v nodeVerifier) Verify(ctx context.Context) (anchor.ChainReport, error) {
+	return v.n.Chain.Verify(ctx)
+}
+
+func (v nodeVerifier) VerifyBatch(ctx context.Context, path string) (anchor.BatchReport, error) {
+	if !pipeline.IsObjectURL(path) {
+		return v.n.Chain.VerifyBatch(ctx, path)
+	}
+	return v.n.VerifyObject(ctx, path)
 }
 
 // stateHistory adapts the pipeline's state DB to audit.History.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -78,7 +79,7 @@ proof DIR --genesis G' checks them all.`,
 			if err != nil {
 				return err
 			}
-			p, err := proveIn(cmd.Context(), n.Chain, files, recordMatch(row, ref), checkpoint)
+			p, err := proveIn(cmd.Context(), n, files, recordMatch(row, ref), checkpoint)
 			if errors.Is(err, anchor.ErrNoRecord) {
 				what := fmt.Sprintf("row %d", row)
 				if ref != "" {
@@ -131,16 +132,43 @@ func recordMatch(row int64, ref string) anchor.RecordMatch {
 }
 
 // proveIn proves the first matching record of the first file that has one.
-func proveIn(ctx context.Context, chain *anchor.Chain, files []string, match anchor.RecordMatch, checkpoint string) (anchor.Proof, error) {
+func proveIn(ctx context.Context, n *pipeline.Node, files []string, match anchor.RecordMatch, checkpoint string) (anchor.Proof, error) {
 	var err error
 	for _, f := range files {
-		var p anchor.Proof
-		p, err = chain.Prove(ctx, f, match, checkpoint)
+		var ps []anchor.Proof
+		ps, err = proveFrom(ctx, n, f, match, checkpoint, false)
 		if !errors.Is(err, anchor.ErrNoRecord) {
-			return p, err
+			if len(ps) == 0 {
+				return anchor.Proof{}, err
+			}
+			return ps[0], err
 		}
 	}
 	return anchor.Proof{}, err
+}
+
+// proveFrom proves the first record (every record, with all) of the batch
+// file at path that match selects: a file given on the command line, or
+// one the node published, in a folder or a bucket (OpenPublished).
+func proveFrom(ctx context.Context, n *pipeline.Node, path string, match anchor.RecordMatch, checkpoint string, all bool) ([]anchor.Proof, error) {
+	open := path
+	if !pipeline.IsObjectURL(path) && !filepath.IsAbs(path) {
+		abs, err := filepath.Abs(path)
+		if err != nil {
+			return nil, fmt.Errorf("prove: %w", err)
+		}
+		open = abs
+	}
+	f, err := n.OpenPublished(ctx, open)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if all {
+		return n.Chain.ProveAllFrom(ctx, path, f, match, checkpoint)
+	}
+	p, err := n.Chain.ProveFrom(ctx, path, f, match, checkpoint)
+	return []anchor.Proof{p}, err
 }
 
 func writeProof(cmd *cobra.Command, p anchor.Proof, out string, perm os.FileMode) error {

@@ -49,7 +49,7 @@ func provePatient(cmd *cobra.Command, n *pipeline.Node, patient, dir string) err
 		lb := local[id]
 		wrote := 0
 		for _, f := range [][2]string{{"rows", lb.ParquetPath}, {"rejects", lb.RejectsPath}} {
-			k, err := proveFileFor(ctx, n.Chain, f[1], patient, checkpoint, filepath.Join(dir, id+"-"+f[0]), n.Config.FilePerm(), counts)
+			k, err := proveFileFor(ctx, n, f[1], patient, checkpoint, filepath.Join(dir, id+"-"+f[0]), n.Config.FilePerm(), counts)
 			if err != nil {
 				return err
 			}
@@ -69,11 +69,11 @@ func provePatient(cmd *cobra.Command, n *pipeline.Node, patient, dir string) err
 
 // proveFileFor writes prefix-ROW.json for every record of the file at
 // path naming patient, and returns how many it wrote.
-func proveFileFor(ctx context.Context, chain *anchor.Chain, path, patient, checkpoint, prefix string, perm os.FileMode, counts map[string]int) (int, error) {
+func proveFileFor(ctx context.Context, n *pipeline.Node, path, patient, checkpoint, prefix string, perm os.FileMode, counts map[string]int) (int, error) {
 	if path == "" {
 		return 0, nil
 	}
-	ps, err := chain.ProveAll(ctx, path, patientMatch(patient), checkpoint)
+	ps, err := proveFrom(ctx, n, path, patientMatch(patient), checkpoint, true)
 	if errors.Is(err, anchor.ErrNoRecord) {
 		return 0, nil
 	}

@@ -99,6 +99,24 @@ func (x *Index) Indexed(ctx context.Context, batch string) (bool, error) {
 // number of rows indexed. Only the patient_id column is decoded; each
 // record batch's rows go in sorted by patient, insertChunk at a time.
 func (x *Index) Add(ctx context.Context, batch, path string) (int64, error) {
+	return x.add(ctx, batch, func(fn batchfile.ColumnFunc) error {
+		_, err := batchfile.ReadTextColumn(ctx, path, "patient_id", fn)
+		return err
+	})
+}
+
+// AddFrom is Add for a batch file already open as src (an object read by
+// ranges: only its footer and patient_id chunks are fetched), named name
+// in errors.
+func (x *Index) AddFrom(ctx context.Context, batch, name string, src batchfile.Source) (int64, error) {
+	return x.add(ctx, batch, func(fn batchfile.ColumnFunc) error {
+		_, err := batchfile.ReadTextColumnFrom(ctx, name, src, "patient_id", fn)
+		return err
+	})
+}
+
+// add indexes batch from the patient_id column that read decodes.
+func (x *Index) add(ctx context.Context, batch string, read func(batchfile.ColumnFunc) error) (int64, error) {
 	tx, err := x.db.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, fmt.Errorf("patientindex: add %s: %w", batch, err)
@@ -109,7 +127,7 @@ func (x *Index) Add(ctx context.Context, batch, path string) (int64, error) {
 	}
 	ins := &inserter{tx: tx, batch: batch}
 	defer ins.close()
-	_, err = batchfile.ReadTextColumn(ctx, path, "patient_id", func(first int64, ids []string) error {
+	err = read(func(first int64, ids []string) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
