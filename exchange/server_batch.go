@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"os"
 	"strconv"
 
 	"github.com/healthanchor/healthanchor/anchor"
@@ -50,7 +49,7 @@ func (s *Server) serveBatch(ctx context.Context, w http.ResponseWriter, caller s
 // openBatch checks the request and the grant, opens the batch's rows
 // file, anchors the disclosure of its kept rows and returns the file
 // (for the caller to send and close) with the answer's description.
-func (s *Server) openBatch(ctx context.Context, caller string, req Request, raw []byte, log *slog.Logger) (*os.File, BatchAnswer, error) {
+func (s *Server) openBatch(ctx context.Context, caller string, req Request, raw []byte, log *slog.Logger) (batchfile.File, BatchAnswer, error) {
 	d, err := s.authorize(caller, req, log)
 	if err != nil {
 		return nil, BatchAnswer{}, err
@@ -66,21 +65,21 @@ func (s *Server) openBatch(ctx context.Context, caller string, req Request, raw 
 	if !ok {
 		return nil, BatchAnswer{}, fmt.Errorf("exchange: batch %s: this node holds no published file", req.BatchID)
 	}
-	records, root, err := s.keptRows(ctx, a.Manifest, path)
-	if err != nil {
-		return nil, BatchAnswer{}, err
-	}
-	f, err := os.Open(path)
+	f, err := s.Files.Open(ctx, path)
 	if err != nil {
 		return nil, BatchAnswer{}, fmt.Errorf("exchange: batch %s: %w", req.BatchID, err)
 	}
-	st, err := f.Stat()
+	records, root, err := s.keptRows(ctx, a.Manifest, path, f)
 	if err != nil {
+		f.Close()
+		return nil, BatchAnswer{}, err
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		f.Close()
 		return nil, BatchAnswer{}, fmt.Errorf("exchange: batch %s: %w", req.BatchID, err)
 	}
 	ans := BatchAnswer{Discloser: s.Agency, Recipient: caller, Purpose: req.Purpose, BreakGlass: d.BreakGlass,
-		BatchID: req.BatchID, Schema: a.Manifest.Schema, Records: records, RecordsRoot: root, Size: st.Size()}
+		BatchID: req.BatchID, Schema: a.Manifest.Schema, Records: records, RecordsRoot: root, Size: f.Size()}
 	if records > 0 {
 		body := Disclosure{Recipient: caller, Purpose: req.Purpose, BreakGlass: d.BreakGlass, Records: records,
 			RecordsRoot: root, Batches: []string{req.BatchID}}
@@ -100,7 +99,7 @@ func (s *Server) openBatch(ctx context.Context, caller string, req Request, raw 
 // once, and a row an anchored erasure covers that still holds its values
 // (an erasure left unfinished) refuses the whole answer: it must never
 // be sent.
-func (s *Server) keptRows(ctx context.Context, m anchor.Manifest, path string) (int64, string, error) {
+func (s *Server) keptRows(ctx context.Context, m anchor.Manifest, path string, f batchfile.File) (int64, string, error) {
 	erasures, err := s.Chain.Erasures(ctx, m.BatchID, anchor.FileRows)
 	if err != nil {
 		return 0, "", err
@@ -117,7 +116,7 @@ func (s *Server) keptRows(ctx context.Context, m anchor.Manifest, path string) (
 		return m.Rows, m.MerkleRoot, nil
 	}
 	tree := merkle.New()
-	_, err = batchfile.Read(ctx, path, func(row int64, canonical []byte, lh [32]byte) error {
+	_, err = batchfile.ReadFrom(ctx, path, f, func(row int64, canonical []byte, lh [32]byte) error {
 		if canonical == nil {
 			return nil
 		}

@@ -244,7 +244,8 @@ func readRecords(t *testing.T, data []byte, fn func(row int64, canonical []byte)
 // TestS3ClusterExchange: node1 of a three-node cluster publishes to the
 // S3 server, and node2's fetch of a patient is served from the object
 // (the exchange's serving side reads it by ranges); the fetched record's
-// bundle passes verify proof.
+// bundle passes verify proof; so does the batch bundle of a whole-batch
+// fetch, whose file the source streams from the object as stored.
 func TestS3ClusterExchange(t *testing.T) {
 	srv := startS3(t)
 	for _, kv := range s3Env(srv) { // the node processes inherit them
@@ -267,9 +268,11 @@ func TestS3ClusterExchange(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(n1.dir, "inbox/csv/export-s3.csv"), []byte(fmt.Sprintf(clusterCSV, "SP", "SP")), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	var batchID string
 	tc.waitFor("the inbox batch published to the bucket", 60*time.Second, func() bool {
 		for _, b := range batches(t, n1.config) {
 			if b.Job == "inbox" && strings.HasPrefix(b.ParquetPath, "s3://") {
+				batchID = b.BatchID
 				return true
 			}
 		}
@@ -283,4 +286,9 @@ func TestS3ClusterExchange(t *testing.T) {
 		t.Fatalf("patient fetch wrote %d proofs, want 1:\n%s%s", len(proofs), r.stdout, r.stderr)
 	}
 	mustCode(t, ha(t, nil, "verify", "proof", proofs[0], "--genesis", filepath.Join(tc.dir, "node3", "genesis.json")), 0, "verify proof of the fetched record")
+
+	whole := filepath.Join(t.TempDir(), "batch")
+	r = ha(t, nil, "--config", n2.config, "fetch", "--from", "node1", "--batch", batchID, "--purpose", "TREAT", "--out", whole)
+	mustCode(t, r, 0, "node2's fetch of the whole batch held in node1's bucket")
+	mustCode(t, ha(t, nil, "verify", "proof", whole, "--genesis", filepath.Join(tc.dir, "node3", "genesis.json")), 0, "verify proof of the fetched batch")
 }
