@@ -29,7 +29,7 @@ func widePatients(t *testing.T, dir string, n int) []string {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	rows, err := db.Query(`SELECT patient_id FROM patient_rows GROUP BY patient_id HAVING COUNT(DISTINCT batch_id) > 1 ORDER BY COUNT(DISTINCT batch_id) DESC, patient_id LIMIT ?`, n)
+	rows, err := db.Query(`SELECT patient_id FROM patient_rows GROUP BY patient_id HAVING COUNT(DISTINCT batch_no) > 1 ORDER BY COUNT(DISTINCT batch_no) DESC, patient_id LIMIT ?`, n)
 	if err != nil {
 		t.Fatal(err)
 	}
