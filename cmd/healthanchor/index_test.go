@@ -1,0 +1,93 @@
+package main
+
+import (
+	"database/sql"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// toFormat1 rewrites the patient index at path in its first format (the
+// batch id in every row, user_version 0), as an older release left it.
+const toFormat1 = `CREATE TABLE rows_v1 (
+	patient_id TEXT NOT NULL,
+	batch_id   TEXT NOT NULL,
+	row        INTEGER NOT NULL,
+	PRIMARY KEY (patient_id, batch_id, row)
+) WITHOUT ROWID;
+INSERT INTO rows_v1 SELECT p.patient_id, b.batch_id, p.row FROM patient_rows p JOIN batches b ON b.batch_no = p.batch_no;
+CREATE TABLE indexed_batches (batch_id TEXT PRIMARY KEY, rows INTEGER NOT NULL);
+INSERT INTO indexed_batches SELECT batch_id, rows FROM batches;
+DROP TABLE patient_rows;
+DROP TABLE batches;
+ALTER TABLE rows_v1 RENAME TO patient_rows;
+PRAGMA user_version = 0;`
+
+func execSQL(t *testing.T, path, query string, args ...any) {
+	t.Helper()
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(query, args...); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+}
+
+// erasureFiles is what erase --dry-run lists for patient, sorted.
+func erasureFiles(t *testing.T, cfg, patient string) []string {
+	t.Helper()
+	var out []string
+	for _, f := range dryRun(t, cfg, patient) {
+		out = append(out, f.Path)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// TestIndexUpgradeAndCatchUp: a patient index of the first format is
+// upgraded in place on first use, with a log line, and finds the same
+// records; an index that lost a published batch (as a power loss after
+// its last commit may leave it) indexes that batch again before a lookup,
+// with a warning, and misses nothing.
+func TestIndexUpgradeAndCatchUp(t *testing.T) {
+	dir, cfg := newDeployment(t)
+	index := filepath.Join(dir, "patients.db")
+	patient := widePatients(t, dir, 1)[0]
+	want := erasureFiles(t, cfg, patient)
+	if len(want) < 2 {
+		t.Fatalf("%s is in %d files, want several", patient, len(want))
+	}
+	rows := sqlCount(t, index, `SELECT COUNT(*) FROM patient_rows`)
+
+	execSQL(t, index, toFormat1)
+	r := ha(t, nil, "--config", cfg, "erase", "--patient", patient, "--reason", "gdpr-art17", "--dry-run", "--json")
+	mustCode(t, r, 0, "erase --dry-run on an index of the first format")
+	if !strings.Contains(r.stderr, "patient index upgraded to the current format") {
+		t.Errorf("no log line of the upgrade:\n%s", r.stderr)
+	}
+	if got := erasureFiles(t, cfg, patient); !slices.Equal(got, want) {
+		t.Errorf("after the upgrade: %v, want %v", got, want)
+	}
+	if got := sqlCount(t, index, `SELECT COUNT(*) FROM patient_rows`); got != rows {
+		t.Errorf("after the upgrade the index holds %d rows, want %d", got, rows)
+	}
+	if v := sqlCount(t, index, `PRAGMA user_version`); v != 2 {
+		t.Errorf("user_version %d after the upgrade, want 2", v)
+	}
+
+	execSQL(t, index, `DELETE FROM patient_rows; DELETE FROM batches`)
+	r = ha(t, nil, "--config", cfg, "erase", "--patient", patient, "--reason", "gdpr-art17", "--dry-run", "--json")
+	mustCode(t, r, 0, "erase --dry-run on an emptied index")
+	if !strings.Contains(r.stderr, "patient index lacked a published batch") {
+		t.Errorf("no warning of the batches indexed again:\n%s", r.stderr)
+	}
+	if got := erasureFiles(t, cfg, patient); !slices.Equal(got, want) {
+		t.Errorf("after losing the index: %v, want %v", got, want)
+	}
+	if got := sqlCount(t, index, `SELECT COUNT(*) FROM patient_rows`); got != rows {
+		t.Errorf("the index holds %d rows again, want %d", got, rows)
+	}
+}
