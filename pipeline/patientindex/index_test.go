@@ -162,7 +162,7 @@ func fillBench(x *Index, rows int) error {
 		in := &inserter{tx: tx, batch: no}
 		for i := b * per; i < (b+1)*per; i++ {
 			id := fmt.Sprintf("P%08d", (i*7919)%patients)
-			in.pairs = append(in.pairs, pair{len(in.buf), len(in.buf) + len(id), int64(i)})
+			in.pairs = append(in.pairs, newPair(id, len(in.buf), int64(i)))
 			in.buf = append(in.buf, id...)
 		}
 		err = in.flush(ctx)
@@ -205,4 +205,30 @@ func benchIndex(b *testing.B) *Index {
 		b.Fatal(benchErr)
 	}
 	return benchIx
+}
+
+// TestComparePairs: pairs sort as their ids do as bytes, then by row,
+// whether the ids differ in the first 16 bytes, only after them, or one
+// is a prefix of the other.
+func TestComparePairs(t *testing.T) {
+	ids := []string{"P2", "P1", "P1\x00", "", "P10", "a-very-long-patient-id-2", "a-very-long-patient-id-10", "a-very-long-patient-id-1", "P1", "\xff"}
+	var buf []byte
+	var ps []pair
+	for i, id := range ids {
+		ps = append(ps, newPair(id, len(buf), int64(len(ids)-i)))
+		buf = append(buf, id...)
+	}
+	slices.SortFunc(ps, func(a, b pair) int { return comparePairs(buf, a, b) })
+	var got []string
+	for i, p := range ps {
+		got = append(got, string(buf[p.start:p.end]))
+		if i > 0 && got[i-1] == got[i] && ps[i-1].row > p.row {
+			t.Errorf("rows of %q out of order", got[i])
+		}
+	}
+	want := slices.Clone(ids)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("sorted %q, want %q", got, want)
+	}
 }

@@ -5,9 +5,11 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"encoding/binary"
 	"fmt"
 	"slices"
 	"strings"
+	"unsafe"
 
 	"github.com/healthanchor/healthanchor/anchor/batchfile"
 )
@@ -54,7 +56,7 @@ func (x *Index) Add(ctx context.Context, batch, path string) (int64, error) {
 			if id == "" {
 				continue
 			}
-			ins.pairs = append(ins.pairs, pair{len(ins.buf), len(ins.buf) + len(id), first + int64(i)})
+			ins.pairs = append(ins.pairs, newPair(id, len(ins.buf), first+int64(i)))
 			ins.buf = append(ins.buf, id...)
 			if len(ins.pairs) == runPairs {
 				if err := ins.flush(ctx); err != nil {
@@ -91,10 +93,33 @@ type inserter struct {
 	n     int64
 }
 
-// pair is one row's patient id, buf[start:end], and row number.
+// pair is one row's patient id, buf[start:end], and row number. key
+// holds the id's first 16 bytes (zero-padded, big-endian), so most
+// comparisons while sorting are two integer ones.
 type pair struct {
+	key        [2]uint64
 	start, end int
 	row        int64
+}
+
+func newPair(id string, start int, row int64) pair {
+	var k [16]byte
+	copy(k[:], id)
+	return pair{
+		key:   [2]uint64{binary.BigEndian.Uint64(k[:8]), binary.BigEndian.Uint64(k[8:])},
+		start: start, end: start + len(id), row: row,
+	}
+}
+
+// comparePairs orders pairs as the table's key does: by patient id (as
+// bytes, SQLite's BINARY collation), then row. Keys that are equal only
+// when padded (one id is a prefix of the other, or they share 16 bytes)
+// are told apart by the ids themselves.
+func comparePairs(buf []byte, a, b pair) int {
+	if c := cmp.Or(cmp.Compare(a.key[0], b.key[0]), cmp.Compare(a.key[1], b.key[1])); c != 0 {
+		return c
+	}
+	return cmp.Or(bytes.Compare(buf[a.start:a.end], buf[b.start:b.end]), cmp.Compare(a.row, b.row))
 }
 
 // flush inserts the run's pairs sorted by patient then row, the order of
@@ -102,9 +127,7 @@ type pair struct {
 // run.
 func (in *inserter) flush(ctx context.Context) error {
 	buf := in.buf
-	slices.SortFunc(in.pairs, func(a, b pair) int {
-		return cmp.Or(bytes.Compare(buf[a.start:a.end], buf[b.start:b.end]), cmp.Compare(a.row, b.row))
-	})
+	slices.SortFunc(in.pairs, func(a, b pair) int { return comparePairs(buf, a, b) })
 	ps := in.pairs
 	for len(ps) > 0 {
 		k := min(len(ps), insertChunk)
@@ -114,7 +137,9 @@ func (in *inserter) flush(ctx context.Context) error {
 		}
 		in.args = in.args[:0]
 		for _, p := range ps[:k] {
-			in.args = append(in.args, string(buf[p.start:p.end]), in.batch, p.row)
+			// SQLite copies the text as it binds it, and buf stays
+			// unchanged until the statement has run: no copy needed.
+			in.args = append(in.args, unsafe.String(unsafe.SliceData(buf[p.start:p.end]), p.end-p.start), in.batch, p.row)
 		}
 		_, err = stmt.ExecContext(ctx, in.args...)
 		if k < insertChunk {
