@@ -14,11 +14,13 @@
 package patientindex
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/healthanchor/healthanchor/anchor"
@@ -74,23 +76,34 @@ func (x *Index) Close() error { return x.db.Close() }
 // Lookup returns every indexed record of patient, by batch then row.
 // A patient with no records gives none and no error.
 func (x *Index) Lookup(ctx context.Context, patient string) ([]Location, error) {
-	rows, err := x.db.QueryContext(ctx, `SELECT b.batch_id, p.row FROM patient_rows p JOIN batches b ON b.batch_no = p.batch_no
-		WHERE p.patient_id = ? ORDER BY b.batch_id, p.row`, patient)
+	rows, err := x.db.QueryContext(ctx, `SELECT b.batch_id, p.pairs FROM patient_buckets p JOIN batches b ON b.batch_no = p.batch_no
+		WHERE p.bucket = ?`, bucketOf(patient))
 	if err != nil {
 		return nil, fmt.Errorf("patientindex: lookup: %w", err)
 	}
 	defer rows.Close()
 	var out []Location
 	for rows.Next() {
-		var l Location
-		if err := rows.Scan(&l.BatchID, &l.Row); err != nil {
+		var batch string
+		var pairs []byte
+		if err := rows.Scan(&batch, &pairs); err != nil {
 			return nil, fmt.Errorf("patientindex: lookup: %w", err)
 		}
-		out = append(out, l)
+		err := decodePairs(pairs, func(id []byte, row int64) {
+			if string(id) == patient {
+				out = append(out, Location{batch, row})
+			}
+		})
+		if err != nil {
+			return nil, fmt.Errorf("patientindex: lookup: batch %s: %w", batch, err)
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("patientindex: lookup: %w", err)
 	}
+	slices.SortFunc(out, func(a, b Location) int {
+		return cmp.Or(strings.Compare(a.BatchID, b.BatchID), cmp.Compare(a.Row, b.Row))
+	})
 	return out, nil
 }
 
@@ -142,13 +155,67 @@ func PatientID(canonical []byte) (string, bool) {
 }
 
 // Forget removes every record of patient from the index, as after the
-// patient's erasure, and returns how many it removed.
+// patient's erasure, and returns how many it removed: the bucket rows
+// holding the patient are rewritten without it.
 func (x *Index) Forget(ctx context.Context, patient string) (int64, error) {
-	res, err := x.db.ExecContext(ctx, `DELETE FROM patient_rows WHERE patient_id = ?`, patient)
+	tx, err := x.db.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, fmt.Errorf("patientindex: forget: %w", err)
 	}
-	return res.RowsAffected()
+	defer tx.Rollback()
+	type part struct {
+		batch, part int64
+		pairs       []byte
+	}
+	bucket := bucketOf(patient)
+	rows, err := tx.QueryContext(ctx, `SELECT batch_no, part, pairs FROM patient_buckets WHERE bucket = ?`, bucket)
+	if err != nil {
+		return 0, fmt.Errorf("patientindex: forget: %w", err)
+	}
+	var parts []part
+	for rows.Next() {
+		var p part
+		if err := rows.Scan(&p.batch, &p.part, &p.pairs); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("patientindex: forget: %w", err)
+		}
+		parts = append(parts, p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("patientindex: forget: %w", err)
+	}
+	var removed int64
+	for _, p := range parts {
+		var kept []byte
+		n := int64(0)
+		err := decodePairs(p.pairs, func(id []byte, row int64) {
+			if string(id) == patient {
+				n++
+				return
+			}
+			kept = appendPair(kept, id, row)
+		})
+		if err != nil {
+			return 0, fmt.Errorf("patientindex: forget: %w", err)
+		}
+		if n == 0 {
+			continue
+		}
+		removed += n
+		if len(kept) == 0 {
+			_, err = tx.ExecContext(ctx, `DELETE FROM patient_buckets WHERE bucket = ? AND batch_no = ? AND part = ?`, bucket, p.batch, p.part)
+		} else {
+			_, err = tx.ExecContext(ctx, `UPDATE patient_buckets SET pairs = ? WHERE bucket = ? AND batch_no = ? AND part = ?`, kept, bucket, p.batch, p.part)
+		}
+		if err != nil {
+			return 0, fmt.Errorf("patientindex: forget: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("patientindex: forget: %w", err)
+	}
+	return removed, nil
 }
 
 // Remove forgets batch: its rows and its place among the indexed
@@ -169,7 +236,7 @@ func (x *Index) Remove(ctx context.Context, batch string) error {
 }
 
 // dropBatch deletes batch's rows and number, if it has one. The rows are
-// keyed by patient, so this reads the whole table.
+// keyed by bucket, so this reads the whole table.
 func dropBatch(ctx context.Context, tx *sql.Tx, batch string) error {
 	var no int64
 	err := tx.QueryRowContext(ctx, `SELECT batch_no FROM batches WHERE batch_id = ?`, batch).Scan(&no)
@@ -179,7 +246,7 @@ func dropBatch(ctx context.Context, tx *sql.Tx, batch string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM patient_rows WHERE batch_no = ?`, no); err != nil {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM patient_buckets WHERE batch_no = ?`, no); err != nil {
 		return err
 	}
 	_, err = tx.ExecContext(ctx, `DELETE FROM batches WHERE batch_no = ?`, no)
@@ -193,7 +260,7 @@ func (x *Index) Reset(ctx context.Context) error {
 		return fmt.Errorf("patientindex: reset: %w", err)
 	}
 	defer tx.Rollback()
-	for _, q := range []string{`DELETE FROM patient_rows`, `DELETE FROM batches`} {
+	for _, q := range []string{`DELETE FROM patient_buckets`, `DELETE FROM batches`} {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("patientindex: reset: %w", err)
 		}

@@ -69,7 +69,7 @@ func TestIndexAddLookup(t *testing.T) {
 }
 
 // TestIndexManyRows indexes a batch of several record batches, several
-// sorted runs and several INSERT chunks, with each patient's rows spread
+// parts and several INSERT chunks, with each patient's rows spread
 // over the file, and checks every patient's rows and the count.
 func TestIndexManyRows(t *testing.T) {
 	ctx := context.Background()
@@ -144,8 +144,8 @@ var (
 )
 
 // fillBench fills x with rows rows, 10 a patient, in 1,000 batches, the
-// way Add does (a transaction a batch, its rows sorted by patient)
-// without writing and reading the batch files.
+// way Add does (a transaction a batch) without writing and reading the
+// batch files.
 func fillBench(x *Index, rows int) error {
 	ctx := context.Background()
 	patients, per := rows/10, rows/1000
@@ -154,18 +154,16 @@ func fillBench(x *Index, rows int) error {
 		if err != nil {
 			return err
 		}
-		res, err := tx.Exec(`INSERT INTO batches (batch_id, rows) VALUES (?, ?)`, fmt.Sprintf("%064x", b), per)
+		in, err := newInserter(ctx, tx, fmt.Sprintf("%064x", b))
 		if err != nil {
 			return err
 		}
-		no, _ := res.LastInsertId()
-		in := &inserter{tx: tx, batch: no}
 		for i := b * per; i < (b+1)*per; i++ {
-			id := fmt.Sprintf("P%08d", (i*7919)%patients)
-			in.pairs = append(in.pairs, newPair(id, len(in.buf), int64(i)))
-			in.buf = append(in.buf, id...)
+			if err := in.add(ctx, fmt.Sprintf("P%08d", (i*7919)%patients), int64(i)); err != nil {
+				return err
+			}
 		}
-		err = in.flush(ctx)
+		err = in.finish(ctx)
 		in.close()
 		if err != nil {
 			return err
@@ -205,30 +203,4 @@ func benchIndex(b *testing.B) *Index {
 		b.Fatal(benchErr)
 	}
 	return benchIx
-}
-
-// TestComparePairs: pairs sort as their ids do as bytes, then by row,
-// whether the ids differ in the first 16 bytes, only after them, or one
-// is a prefix of the other.
-func TestComparePairs(t *testing.T) {
-	ids := []string{"P2", "P1", "P1\x00", "", "P10", "a-very-long-patient-id-2", "a-very-long-patient-id-10", "a-very-long-patient-id-1", "P1", "\xff"}
-	var buf []byte
-	var ps []pair
-	for i, id := range ids {
-		ps = append(ps, newPair(id, len(buf), int64(len(ids)-i)))
-		buf = append(buf, id...)
-	}
-	slices.SortFunc(ps, func(a, b pair) int { return comparePairs(buf, a, b) })
-	var got []string
-	for i, p := range ps {
-		got = append(got, string(buf[p.start:p.end]))
-		if i > 0 && got[i-1] == got[i] && ps[i-1].row > p.row {
-			t.Errorf("rows of %q out of order", got[i])
-		}
-	}
-	want := slices.Clone(ids)
-	slices.Sort(want)
-	if !slices.Equal(got, want) {
-		t.Errorf("sorted %q, want %q", got, want)
-	}
 }

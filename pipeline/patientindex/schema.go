@@ -7,8 +7,10 @@ import (
 )
 
 // version is the index format, kept in SQLite's user_version. Format 1
-// (user_version 0) repeated the batch id in every row; format 2 numbers
-// the batches and keys each row by (patient_id, batch_no, row).
+// (user_version 0) had a row per record, keyed by patient_id with the
+// batch id repeated; format 2 numbers the batches and stores a batch's
+// (patient, row) pairs grouped by the patient's bucket (bucketOf), a
+// SQLite row per bucket and batch.
 const version = 2
 
 const schema = `CREATE TABLE batches (
@@ -16,24 +18,14 @@ const schema = `CREATE TABLE batches (
 	batch_id TEXT NOT NULL UNIQUE,
 	rows     INTEGER NOT NULL
 );
-CREATE TABLE patient_rows (
-	patient_id TEXT NOT NULL,
-	batch_no   INTEGER NOT NULL,
-	row        INTEGER NOT NULL,
-	PRIMARY KEY (patient_id, batch_no, row)
+CREATE TABLE patient_buckets (
+	bucket   INTEGER NOT NULL,
+	batch_no INTEGER NOT NULL,
+	part     INTEGER NOT NULL,
+	pairs    BLOB NOT NULL,
+	PRIMARY KEY (bucket, batch_no, part)
 ) WITHOUT ROWID;
 PRAGMA user_version = 2;`
-
-// upgradeV1 turns a format-1 index into format 2 in place: the batches
-// get their numbers and every row is copied, in key order.
-const upgradeV1 = `ALTER TABLE patient_rows RENAME TO patient_rows_v1;
-` + schema + `
-INSERT INTO batches (batch_id, rows) SELECT batch_id, rows FROM indexed_batches ORDER BY batch_id;
-INSERT INTO patient_rows (patient_id, batch_no, row)
-	SELECT p.patient_id, b.batch_no, p.row FROM patient_rows_v1 p JOIN batches b ON b.batch_id = p.batch_id
-	ORDER BY p.patient_id, b.batch_no, p.row;
-DROP TABLE patient_rows_v1;
-DROP TABLE indexed_batches;`
 
 // migrate brings the file to the current format in one transaction:
 // creates it when empty, upgrades a format-1 file. It returns the rows
@@ -58,17 +50,75 @@ func migrate(ctx context.Context, db *sql.DB) (int64, error) {
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'indexed_batches'`).Scan(&old); err != nil {
 		return -1, err
 	}
-	q, moved := schema, int64(-1)
-	if old > 0 {
-		q, moved = upgradeV1, 0
-	}
-	if _, err := tx.ExecContext(ctx, q); err != nil {
+	if _, err := tx.ExecContext(ctx, schema); err != nil {
 		return -1, err
 	}
+	moved := int64(-1)
 	if old > 0 {
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM patient_rows`).Scan(&moved); err != nil {
-			return -1, err
+		if moved, err = upgradeV1(ctx, tx); err != nil {
+			return -1, fmt.Errorf("upgrade from format 1: %w", err)
 		}
 	}
 	return moved, tx.Commit()
+}
+
+// upgradeV1 copies a format-1 index's batches and rows into the current
+// tables, batch by batch, then drops the old tables.
+func upgradeV1(ctx context.Context, tx *sql.Tx) (int64, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT i.batch_id, p.patient_id, p.row FROM indexed_batches i
+		LEFT JOIN patient_rows p ON p.batch_id = i.batch_id ORDER BY i.batch_id`)
+	if err != nil {
+		return 0, err
+	}
+	var (
+		ins   *inserter
+		batch string
+		moved int64
+	)
+	done := func() error {
+		if ins == nil {
+			return nil
+		}
+		defer ins.close()
+		err := ins.finish(ctx)
+		moved += ins.n
+		return err
+	}
+	for rows.Next() {
+		var b string
+		var id sql.NullString
+		var row sql.NullInt64
+		if err := rows.Scan(&b, &id, &row); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		if ins == nil || b != batch {
+			if err := done(); err != nil {
+				rows.Close()
+				return 0, err
+			}
+			if ins, err = newInserter(ctx, tx, b); err != nil {
+				rows.Close()
+				return 0, err
+			}
+			batch = b
+		}
+		if id.Valid {
+			if err := ins.add(ctx, id.String, row.Int64); err != nil {
+				rows.Close()
+				return 0, err
+			}
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	if err := done(); err != nil {
+		return 0, err
+	}
+	if _, err := tx.ExecContext(ctx, `DROP TABLE patient_rows; DROP TABLE indexed_batches;`); err != nil {
+		return 0, err
+	}
+	return moved, nil
 }
