@@ -8,7 +8,9 @@
 #
 #   bash bench/index.sh [ROWS] [ROUNDS]
 #
-# ROWS defaults to 1000000, ROUNDS to 3. Needs Go and python3.
+# ROWS defaults to 1000000, ROUNDS to 3. Needs Go and python3. With
+# HEALTHANCHOR_BIN set, it runs that binary instead of building one (to
+# compare two builds, alternate them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rows=${1:-1000000}
@@ -16,8 +18,11 @@ rounds=${2:-3}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-go build -o "$work/healthanchor" ./cmd/healthanchor
-ha="$work/healthanchor"
+ha=${HEALTHANCHOR_BIN:-}
+if [ -z "$ha" ]; then
+  go build -o "$work/healthanchor" ./cmd/healthanchor
+  ha="$work/healthanchor"
+fi
 "$ha" gen --kind csv --rows "$rows" --seed 1 --bad 0 --out "$work/patients.csv" 2>/dev/null
 echo "input: $rows rows, $rounds rounds"
 now() { date +%s.%N; }

@@ -22,25 +22,13 @@ func (n *Node) ErasureTargets(ctx context.Context, patient string) ([]lifecycle.
 	if err != nil {
 		return nil, err
 	}
-	x, err := patientindex.Open(n.IndexPath())
+	x, err := n.openIndexCurrent(ctx)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("pipeline: erase: %w", err)
 	}
 	defer x.Close()
 	var out []lifecycle.Target
 	ids := publishedIDs(local)
-	for _, id := range ids {
-		lb := local[id]
-		ok, err := x.Indexed(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			if _, err := n.addToIndex(ctx, x, id, lb.ParquetPath); err != nil {
-				return nil, fmt.Errorf("pipeline: erase: %w", err)
-			}
-		}
-	}
 	locs, err := x.Lookup(ctx, patient)
 	if err != nil {
 		return nil, err
@@ -109,7 +97,7 @@ func (n *Node) Erase(ctx context.Context, patient string, req lifecycle.EraseReq
 	if err != nil || req.DryRun {
 		return out, err
 	}
-	x, err := patientindex.Open(n.IndexPath())
+	x, err := n.openIndex()
 	if err != nil {
 		return out, err
 	}

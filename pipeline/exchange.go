@@ -24,12 +24,7 @@ func (n *Node) mountExchange(rn *replication.Node) {
 type nodeIndex struct{ n *Node }
 
 func (x nodeIndex) Lookup(ctx context.Context, patient string) ([]exchange.Location, error) {
-	ix, err := patientindex.Open(x.n.IndexPath())
-	if err != nil {
-		return nil, err
-	}
-	defer ix.Close()
-	locs, err := ix.Lookup(ctx, patient)
+	locs, err := x.n.lookupPatient(ctx, patient)
 	out := make([]exchange.Location, len(locs))
 	for i, l := range locs {
 		out[i] = exchange.Location{BatchID: l.BatchID, Row: l.Row}
@@ -74,12 +69,7 @@ func (d nodeDisclosures) RecordDisclosure(ctx context.Context, id string, locs [
 // index's rows of that patient, matched against the rows each disclosure
 // sent).
 func (n *Node) PatientDisclosures(ctx context.Context, patient string) (map[string]bool, error) {
-	ix, err := patientindex.Open(n.IndexPath())
-	if err != nil {
-		return nil, err
-	}
-	defer ix.Close()
-	locs, err := ix.Lookup(ctx, patient)
+	locs, err := n.lookupPatient(ctx, patient)
 	if err != nil {
 		return nil, err
 	}
@@ -88,4 +78,20 @@ func (n *Node) PatientDisclosures(ctx context.Context, patient string) (map[stri
 		rows[i] = BatchRow{BatchID: l.BatchID, Row: l.Row}
 	}
 	return n.State.DisclosuresOf(ctx, rows)
+}
+
+// lookupPatient finds patient's records in the patient index, indexing
+// first any published batch it lacks. When that fails (a batch file
+// unreadable here), the failure is logged and the lookup answers from
+// what the index holds.
+func (n *Node) lookupPatient(ctx context.Context, patient string) ([]patientindex.Location, error) {
+	ix, err := n.openIndexCurrent(ctx)
+	if err != nil {
+		n.Logger.Error("patient index may lack published batches: run `healthanchor index rebuild`", "err", err)
+		if ix, err = n.openIndex(); err != nil {
+			return nil, err
+		}
+	}
+	defer ix.Close()
+	return ix.Lookup(ctx, patient)
 }

@@ -13,9 +13,53 @@ func (n *Node) IndexPath() string {
 	return patientindex.PathBeside(n.Config.Path(n.Config.State))
 }
 
+// openIndex opens the patient index, logging an upgrade of its format.
+func (n *Node) openIndex() (*patientindex.Index, error) {
+	x, err := patientindex.Open(n.IndexPath())
+	if err != nil {
+		return nil, err
+	}
+	if x.Upgraded >= 0 {
+		n.Logger.Info("patient index upgraded to the current format", "path", n.IndexPath(), "rows", x.Upgraded)
+	}
+	return x, nil
+}
+
+// openIndexCurrent opens the patient index and first indexes every
+// published batch it lacks (one a crash or a failed update left out), so
+// that a lookup misses nothing.
+func (n *Node) openIndexCurrent(ctx context.Context) (*patientindex.Index, error) {
+	x, err := n.openIndex()
+	if err != nil {
+		return nil, err
+	}
+	local, err := n.State.LocalBatches(ctx)
+	if err != nil {
+		x.Close()
+		return nil, err
+	}
+	have, err := x.Batches(ctx)
+	if err != nil {
+		x.Close()
+		return nil, err
+	}
+	for _, id := range publishedIDs(local) {
+		if have[id] {
+			continue
+		}
+		if _, err := n.addToIndex(ctx, x, id, local[id].ParquetPath); err != nil {
+			x.Close()
+			return nil, fmt.Errorf("pipeline: patient index: %w", err)
+		}
+		n.Logger.Warn("patient index lacked a published batch; indexed it", "batch", id)
+	}
+	return x, nil
+}
+
 // indexPublished adds just-published batches to the patient index. A
 // failure does not undo the publication (the batch is anchored and its
-// files are in place): it is logged with what to run.
+// files are in place): it is logged with what to run, and the next
+// lookup indexes the batch (openIndexCurrent).
 func (n *Node) indexPublished(ctx context.Context, done []LocalBatch) {
 	start := time.Now()
 	rows, err := n.indexBatches(ctx, done)
@@ -27,14 +71,14 @@ func (n *Node) indexPublished(ctx context.Context, done []LocalBatch) {
 }
 
 func (n *Node) indexBatches(ctx context.Context, batches []LocalBatch) (int64, error) {
-	x, err := patientindex.Open(n.IndexPath())
+	x, err := n.openIndex()
 	if err != nil {
 		return 0, err
 	}
 	defer x.Close()
 	var rows int64
 	for _, b := range batches {
-		k, err := x.Add(ctx, b.BatchID, b.ParquetPath)
+		k, err := n.addToIndex(ctx, x, b.BatchID, b.ParquetPath)
 		if err != nil {
 			return rows, err
 		}
@@ -50,8 +94,8 @@ type IndexReport struct {
 	Took    time.Duration `json:"-"`
 }
 
-// RebuildIndex re-indexes every batch this node published, from its
-// batch files.
+// RebuildIndex empties the patient index and indexes again every batch
+// this node published, from its batch files.
 func (n *Node) RebuildIndex(ctx context.Context) (IndexReport, error) {
 	start := time.Now()
 	local, err := n.State.LocalBatches(ctx)
@@ -59,11 +103,14 @@ func (n *Node) RebuildIndex(ctx context.Context) (IndexReport, error) {
 		return IndexReport{}, err
 	}
 	ids := publishedIDs(local)
-	x, err := patientindex.Open(n.IndexPath())
+	x, err := n.openIndex()
 	if err != nil {
 		return IndexReport{}, err
 	}
 	defer x.Close()
+	if err := x.Reset(ctx); err != nil {
+		return IndexReport{}, fmt.Errorf("pipeline: index rebuild: %w", err)
+	}
 	var rep IndexReport
 	for _, id := range ids {
 		k, err := n.addToIndex(ctx, x, id, local[id].ParquetPath)

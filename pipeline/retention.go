@@ -12,7 +12,6 @@ import (
 	"github.com/healthanchor/healthanchor/anchor"
 	"github.com/healthanchor/healthanchor/internal/fsutil"
 	"github.com/healthanchor/healthanchor/lifecycle"
-	"github.com/healthanchor/healthanchor/pipeline/patientindex"
 )
 
 // BatchRetained is the state of a batch whose files were removed under
@@ -183,7 +182,7 @@ func (n *Node) removeRetained(ctx context.Context, lb LocalBatch) error {
 			return fmt.Errorf("retention: batch %s: %w", lb.BatchID, err)
 		}
 	}
-	x, err := patientindex.Open(n.IndexPath())
+	x, err := n.openIndex()
 	if err != nil {
 		return fmt.Errorf("retention: batch %s: %w", lb.BatchID, err)
 	}

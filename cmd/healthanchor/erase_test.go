@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/hex"
 	"encoding/json"
@@ -10,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -24,26 +26,26 @@ import (
 // in the most batches, read from the node's patient index.
 func widePatients(t *testing.T, dir string, n int) []string {
 	t.Helper()
-	db, err := anchor.OpenDB(filepath.Join(dir, "patients.db"))
-	if err != nil {
-		t.Fatal(err)
+	batches := map[string]map[string]bool{}
+	for _, r := range indexedRows(t, filepath.Join(dir, "patients.db")) {
+		if batches[r.patient] == nil {
+			batches[r.patient] = map[string]bool{}
+		}
+		batches[r.patient][r.batch] = true
 	}
-	defer db.Close()
-	rows, err := db.Query(`SELECT patient_id FROM patient_rows GROUP BY patient_id HAVING COUNT(DISTINCT batch_id) > 1 ORDER BY COUNT(DISTINCT batch_id) DESC, patient_id LIMIT ?`, n)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
 	var out []string
-	for rows.Next() {
-		var id string
-		rows.Scan(&id)
-		out = append(out, id)
+	for p, bs := range batches {
+		if len(bs) > 1 {
+			out = append(out, p)
+		}
 	}
+	slices.SortFunc(out, func(a, b string) int {
+		return cmp.Or(cmp.Compare(len(batches[b]), len(batches[a])), strings.Compare(a, b))
+	})
 	if len(out) < n {
 		t.Fatalf("the demo has %d patients in several batches, want %d", len(out), n)
 	}
-	return out
+	return out[:n]
 }
 
 // chainHeight is the chain's height as verify chain reports it.

@@ -11,10 +11,11 @@ func newIndexCmd(g *globalFlags) *cobra.Command {
 	cmd.AddCommand(&cobra.Command{
 		Use:   "rebuild",
 		Short: "Rebuild the patient index from the published batch files",
-		Long: `Rebuild re-reads every batch this node published and indexes each record's
-patient_id (patients.db, beside the state DB), replacing what the index held
-for those batches. Publishing a batch indexes it; run this after losing the
-index file, on upgrade, or when a run logged that the index was not updated.`,
+		Long: `Rebuild empties the patient index (patients.db, beside the state DB), then
+re-reads every batch this node published and indexes each record's
+patient_id. Publishing a batch indexes it, and a lookup first indexes any
+published batch the index lacks; run this after losing the index file, or
+when a run logged that the index was not updated.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			n, err := g.openNode(g.logger())

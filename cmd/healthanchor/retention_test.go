@@ -132,8 +132,8 @@ func TestRetentionApply(t *testing.T) {
 				t.Errorf("%s is still there (%v)", p, err)
 			}
 		}
-		if n := sqlCount(t, indexDB, `SELECT COUNT(*) FROM patient_rows WHERE batch_id = ?`, b.BatchID); n != 0 {
-			t.Errorf("the patient index still holds %d rows of batch %s", n, b.BatchID)
+		if n := sqlCount(t, indexDB, `SELECT COUNT(*) FROM batches WHERE batch_id = ?`, b.BatchID); n != 0 {
+			t.Errorf("the patient index still lists batch %s", b.BatchID)
 		}
 		r = ha(t, nil, "--config", cfg, "verify", "batch", b.BatchID)
 		mustCode(t, r, 0, "verify batch of a retained batch")
@@ -142,8 +142,11 @@ func TestRetentionApply(t *testing.T) {
 			t.Errorf("verify batch %s does not name the retention entry's block:\n%s", b.BatchID, r.stdout)
 		}
 	}
-	if n := sqlCount(t, indexDB, `SELECT COUNT(*) FROM patient_rows`); n == 0 {
+	if n := sqlCount(t, indexDB, `SELECT COUNT(*) FROM patient_buckets`); n == 0 {
 		t.Error("the patient index forgot the batches still kept")
+	}
+	if n := sqlCount(t, indexDB, `SELECT COUNT(*) FROM patient_buckets WHERE batch_no NOT IN (SELECT batch_no FROM batches)`); n != 0 {
+		t.Errorf("the patient index still holds %d rows of removed batches", n)
 	}
 	mustCode(t, ha(t, nil, "--config", cfg, "verify", "batch", "--all"), 0, "verify batch --all")
 	mustCode(t, ha(t, nil, "--config", cfg, "verify", "chain"), 0, "verify chain")

@@ -5,18 +5,25 @@
 // batch files. Readers (exchange, audit) find one patient's records
 // without scanning every batch file. The index holds patient ids, so its
 // file is as private as the batch files.
+//
+// The index is a derived cache: everything in it comes from the batch
+// files. It is written with synchronous=NORMAL (WAL), so a power loss
+// may lose the last batches indexed but never leaves the file
+// inconsistent; the pipeline indexes any published batch it finds
+// missing (Batches) before it trusts a lookup.
 package patientindex
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/healthanchor/healthanchor/anchor"
-	"github.com/healthanchor/healthanchor/anchor/batchfile"
 )
 
 // FileName is the index's file, in the state DB's folder.
@@ -27,20 +34,12 @@ func PathBeside(statePath string) string {
 	return filepath.Join(filepath.Dir(statePath), FileName)
 }
 
-const schema = `CREATE TABLE IF NOT EXISTS patient_rows (
-	patient_id TEXT NOT NULL,
-	batch_id   TEXT NOT NULL,
-	row        INTEGER NOT NULL,
-	PRIMARY KEY (patient_id, batch_id, row)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS indexed_batches (
-	batch_id TEXT PRIMARY KEY,
-	rows     INTEGER NOT NULL
-);`
-
 // Index is an open patient index.
 type Index struct {
 	db *sql.DB
+	// Upgraded is the number of rows carried over when Open upgraded an
+	// index of an older format, -1 when it did not.
+	Upgraded int64
 }
 
 // Location is where one record naming a patient sits.
@@ -49,17 +48,26 @@ type Location struct {
 	Row     int64
 }
 
-// Open opens (creating when absent) the index at path.
+// Open opens (creating when absent, upgrading when of an older format)
+// the index at path.
 func Open(path string) (*Index, error) {
 	db, err := anchor.OpenDB(path)
 	if err != nil {
 		return nil, fmt.Errorf("patientindex: open: %w", err)
 	}
-	if _, err := db.Exec(schema); err != nil {
+	// One connection, so that the pragma below holds for every statement:
+	// the index is rebuildable, so a commit need not wait for the disk.
+	db.SetMaxOpenConns(1)
+	if _, err := db.Exec(`PRAGMA synchronous = NORMAL`); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("patientindex: create %s: %w", path, err)
+		return nil, fmt.Errorf("patientindex: open %s: %w", path, err)
 	}
-	return &Index{db: db}, nil
+	moved, err := migrate(context.Background(), db)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("patientindex: open %s: %w", path, err)
+	}
+	return &Index{db: db, Upgraded: moved}, nil
 }
 
 // Close closes the index.
@@ -68,81 +76,65 @@ func (x *Index) Close() error { return x.db.Close() }
 // Lookup returns every indexed record of patient, by batch then row.
 // A patient with no records gives none and no error.
 func (x *Index) Lookup(ctx context.Context, patient string) ([]Location, error) {
-	rows, err := x.db.QueryContext(ctx, `SELECT batch_id, row FROM patient_rows WHERE patient_id = ? ORDER BY batch_id, row`, patient)
+	rows, err := x.db.QueryContext(ctx, `SELECT b.batch_id, p.pairs FROM patient_buckets p JOIN batches b ON b.batch_no = p.batch_no
+		WHERE p.bucket = ?`, bucketOf(patient))
 	if err != nil {
 		return nil, fmt.Errorf("patientindex: lookup: %w", err)
 	}
 	defer rows.Close()
 	var out []Location
 	for rows.Next() {
-		var l Location
-		if err := rows.Scan(&l.BatchID, &l.Row); err != nil {
+		var batch string
+		var pairs []byte
+		if err := rows.Scan(&batch, &pairs); err != nil {
 			return nil, fmt.Errorf("patientindex: lookup: %w", err)
 		}
-		out = append(out, l)
+		err := decodePairs(pairs, func(id []byte, row int64) {
+			if string(id) == patient {
+				out = append(out, Location{batch, row})
+			}
+		})
+		if err != nil {
+			return nil, fmt.Errorf("patientindex: lookup: batch %s: %w", batch, err)
+		}
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("patientindex: lookup: %w", err)
+	}
+	slices.SortFunc(out, func(a, b Location) int {
+		return cmp.Or(strings.Compare(a.BatchID, b.BatchID), cmp.Compare(a.Row, b.Row))
+	})
+	return out, nil
 }
 
 // Indexed says whether batch is in the index.
 func (x *Index) Indexed(ctx context.Context, batch string) (bool, error) {
 	var n int
-	if err := x.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM indexed_batches WHERE batch_id = ?`, batch).Scan(&n); err != nil {
+	if err := x.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM batches WHERE batch_id = ?`, batch).Scan(&n); err != nil {
 		return false, fmt.Errorf("patientindex: %w", err)
 	}
 	return n > 0, nil
 }
 
-// Add indexes the batch file at path as batch: every row with a
-// patient_id. A batch already indexed is replaced, so adding is
-// idempotent and rebuilding is adding every batch again. It returns the
-// number of rows indexed. Only the patient_id column is decoded; each
-// record batch's rows go in sorted by patient, insertChunk at a time.
-func (x *Index) Add(ctx context.Context, batch, path string) (int64, error) {
-	return x.add(ctx, batch, func(fn batchfile.ColumnFunc) error {
-		_, err := batchfile.ReadTextColumn(ctx, path, "patient_id", fn)
-		return err
-	})
-}
-
-// AddFrom is Add for a batch file already open as src (an object read by
-// ranges: only its footer and patient_id chunks are fetched), named name
-// in errors.
-func (x *Index) AddFrom(ctx context.Context, batch, name string, src batchfile.Source) (int64, error) {
-	return x.add(ctx, batch, func(fn batchfile.ColumnFunc) error {
-		_, err := batchfile.ReadTextColumnFrom(ctx, name, src, "patient_id", fn)
-		return err
-	})
-}
-
-// add indexes batch from the patient_id column that read decodes.
-func (x *Index) add(ctx context.Context, batch string, read func(batchfile.ColumnFunc) error) (int64, error) {
-	tx, err := x.db.BeginTx(ctx, nil)
+// Batches returns the ids of every indexed batch.
+func (x *Index) Batches(ctx context.Context) (map[string]bool, error) {
+	rows, err := x.db.QueryContext(ctx, `SELECT batch_id FROM batches`)
 	if err != nil {
-		return 0, fmt.Errorf("patientindex: add %s: %w", batch, err)
+		return nil, fmt.Errorf("patientindex: batches: %w", err)
 	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `DELETE FROM patient_rows WHERE batch_id = ?`, batch); err != nil {
-		return 0, fmt.Errorf("patientindex: add %s: %w", batch, err)
-	}
-	ins := &inserter{tx: tx, batch: batch}
-	defer ins.close()
-	err = read(func(first int64, ids []string) error {
-		if err := ctx.Err(); err != nil {
-			return err
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("patientindex: batches: %w", err)
 		}
-		return ins.add(first, ids)
-	})
-	if err != nil {
-		return 0, fmt.Errorf("patientindex: add %s: %w", batch, err)
+		out[id] = true
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO indexed_batches (batch_id, rows) VALUES (?, ?)`, batch, ins.n); err != nil {
-		return 0, fmt.Errorf("patientindex: add %s: %w", batch, err)
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("patientindex: batches: %w", err)
 	}
-	if err := tx.Commit(); err != nil {
-		return 0, fmt.Errorf("patientindex: add %s: %w", batch, err)
-	}
-	return ins.n, nil
+	return out, nil
 }
 
 const patientKey = `"patient_id":`
@@ -163,13 +155,67 @@ func PatientID(canonical []byte) (string, bool) {
 }
 
 // Forget removes every record of patient from the index, as after the
-// patient's erasure, and returns how many it removed.
+// patient's erasure, and returns how many it removed: the bucket rows
+// holding the patient are rewritten without it.
 func (x *Index) Forget(ctx context.Context, patient string) (int64, error) {
-	res, err := x.db.ExecContext(ctx, `DELETE FROM patient_rows WHERE patient_id = ?`, patient)
+	tx, err := x.db.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, fmt.Errorf("patientindex: forget: %w", err)
 	}
-	return res.RowsAffected()
+	defer tx.Rollback()
+	type part struct {
+		batch, part int64
+		pairs       []byte
+	}
+	bucket := bucketOf(patient)
+	rows, err := tx.QueryContext(ctx, `SELECT batch_no, part, pairs FROM patient_buckets WHERE bucket = ?`, bucket)
+	if err != nil {
+		return 0, fmt.Errorf("patientindex: forget: %w", err)
+	}
+	var parts []part
+	for rows.Next() {
+		var p part
+		if err := rows.Scan(&p.batch, &p.part, &p.pairs); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("patientindex: forget: %w", err)
+		}
+		parts = append(parts, p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("patientindex: forget: %w", err)
+	}
+	var removed int64
+	for _, p := range parts {
+		var kept []byte
+		n := int64(0)
+		err := decodePairs(p.pairs, func(id []byte, row int64) {
+			if string(id) == patient {
+				n++
+				return
+			}
+			kept = appendPair(kept, id, row)
+		})
+		if err != nil {
+			return 0, fmt.Errorf("patientindex: forget: %w", err)
+		}
+		if n == 0 {
+			continue
+		}
+		removed += n
+		if len(kept) == 0 {
+			_, err = tx.ExecContext(ctx, `DELETE FROM patient_buckets WHERE bucket = ? AND batch_no = ? AND part = ?`, bucket, p.batch, p.part)
+		} else {
+			_, err = tx.ExecContext(ctx, `UPDATE patient_buckets SET pairs = ? WHERE bucket = ? AND batch_no = ? AND part = ?`, kept, bucket, p.batch, p.part)
+		}
+		if err != nil {
+			return 0, fmt.Errorf("patientindex: forget: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("patientindex: forget: %w", err)
+	}
+	return removed, nil
 }
 
 // Remove forgets batch: its rows and its place among the indexed
@@ -180,13 +226,47 @@ func (x *Index) Remove(ctx context.Context, batch string) error {
 		return fmt.Errorf("patientindex: remove %s: %w", batch, err)
 	}
 	defer tx.Rollback()
-	for _, q := range []string{`DELETE FROM patient_rows WHERE batch_id = ?`, `DELETE FROM indexed_batches WHERE batch_id = ?`} {
-		if _, err := tx.ExecContext(ctx, q, batch); err != nil {
-			return fmt.Errorf("patientindex: remove %s: %w", batch, err)
-		}
+	if err := dropBatch(ctx, tx, batch); err != nil {
+		return fmt.Errorf("patientindex: remove %s: %w", batch, err)
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("patientindex: remove %s: %w", batch, err)
+	}
+	return nil
+}
+
+// dropBatch deletes batch's rows and number, if it has one. The rows are
+// keyed by bucket, so this reads the whole table.
+func dropBatch(ctx context.Context, tx *sql.Tx, batch string) error {
+	var no int64
+	err := tx.QueryRowContext(ctx, `SELECT batch_no FROM batches WHERE batch_id = ?`, batch).Scan(&no)
+	if err == sql.ErrNoRows {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM patient_buckets WHERE batch_no = ?`, no); err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `DELETE FROM batches WHERE batch_no = ?`, no)
+	return err
+}
+
+// Reset empties the index, as before a rebuild.
+func (x *Index) Reset(ctx context.Context) error {
+	tx, err := x.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("patientindex: reset: %w", err)
+	}
+	defer tx.Rollback()
+	for _, q := range []string{`DELETE FROM patient_buckets`, `DELETE FROM batches`} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("patientindex: reset: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("patientindex: reset: %w", err)
 	}
 	return nil
 }

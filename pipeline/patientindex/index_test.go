@@ -16,7 +16,7 @@ import (
 	"github.com/healthanchor/healthanchor/schemas"
 )
 
-func writeBatch(t *testing.T, id string, patients ...string) string {
+func writeBatch(t testing.TB, id string, patients ...string) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), id+".parquet")
 	w, err := batchfile.Create(path, schemas.Patient, id, []byte("0123456789abcdef"), batchfile.Options{})
@@ -68,11 +68,13 @@ func TestIndexAddLookup(t *testing.T) {
 	}
 }
 
-// TestIndexManyRows indexes a batch of several record batches and
-// several INSERT chunks, with each patient's rows spread over the file,
-// and checks every patient's rows and the count.
+// TestIndexManyRows indexes a batch of several record batches, several
+// parts and several INSERT chunks, with each patient's rows spread
+// over the file, and checks every patient's rows and the count.
 func TestIndexManyRows(t *testing.T) {
 	ctx := context.Background()
+	defer func(n int) { runPairs = n }(runPairs)
+	runPairs = 7_000
 	x, err := Open(filepath.Join(t.TempDir(), FileName))
 	if err != nil {
 		t.Fatal(err)
@@ -141,6 +143,38 @@ var (
 	benchErr  error
 )
 
+// fillBench fills x with rows rows, 10 a patient, in 1,000 batches, the
+// way Add does (a transaction a batch) without writing and reading the
+// batch files.
+func fillBench(x *Index, rows int) error {
+	ctx := context.Background()
+	patients, per := rows/10, rows/1000
+	for b := range 1000 {
+		tx, err := x.db.Begin()
+		if err != nil {
+			return err
+		}
+		in, err := newInserter(ctx, tx, fmt.Sprintf("%064x", b))
+		if err != nil {
+			return err
+		}
+		for i := b * per; i < (b+1)*per; i++ {
+			if err := in.add(ctx, fmt.Sprintf("P%08d", (i*7919)%patients), int64(i)); err != nil {
+				return err
+			}
+		}
+		err = in.finish(ctx)
+		in.close()
+		if err != nil {
+			return err
+		}
+		if err := tx.Commit(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // benchIndex builds the benchmark's index once per process (the
 // benchmark function runs several times), in a temporary folder it
 // names on stderr and removes in TestMain.
@@ -158,17 +192,10 @@ func benchIndex(b *testing.B) *Index {
 			return
 		}
 		start := time.Now()
-		tx, _ := x.db.Begin()
-		ins, _ := tx.Prepare(`INSERT INTO patient_rows (patient_id, batch_id, row) VALUES (?, ?, ?)`)
-		patients := *benchRows / 10
-		for i := 0; i < *benchRows; i++ {
-			if _, err := ins.Exec(fmt.Sprintf("P%08d", (i*7919)%patients), fmt.Sprintf("batch-%04d", i/(*benchRows/1000+1)), i); err != nil {
-				benchErr = err
-				return
-			}
+		benchErr = fillBench(x, *benchRows)
+		if benchErr != nil {
+			return
 		}
-		ins.Close()
-		benchErr = tx.Commit()
 		benchIx = x
 		fmt.Fprintf(os.Stderr, "patient index: built %d rows in %s (%s)\n", *benchRows, time.Since(start).Round(time.Millisecond), dir)
 	})

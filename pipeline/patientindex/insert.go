@@ -1,77 +1,256 @@
 package patientindex
 
 import (
-	"cmp"
+	"context"
 	"database/sql"
+	"encoding/binary"
 	"fmt"
-	"slices"
 	"strings"
+
+	"github.com/healthanchor/healthanchor/anchor/batchfile"
 )
 
-// insertChunk is how many rows one INSERT statement carries: a
-// statement per row costs more than SQLite's work on the row.
-const insertChunk = 256
+// bucketBits is how many bits of a patient id's hash choose its bucket:
+// 2^14 buckets, so a batch of a million rows is stored as 16,384 SQLite
+// rows of about 61 (patient, row) pairs each, and a lookup reads one
+// bucket: one short range of the key.
+const bucketBits = 14
 
-// inserter writes one batch's (patient_id, row) pairs in a transaction.
+// bucketOf is the bucket of patient id: the top bucketBits bits of its
+// 64-bit FNV-1a hash.
+func bucketOf(id string) uint32 {
+	h := uint64(14695981039346656037) // FNV-1a 64, offset basis and prime
+	for i := 0; i < len(id); i++ {
+		h ^= uint64(id[i])
+		h *= 1099511628211
+	}
+	return uint32(h >> (64 - bucketBits))
+}
+
+// insertChunk is how many bucket rows one INSERT statement carries.
+const insertChunk = 64
+
+// runPairs is how many (patient, row) pairs Add holds in memory before
+// writing them (about 40 MB for short ids): a batch file of up to this
+// many rows is stored as one part, a longer one as several. A variable
+// so that tests can make parts short.
+var runPairs = 1 << 20
+
+// Add indexes the batch file at path as batch: every row with a
+// patient_id. A batch already indexed is replaced, so adding is
+// idempotent. It returns the number of rows indexed. Only the patient_id
+// column is decoded; the pairs go in grouped by bucket, runPairs at a
+// time, in one transaction.
+func (x *Index) Add(ctx context.Context, batch, path string) (int64, error) {
+	return x.add(ctx, batch, func(fn batchfile.ColumnFunc) error {
+		_, err := batchfile.ReadTextColumn(ctx, path, "patient_id", fn)
+		return err
+	})
+}
+
+// AddFrom is Add for a batch file already open as src (an object read by
+// ranges: only its footer and patient_id chunks are fetched), named name
+// in errors.
+func (x *Index) AddFrom(ctx context.Context, batch, name string, src batchfile.Source) (int64, error) {
+	return x.add(ctx, batch, func(fn batchfile.ColumnFunc) error {
+		_, err := batchfile.ReadTextColumnFrom(ctx, name, src, "patient_id", fn)
+		return err
+	})
+}
+
+// add indexes batch from the patient_id column that read decodes.
+func (x *Index) add(ctx context.Context, batch string, read func(batchfile.ColumnFunc) error) (int64, error) {
+	tx, err := x.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("patientindex: add %s: %w", batch, err)
+	}
+	defer tx.Rollback()
+	if err := dropBatch(ctx, tx, batch); err != nil {
+		return 0, fmt.Errorf("patientindex: add %s: %w", batch, err)
+	}
+	ins, err := newInserter(ctx, tx, batch)
+	if err != nil {
+		return 0, fmt.Errorf("patientindex: add %s: %w", batch, err)
+	}
+	defer ins.close()
+	err = read(func(first int64, ids []string) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		for i, id := range ids {
+			if err := ins.add(ctx, id, first+int64(i)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err == nil {
+		err = ins.finish(ctx)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("patientindex: add %s: %w", batch, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("patientindex: add %s: %w", batch, err)
+	}
+	return ins.n, nil
+}
+
+// inserter writes one batch's (patient_id, row) pairs in a transaction,
+// a part (runPairs pairs at most) at a time.
 type inserter struct {
 	tx    *sql.Tx
-	batch string
-	full  *sql.Stmt // insertChunk rows
+	batch int64
+	part  int64
+	full  *sql.Stmt // insertChunk bucket rows
+	buf   []byte    // the part's patient ids, end to end
 	pairs []pair
 	args  []any
 	n     int64
 }
 
+// pair is one row's patient id, buf[start:end], its bucket and its row
+// number.
 type pair struct {
-	id  string
-	row int64
+	bucket     uint32
+	start, end int
+	row        int64
 }
 
-// add inserts the rows of one record batch that name a patient, sorted
-// by patient so that they land in few B-tree pages.
-func (in *inserter) add(first int64, ids []string) error {
-	in.pairs = in.pairs[:0]
-	for i, id := range ids {
-		if id != "" {
-			// ids are valid only during the call; SQLite copies them.
-			in.pairs = append(in.pairs, pair{id, first + int64(i)})
-		}
+// newInserter numbers batch (a new entry in batches) and returns an
+// inserter of its rows.
+func newInserter(ctx context.Context, tx *sql.Tx, batch string) (*inserter, error) {
+	res, err := tx.ExecContext(ctx, `INSERT INTO batches (batch_id, rows) VALUES (?, 0)`, batch)
+	if err != nil {
+		return nil, err
 	}
-	slices.SortFunc(in.pairs, func(a, b pair) int {
-		return cmp.Or(strings.Compare(a.id, b.id), cmp.Compare(a.row, b.row))
-	})
-	ps := in.pairs
-	for len(ps) > 0 {
-		k := min(len(ps), insertChunk)
-		stmt, err := in.stmt(k)
-		if err != nil {
-			return err
-		}
-		in.args = in.args[:0]
-		for _, p := range ps[:k] {
-			in.args = append(in.args, p.id, in.batch, p.row)
-		}
-		_, err = stmt.Exec(in.args...)
-		if k < insertChunk {
-			stmt.Close()
-		}
-		if err != nil {
-			return fmt.Errorf("insert rows of batch %s: %w", in.batch, err)
-		}
-		in.n += int64(k)
-		ps = ps[k:]
+	no, err := res.LastInsertId()
+	if err != nil {
+		return nil, err
+	}
+	return &inserter{tx: tx, batch: no}, nil
+}
+
+// add takes one row's patient id; an empty id names no patient.
+func (in *inserter) add(ctx context.Context, id string, row int64) error {
+	if id == "" {
+		return nil
+	}
+	in.pairs = append(in.pairs, pair{bucketOf(id), len(in.buf), len(in.buf) + len(id), row})
+	in.buf = append(in.buf, id...)
+	if len(in.pairs) == runPairs {
+		return in.flush(ctx)
 	}
 	return nil
 }
 
-// stmt prepares an INSERT of k rows; the one of insertChunk rows is
-// kept for the whole batch.
-func (in *inserter) stmt(k int) (*sql.Stmt, error) {
+// finish writes what is left and the batch's row count.
+func (in *inserter) finish(ctx context.Context) error {
+	if err := in.flush(ctx); err != nil {
+		return err
+	}
+	_, err := in.tx.ExecContext(ctx, `UPDATE batches SET rows = ? WHERE batch_no = ?`, in.n, in.batch)
+	return err
+}
+
+// flush writes the part's pairs as one row per bucket, in bucket order
+// (the order of the table's key, so each B-tree page is reached once),
+// and empties the part.
+func (in *inserter) flush(ctx context.Context) error {
+	if len(in.pairs) == 0 {
+		return nil
+	}
+	// A counting sort by bucket keeps each bucket's pairs in row order.
+	var start [1<<bucketBits + 1]int
+	for _, p := range in.pairs {
+		start[p.bucket+1]++
+	}
+	for b := 1; b < len(start); b++ {
+		start[b] += start[b-1]
+	}
+	sorted := make([]pair, len(in.pairs))
+	next := start
+	for _, p := range in.pairs {
+		sorted[next[p.bucket]] = p
+		next[p.bucket]++
+	}
+	var rows [][]any
+	for b := range 1 << bucketBits {
+		ps := sorted[start[b]:start[b+1]]
+		if len(ps) == 0 {
+			continue
+		}
+		rows = append(rows, []any{b, in.batch, in.part, encodePairs(in.buf, ps)})
+	}
+	for len(rows) > 0 {
+		k := min(len(rows), insertChunk)
+		stmt, err := in.stmt(ctx, k)
+		if err != nil {
+			return err
+		}
+		in.args = in.args[:0]
+		for _, r := range rows[:k] {
+			in.args = append(in.args, r...)
+		}
+		_, err = stmt.ExecContext(ctx, in.args...)
+		if k < insertChunk {
+			stmt.Close()
+		}
+		if err != nil {
+			return fmt.Errorf("insert rows: %w", err)
+		}
+		rows = rows[k:]
+	}
+	in.n += int64(len(in.pairs))
+	in.part++
+	in.pairs, in.buf = in.pairs[:0], in.buf[:0]
+	return nil
+}
+
+// encodePairs is a bucket row's pairs: for each, the id's length
+// (uvarint), the id, the row number (uvarint).
+func encodePairs(buf []byte, ps []pair) []byte {
+	var out []byte
+	for _, p := range ps {
+		out = appendPair(out, buf[p.start:p.end], p.row)
+	}
+	return out
+}
+
+// appendPair appends one encoded pair to out.
+func appendPair(out, id []byte, row int64) []byte {
+	out = binary.AppendUvarint(out, uint64(len(id)))
+	out = append(out, id...)
+	return binary.AppendUvarint(out, uint64(row))
+}
+
+// decodePairs calls fn with each pair of a bucket row.
+func decodePairs(b []byte, fn func(id []byte, row int64)) error {
+	for len(b) > 0 {
+		n, k := binary.Uvarint(b)
+		if k <= 0 || uint64(len(b)-k) < n {
+			return fmt.Errorf("corrupt bucket row")
+		}
+		id := b[k : k+int(n)]
+		b = b[k+int(n):]
+		row, k := binary.Uvarint(b)
+		if k <= 0 {
+			return fmt.Errorf("corrupt bucket row")
+		}
+		b = b[k:]
+		fn(id, int64(row))
+	}
+	return nil
+}
+
+// stmt prepares an INSERT of k bucket rows; the one of insertChunk rows
+// is kept for the whole batch.
+func (in *inserter) stmt(ctx context.Context, k int) (*sql.Stmt, error) {
 	if k == insertChunk && in.full != nil {
 		return in.full, nil
 	}
-	q := "INSERT INTO patient_rows (patient_id, batch_id, row) VALUES (?, ?, ?)" + strings.Repeat(", (?, ?, ?)", k-1)
-	st, err := in.tx.Prepare(q)
+	q := "INSERT INTO patient_buckets (bucket, batch_no, part, pairs) VALUES (?, ?, ?, ?)" + strings.Repeat(", (?, ?, ?, ?)", k-1)
+	st, err := in.tx.PrepareContext(ctx, q)
 	if err != nil {
 		return nil, fmt.Errorf("prepare insert: %w", err)
 	}
