@@ -16,7 +16,7 @@ type testChain struct {
 	key ed25519.PrivateKey
 }
 
-func newTestChain(t *testing.T) testChain {
+func newTestChain(t testing.TB) testChain {
 	t.Helper()
 	key := ed25519.NewKeyFromSeed(make([]byte, 32))
 	g, err := NewGenesis("test-chain", []Member{{ID: "agency-a", Name: "Agency A", PublicKey: EncodePublicKey(key.Public().(ed25519.PublicKey))}}, "agency-a", key, time.Unix(0, 0))
@@ -35,7 +35,7 @@ func newTestChain(t *testing.T) testChain {
 	return testChain{c, key}
 }
 
-func (tc testChain) manifest(t *testing.T, batch string, seq int64) Manifest {
+func (tc testChain) manifest(t testing.TB, batch string, seq int64) Manifest {
 	t.Helper()
 	m := Manifest{Version: ManifestVersion, ChainID: tc.ChainID(), BatchID: batch, Agency: "agency-a", ProducerSeq: seq,
 		Job: "j", Schema: "patient/1", Rows: 3, MerkleRoot: strings.Repeat("ab", 32), ParquetSHA256: strings.Repeat("cd", 32)}
