@@ -4,7 +4,10 @@
 # file, in the same script on the same machine. The two alternate for
 # ROUNDS rounds (the machines are shared and noisy); the script prints
 # every round, then the medians, the median of the per-round ratios and
-# the highest peak RSS.
+# the highest peak RSS. It also prints the CPU seconds (user + system) of
+# both and their ratio: on a machine shared with other work the wall
+# times follow each side's share of the cores, and the CPU seconds are
+# the steadier comparison (DuckDB's include starting Node.js, about 0.1 s).
 #
 #   bash bench/e2e.sh [ROWS] [BAD_FRACTION] [ROUNDS]
 #
@@ -49,6 +52,7 @@ for round in $(seq "$rounds"); do
   duck_s=$(sed -n 's/.*"seconds":\([0-9.]*\).*/\1/p' "$work/duck.out")
   duck_rss=$(($(field 'Maximum resident' "$work/duck.time") / 1024))
   duck_rows=$(sed -n 's/.*"rows":\([0-9]*\).*/\1/p' "$work/duck.out")
+  duck_cpu=$(awk -v u="$(field 'User time' "$work/duck.time")" -v s="$(field 'System time' "$work/duck.time")" 'BEGIN {print u + s}')
 
   # healthanchor: one run over the big file.
   /usr/bin/time -v "$ha" --config "$work/deploy/healthanchor.yaml" run patients-csv \
@@ -57,11 +61,12 @@ for round in $(seq "$rounds"); do
   ha_s=$(seconds "$(field 'Elapsed (wall clock)' "$work/ha.time")")
   ha_rss=$(($(field 'Maximum resident' "$work/ha.time") / 1024))
   ha_cpu=$(field 'Percent of CPU' "$work/ha.time")
+  ha_cpus=$(awk -v u="$(field 'User time' "$work/ha.time")" -v s="$(field 'System time' "$work/ha.time")" 'BEGIN {print u + s}')
 
   [ "$round" = 1 ] && cat "$work/ha.out"
-  echo "$round $ha_s $ha_rss $ha_cpu $duck_s $duck_rss $duck_rows" | tee -a "$work/rounds" | awk -v r="$rows" '{
-    printf "round %d: healthanchor %5.2f s %8.0f rows/s %4d MiB CPU %s | duckdb %5.2f s %8.0f rows/s %4d MiB (%d rows read) | ratio %.2f\n",
-      $1, $2, r/$2, $3, $4, $5, r/$5, $6, $7, $5/$2 }'
+  echo "$round $ha_s $ha_rss $ha_cpu $duck_s $duck_rss $duck_rows $ha_cpus $duck_cpu" | tee -a "$work/rounds" | awk -v r="$rows" '{
+    printf "round %d: healthanchor %5.2f s %8.0f rows/s %4d MiB CPU %s %.2f s | duckdb %5.2f s %8.0f rows/s %4d MiB CPU %.2f s (%d rows read) | ratio %.2f, CPU ratio %.2f\n",
+      $1, $2, r/$2, $3, $4, $8, $5, r/$5, $6, $9, $7, $5/$2, $9/$8 }'
 done
 
 # Medians over the rounds: the healthanchor time, the DuckDB time, and the
@@ -73,10 +78,11 @@ awk -v r="$rows" '
     for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j-1] > a[j]; j--) { t = a[j]; a[j] = a[j-1]; a[j-1] = t }
     return n % 2 ? a[(n+1)/2] : (a[n/2] + a[n/2+1]) / 2
   }
-  { n++; h[n] = $2; d[n] = $5; q[n] = $5 / $2; if ($3 > hr) hr = $3; if ($6 > dr) dr = $6 }
+  { n++; h[n] = $2; d[n] = $5; q[n] = $5 / $2; c[n] = $9 / $8; if ($3 > hr) hr = $3; if ($6 > dr) dr = $6 }
   END {
     hs = median(h, n); ds = median(d, n); rq = median(q, n)
     printf "healthanchor run : median %5.2f s  %9.0f rows/s  peak RSS (highest) %4d MiB\n", hs, r/hs, hr
     printf "duckdb COPY      : median %5.2f s  %9.0f rows/s  peak RSS (highest) %4d MiB\n", ds, r/ds, dr
     printf "ratio (healthanchor rows/s / duckdb rows/s): median %.2f over %d rounds\n", rq, n
+    printf "CPU ratio (duckdb CPU s / healthanchor CPU s): median %.2f\n", median(c, n)
   }' "$work/rounds"

@@ -131,6 +131,7 @@ func (n *Node) extract(ctx context.Context, conn connectors.Connector, w *jobWor
 			}
 			p.res = res
 			next.index = p.index + 1
+			n.crash("part-closed")
 		}
 		next.id = n.batchID(w, partName(s, next.index))
 		wr, err := open(s, ".parquet", next.id)

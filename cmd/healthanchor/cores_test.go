@@ -12,9 +12,9 @@ import (
 // TestSameRootsOnOneOrTwoCoresCSVHL7SQL runs the same jobs over the same
 // input in two copies of one deployment (same keys, same chain), one
 // with GOMAXPROCS=1 and one with GOMAXPROCS=2, and checks that they
-// publish the same batches: ids, row and reject counts and Merkle roots
-// (the roots cover the salts). The CSV file spans several record
-// batches, the HL7 feed gives one batch per schema, and the SQL job reads
+// publish the same batches: ids, row and reject counts, Merkle roots
+// (the roots cover the salts) and the batch files' digests. The CSV file
+// spans several row groups and three batches of one window, the HL7 feed gives one batch per schema, and the SQL job reads
 // a PostgreSQL table in several pages: the stages that run in their own
 // goroutines must not let the number of cores change a single leaf.
 func TestSameRootsOnOneOrTwoCoresCSVHL7SQL(t *testing.T) {
@@ -51,6 +51,7 @@ FROM generate_series(1, 25000) AS g`, table)); err != nil {
 	if err := os.WriteFile(cfg1, append(raw, job...), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	setJobSizes(t, cfg1, 4096, 25000) // several row groups and batches in one window
 	dropGenerated(t, one, "patients-cores.csv", 70000, 7)
 	feed := filepath.Join(one, "inbox/hl7/feed-cores.hl7")
 	mustCode(t, ha(t, nil, "gen", "--kind", "hl7", "--rows", "3000", "--seed", "7", "--bad", "0.02", "--out", feed), 0, "gen hl7")
@@ -78,7 +79,7 @@ FROM generate_series(1, 25000) AS g`, table)); err != nil {
 		x, y := a[i], b[i]
 		jobs[x.Job] = true
 		if x.BatchID != y.BatchID || x.Job != y.Job || x.Schema != y.Schema || x.Rows != y.Rows ||
-			x.Rejects != y.Rejects || x.MerkleRoot != y.MerkleRoot {
+			x.Rejects != y.Rejects || x.MerkleRoot != y.MerkleRoot || x.ParquetSHA256 != y.ParquetSHA256 {
 			t.Errorf("batch %d differs:\n GOMAXPROCS=1 %+v\n GOMAXPROCS=2 %+v", i, x, y)
 		}
 	}

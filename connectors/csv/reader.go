@@ -1,6 +1,7 @@
 package csv
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -44,6 +45,8 @@ type reader struct {
 	tooLong bool
 	fault   error
 }
+
+var newline = []byte{'\n'}
 
 // parse states.
 const (
@@ -133,10 +136,7 @@ func (r *reader) next() (record, error) {
 				st = stUnquoted
 				fallthrough
 			case stUnquoted:
-				j := r.pos
-				for j < r.end && r.buf[j] != r.delim && r.buf[j] != '\n' {
-					j++
-				}
+				j := r.pos + indexDelimOrNL(r.buf[r.pos:r.end], r.delim)
 				r.addFieldBytes(r.buf[r.pos:j])
 				r.pos = j
 				if j == r.end {
@@ -162,13 +162,11 @@ func (r *reader) next() (record, error) {
 				r.endField()
 				done = true
 			case stQuoted:
-				j := r.pos
-				for j < r.end && r.buf[j] != r.quote {
-					if r.buf[j] == '\n' {
-						r.line++
-					}
-					j++
+				j := r.end
+				if k := bytes.IndexByte(r.buf[r.pos:r.end], r.quote); k >= 0 {
+					j = r.pos + k
 				}
+				r.line += bytes.Count(r.buf[r.pos:j], newline)
 				r.addFieldBytes(r.buf[r.pos:j])
 				r.pos = j
 				if j < r.end {
