@@ -142,19 +142,29 @@ func checkPatient(req Request, ps []anchor.Proof) error {
 	return nil
 }
 
-func (f *Fetcher) post(ctx context.Context, addr string, req Request) (Answer, error) {
+// send posts req as JSON to path on the source at addr through hc and
+// returns its response, whatever its status; the caller closes its body.
+func send(ctx context.Context, hc *http.Client, addr, path string, req Request) (*http.Response, error) {
 	body, err := json.Marshal(req)
 	if err != nil {
-		return Answer{}, fmt.Errorf("exchange: request: %w", err)
+		return nil, fmt.Errorf("exchange: request: %w", err)
 	}
-	hr, err := http.NewRequestWithContext(ctx, http.MethodPost, "https://"+addr+FetchPath, bytes.NewReader(body))
+	hr, err := http.NewRequestWithContext(ctx, http.MethodPost, "https://"+addr+path, bytes.NewReader(body))
 	if err != nil {
-		return Answer{}, fmt.Errorf("exchange: request: %w", err)
+		return nil, fmt.Errorf("exchange: request: %w", err)
 	}
 	hr.Header.Set("Content-Type", "application/json")
-	resp, err := f.HTTP.Do(hr)
+	resp, err := hc.Do(hr)
 	if err != nil {
-		return Answer{}, fmt.Errorf("exchange: fetch from %s: %w", addr, err)
+		return nil, fmt.Errorf("exchange: fetch from %s: %w", addr, err)
+	}
+	return resp, nil
+}
+
+func (f *Fetcher) post(ctx context.Context, addr string, req Request) (Answer, error) {
+	resp, err := send(ctx, f.HTTP, addr, FetchPath, req)
+	if err != nil {
+		return Answer{}, err
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(resp.Body)

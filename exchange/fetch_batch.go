@@ -122,20 +122,11 @@ func (f *Fetcher) FetchBatch(ctx context.Context, source, addr string, req Reque
 // the batch file, to path (new, mode 0600, synced). It checks the
 // answer's description against the request.
 func (f *Fetcher) download(ctx context.Context, source, addr string, req Request, m anchor.Manifest, path string) (BatchAnswer, error) {
-	body, err := json.Marshal(req)
-	if err != nil {
-		return BatchAnswer{}, fmt.Errorf("exchange: request: %w", err)
-	}
-	hr, err := http.NewRequestWithContext(ctx, http.MethodPost, "https://"+addr+BatchPath, bytes.NewReader(body))
-	if err != nil {
-		return BatchAnswer{}, fmt.Errorf("exchange: request: %w", err)
-	}
-	hr.Header.Set("Content-Type", "application/json")
 	hc := *f.HTTP
 	hc.Timeout = batchTransferTimeout
-	resp, err := hc.Do(hr)
+	resp, err := send(ctx, &hc, addr, BatchPath, req)
 	if err != nil {
-		return BatchAnswer{}, fmt.Errorf("exchange: fetch from %s: %w", addr, err)
+		return BatchAnswer{}, err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
