@@ -65,17 +65,12 @@ func (s *Server) openBatch(ctx context.Context, caller string, req Request, raw 
 	if !ok {
 		return nil, BatchAnswer{}, fmt.Errorf("exchange: batch %s: this node holds no published file", req.BatchID)
 	}
-	f, err := s.Files.Open(ctx, path)
+	records, root, err := s.keptRows(ctx, a.Manifest, path)
 	if err != nil {
-		return nil, BatchAnswer{}, fmt.Errorf("exchange: batch %s: %w", req.BatchID, err)
-	}
-	records, root, err := s.keptRows(ctx, a.Manifest, path, f)
-	if err != nil {
-		f.Close()
 		return nil, BatchAnswer{}, err
 	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		f.Close()
+	f, err := s.Files.Open(ctx, path)
+	if err != nil {
 		return nil, BatchAnswer{}, fmt.Errorf("exchange: batch %s: %w", req.BatchID, err)
 	}
 	ans := BatchAnswer{Discloser: s.Agency, Recipient: caller, Purpose: req.Purpose, BreakGlass: d.BreakGlass,
@@ -99,7 +94,7 @@ func (s *Server) openBatch(ctx context.Context, caller string, req Request, raw 
 // once, and a row an anchored erasure covers that still holds its values
 // (an erasure left unfinished) refuses the whole answer: it must never
 // be sent.
-func (s *Server) keptRows(ctx context.Context, m anchor.Manifest, path string, f batchfile.File) (int64, string, error) {
+func (s *Server) keptRows(ctx context.Context, m anchor.Manifest, path string) (int64, string, error) {
 	erasures, err := s.Chain.Erasures(ctx, m.BatchID, anchor.FileRows)
 	if err != nil {
 		return 0, "", err
@@ -115,6 +110,11 @@ func (s *Server) keptRows(ctx context.Context, m anchor.Manifest, path string, f
 	if len(covered) == 0 {
 		return m.Rows, m.MerkleRoot, nil
 	}
+	f, err := s.Files.Open(ctx, path)
+	if err != nil {
+		return 0, "", fmt.Errorf("exchange: batch %s: %w", m.BatchID, err)
+	}
+	defer f.Close()
 	tree := merkle.New()
 	_, err = batchfile.ReadFrom(ctx, path, f, func(row int64, canonical []byte, lh [32]byte) error {
 		if canonical == nil {

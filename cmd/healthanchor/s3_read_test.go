@@ -71,7 +71,7 @@ func readPaths(t *testing.T, l lake) {
 		t.Fatal(err)
 	}
 	mustCode(t, ha(t, l.env, "--config", cfg, "index", "rebuild"), 0, "index rebuild")
-	if n := sqlCount(t, filepath.Join(dir, "patients.db"), `SELECT COUNT(*) FROM patient_rows WHERE batch_id = ?`, b.BatchID); int64(n) != b.Rows {
+	if n := sqlCount(t, filepath.Join(dir, "patients.db"), `SELECT rows FROM batches WHERE batch_id = ?`, b.BatchID); int64(n) != b.Rows {
 		t.Errorf("the rebuilt index holds %d rows of batch %s, want %d", n, b.BatchID, b.Rows)
 	}
 
