@@ -20,10 +20,16 @@ import (
 //  1. stage: upload each temporary batch file under a staging key
 //     (storage.StagingKey), before anchoring;
 //  2. anchor the manifests;
-//  3. publish: copy each staged object to its final key, unless the final
-//     key already holds the anchored bytes (a run that crashed after
-//     publishing); write the sidecar; delete the staged objects;
+//  3. publish: copy each staged object to its final key with a copy that
+//     never overwrites, unless the final key already holds the anchored
+//     bytes (a run that crashed after publishing); write the sidecar;
+//     delete the staged objects;
 //  4. record the batches and move the watermark in the state DB.
+//
+// The crash steps (Node.CrashAt) are "staged", then "anchored", "copied"
+// (a batch's files at their final keys, no sidecar yet), "published"
+// (every sidecar written), "unstaged" (staged objects deleted) and
+// "recorded" (watermark moved, local temporary files still there).
 //
 // A run killed at any step leaves a pending window; the next run
 // re-extracts it to the same batch ids, stages again (overwriting), finds
@@ -113,6 +119,7 @@ func (n *Node) publishToBucket(ctx context.Context, w *jobWork) error {
 			staged = append(staged, storage.StagingKey(b.id, anchor.FileRejects))
 			lb.RejectsPath, sc.Rejects = bk.URL(rejectsKey), rejectsKey
 		}
+		n.crash("copied")
 		data, err := json.MarshalIndent(sc, "", "  ")
 		if err != nil {
 			return fmt.Errorf("pipeline: publish batch %s: sidecar: %w", b.id, err)
@@ -131,10 +138,14 @@ func (n *Node) publishToBucket(ctx context.Context, w *jobWork) error {
 			return fmt.Errorf("pipeline: publish: %w", err)
 		}
 	}
+	n.crash("unstaged")
+	// Indexed before recorded as published, as for a folder (publish.go):
+	// a batch listed as published is one whose patients a fetch finds.
+	n.indexPublished(ctx, indexed)
 	if err := n.State.Complete(ctx, w.job.Name, w.window, done); err != nil {
 		return err
 	}
-	n.indexPublished(ctx, indexed)
+	n.crash("recorded")
 	for _, b := range w.batches {
 		n.removeTemp(b.rows.Path)
 		if b.rejects != nil {
@@ -144,26 +155,29 @@ func (n *Node) publishToBucket(ctx context.Context, w *jobWork) error {
 	return nil
 }
 
-// placeObject copies staged to final unless final already holds the
-// anchored bytes; written is the digest of the staged file, computed as it
-// was written. Either way final ends with digest want and size size.
+// placeObject makes final visible from staged: a copy inside the store
+// that never overwrites (storage.Bucket.Copy: a conditional If-None-Match
+// copy on S3). written is the digest of the staged file, computed as it
+// was written; want and size are the anchored digest and size. A final
+// object already there (a run that crashed after this step, or a store
+// that refused the conditional copy) is success when it holds the
+// anchored bytes, and an error naming its key otherwise; it is never
+// replaced.
 func placeObject(ctx context.Context, bk *storage.Bucket, staged, final, written, want string, size int64) error {
+	// The Stat first keeps the existing object safe on a store that would
+	// ignore the condition; the condition closes the gap between the
+	// Stat and the copy.
 	if _, ok, err := bk.Stat(ctx, final); err != nil {
 		return fmt.Errorf("pipeline: publish: %w", err)
 	} else if ok {
-		got, _, err := bk.SHA256(ctx, final)
-		if err != nil {
-			return fmt.Errorf("pipeline: publish: %w", err)
-		}
-		if got != want {
-			return fmt.Errorf("pipeline: %s exists but differs from its anchor (sha256 %.12s…, anchored %.12s…); move it aside and re-run", bk.URL(final), got, want)
-		}
-		return nil
+		return checkPlaced(ctx, bk, final, want)
 	}
 	if written != want {
 		return fmt.Errorf("pipeline: %s: re-written file has sha256 %.12s…, anchored %.12s…", bk.URL(staged), written, want)
 	}
-	if err := bk.Copy(ctx, final, staged); err != nil {
+	if err := bk.Copy(ctx, final, staged); errors.Is(err, storage.ErrExists) {
+		return checkPlaced(ctx, bk, final, want)
+	} else if err != nil {
 		return fmt.Errorf("pipeline: publish: %w", err)
 	}
 	a, ok, err := bk.Stat(ctx, final)
@@ -172,6 +186,19 @@ func placeObject(ctx context.Context, bk *storage.Bucket, staged, final, written
 	}
 	if !ok || a.Size != size {
 		return fmt.Errorf("pipeline: publish: %s: the copy has %d bytes, anchored %d", bk.URL(final), a.Size, size)
+	}
+	return nil
+}
+
+// checkPlaced accepts an object already at final only when it holds the
+// anchored bytes (digest want).
+func checkPlaced(ctx context.Context, bk *storage.Bucket, final, want string) error {
+	got, _, err := bk.SHA256(ctx, final)
+	if err != nil {
+		return fmt.Errorf("pipeline: publish: %w", err)
+	}
+	if got != want {
+		return fmt.Errorf("pipeline: %s exists but differs from its anchor (sha256 %.12s…, anchored %.12s…); it was left as it is: move it aside and re-run", bk.URL(final), got, want)
 	}
 	return nil
 }

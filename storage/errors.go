@@ -19,6 +19,9 @@ var (
 	ErrDenied = errors.New("the store refused the credentials")
 	// ErrNotFound: no object at the key.
 	ErrNotFound = errors.New("no such object")
+	// ErrExists: a write that must not overwrite found an object at the
+	// key (Copy).
+	ErrExists = errors.New("an object is already there")
 )
 
 // explain turns a driver error into one naming the operation, the
@@ -40,6 +43,8 @@ func (b *Bucket) explain(op, what string, err error, cfg ...Config) error {
 	case code == "InvalidAccessKeyId" || code == "SignatureDoesNotMatch" || code == "AccessDenied" || code == "Forbidden" ||
 		gcerrors.Code(err) == gcerrors.PermissionDenied:
 		return fmt.Errorf("storage: %s %s: bucket %q: %w (%s): check %s", op, what, b.name, ErrDenied, code, hint)
+	case code == "PreconditionFailed" || gcerrors.Code(err) == gcerrors.FailedPrecondition:
+		return fmt.Errorf("storage: %s %s: bucket %q: %w", op, what, b.name, ErrExists)
 	case gcerrors.Code(err) == gcerrors.NotFound:
 		return fmt.Errorf("storage: %s %s: bucket %q: %w", op, what, b.name, ErrNotFound)
 	}
