@@ -51,7 +51,16 @@ func (n *Node) stage(ctx context.Context, works []*jobWork) error {
 	if err != nil {
 		return fmt.Errorf("pipeline: stage: %w", err)
 	}
-	n.cleanStaging(ctx, bk)
+	ours := map[string]bool{}
+	for _, w := range works {
+		for _, b := range w.batches {
+			ours[storage.StagingKey(b.id, anchor.FileRows)] = true
+			if b.rejects != nil {
+				ours[storage.StagingKey(b.id, anchor.FileRejects)] = true
+			}
+		}
+	}
+	n.cleanStaging(ctx, bk, ours)
 	for _, w := range works {
 		for _, b := range w.batches {
 			if err := bk.Upload(ctx, storage.StagingKey(b.id, anchor.FileRows), b.rows.Path); err != nil {
@@ -69,9 +78,13 @@ func (n *Node) stage(ctx context.Context, works []*jobWork) error {
 }
 
 // cleanStaging deletes staged objects older than staleStaging (left by
-// runs whose window never anchored) and reports them. A failure is logged:
-// it does not stop the run.
-func (n *Node) cleanStaging(ctx context.Context, bk *storage.Bucket) {
+// runs whose window never anchored) and reports them. It also aborts the
+// unfinished multipart uploads under the staging prefix (left when a run
+// or the store was killed mid-upload) that are older than staleStaging or
+// that are for one of the keys this run is about to stage (ours: the job
+// lock means the run that began them is dead). A failure is logged: it
+// does not stop the run.
+func (n *Node) cleanStaging(ctx context.Context, bk *storage.Bucket, ours map[string]bool) {
 	cutoff := n.now().Add(-staleStaging)
 	var removed []string
 	err := bk.List(ctx, storage.StagingDir, func(rel string, a storage.Attrs) error {
@@ -89,6 +102,15 @@ func (n *Node) cleanStaging(ctx context.Context, bk *storage.Bucket) {
 	}
 	if err != nil {
 		n.Logger.Error("could not clean old staged objects", "err", err)
+	}
+	aborted, err := bk.AbortUploads(ctx, storage.StagingDir, func(rel string, began time.Time) bool {
+		return ours[rel] || (!began.IsZero() && began.Before(cutoff))
+	})
+	if len(aborted) > 0 {
+		n.Logger.Warn("aborted unfinished uploads left by interrupted runs", "uploads", len(aborted), "keys", strings.Join(aborted, " "))
+	}
+	if err != nil {
+		n.Logger.Error("could not abort unfinished uploads", "err", err)
 	}
 }
 

@@ -91,6 +91,9 @@ func fileLake(t *testing.T) lake {
 			return data
 		},
 		put: func(t *testing.T, key string, data []byte) {
+			if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, key)), 0o700); err != nil {
+				t.Fatal(err)
+			}
 			if err := os.WriteFile(filepath.Join(dir, key), data, 0o600); err != nil {
 				t.Fatal(err)
 			}
