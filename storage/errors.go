@@ -49,7 +49,7 @@ func (b *Bucket) explain(op, what string, err error, cfg ...Config) error {
 	case code == "InvalidAccessKeyId" || code == "SignatureDoesNotMatch" || code == "AccessDenied" || code == "Forbidden" ||
 		gcerrors.Code(err) == gcerrors.PermissionDenied:
 		return fmt.Errorf("storage: %s %s: bucket %q: %w (%s): check %s", op, what, b.name, ErrDenied, code, hint)
-	case code == "" && unreachable(err):
+	case code == "" && b.scheme == "s3" && unreachable(err):
 		return fmt.Errorf("storage: %s %s: bucket %q: %w (%v)", op, what, b.name, ErrUnreachable, rootCause(err))
 	case code == "PreconditionFailed" || gcerrors.Code(err) == gcerrors.FailedPrecondition:
 		return fmt.Errorf("storage: %s %s: bucket %q: %w", op, what, b.name, ErrExists)
@@ -62,8 +62,8 @@ func (b *Bucket) explain(op, what string, err error, cfg ...Config) error {
 // unreachable says whether err is a network failure: no connection, or
 // one broken mid-request.
 func unreachable(err error) bool {
-	var ne net.Error
-	return errors.As(err, &ne) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
+	var op *net.OpError
+	return errors.As(err, &op) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
 		errors.Is(err, syscall.EPIPE) || errors.Is(err, io.ErrUnexpectedEOF)
 }
 
