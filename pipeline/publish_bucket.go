@@ -61,12 +61,16 @@ func (n *Node) stage(ctx context.Context, works []*jobWork) error {
 		}
 	}
 	n.cleanStaging(ctx, bk, ours)
+	// The files were streamed to their staging keys as they were written
+	// (stage_stream.go); one that was not is uploaded now.
 	for _, w := range works {
 		for _, b := range w.batches {
-			if err := bk.Upload(ctx, storage.StagingKey(b.id, anchor.FileRows), b.rows.Path); err != nil {
-				return fmt.Errorf("pipeline: stage batch %s: %w", b.id, err)
+			if !b.rowsStaged {
+				if err := bk.Upload(ctx, storage.StagingKey(b.id, anchor.FileRows), b.rows.Path); err != nil {
+					return fmt.Errorf("pipeline: stage batch %s: %w", b.id, err)
+				}
 			}
-			if b.rejects != nil {
+			if b.rejects != nil && !b.rejectsStaged {
 				if err := bk.Upload(ctx, storage.StagingKey(b.id, anchor.FileRejects), b.rejects.Path); err != nil {
 					return fmt.Errorf("pipeline: stage batch %s rejects: %w", b.id, err)
 				}
@@ -78,7 +82,8 @@ func (n *Node) stage(ctx context.Context, works []*jobWork) error {
 }
 
 // cleanStaging deletes staged objects older than staleStaging (left by
-// runs whose window never anchored) and reports them. It also aborts the
+// runs whose window never anchored), other than this run's (ours), and
+// reports them. It also aborts the
 // unfinished multipart uploads under the staging prefix (left when a run
 // or the store was killed mid-upload) that are older than staleStaging or
 // that are for one of the keys this run is about to stage (ours: the job
@@ -88,7 +93,7 @@ func (n *Node) cleanStaging(ctx context.Context, bk *storage.Bucket, ours map[st
 	cutoff := n.now().Add(-staleStaging)
 	var removed []string
 	err := bk.List(ctx, storage.StagingDir, func(rel string, a storage.Attrs) error {
-		if a.ModTime.IsZero() || a.ModTime.After(cutoff) {
+		if ours[rel] || a.ModTime.IsZero() || a.ModTime.After(cutoff) {
 			return nil
 		}
 		if err := bk.Delete(ctx, rel); err != nil {

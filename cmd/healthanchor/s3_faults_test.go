@@ -129,6 +129,7 @@ func TestS3ServerKilledMidUpload(t *testing.T) {
 	if r.code == 0 {
 		t.Fatalf("a run whose server was killed mid-upload succeeded:\n%s", r.stdout)
 	}
+	t.Logf("the run with its server killed: exit %d\n%s", r.code, lastLines(r.stdout+r.stderr, 3))
 	if out := r.stdout + r.stderr; !strings.Contains(out, `bucket "`+srv.Bucket+`"`) || !strings.Contains(out, "s3://"+srv.Bucket+"/killed/_staging/") {
 		t.Errorf("the failed run does not name the bucket and the object:\n%s", out)
 	}
@@ -171,4 +172,10 @@ func unfinishedUploads(t *testing.T, c *s3.Client, bucket, prefix string) int {
 		t.Fatal(fmt.Errorf("list multipart uploads: %w", err))
 	}
 	return len(out.Uploads)
+}
+
+// lastLines is the last n lines of out, for a test's log.
+func lastLines(out string, n int) string {
+	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
 }
