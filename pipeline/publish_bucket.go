@@ -17,8 +17,9 @@ import (
 // Publishing to an object store keeps the folder's crash-safe order
 // (docs/storage.md):
 //
-//  1. stage: upload each temporary batch file under a staging key
-//     (storage.StagingKey), before anchoring;
+//  1. stage: stream each batch file to a staging key
+//     (storage.StagingKey) as it is written (stage_stream.go), before
+//     anchoring;
 //  2. anchor the manifests;
 //  3. publish: copy each staged object to its final key with a copy that
 //     never overwrites, unless the final key already holds the anchored
@@ -26,7 +27,8 @@ import (
 //     delete the staged objects;
 //  4. record the batches and move the watermark in the state DB.
 //
-// The crash steps (Node.CrashAt) are "staged", then "anchored", "copied"
+// The crash steps (Node.CrashAt) are "written" (files written and
+// staged), "staged" (old staged objects cleaned up), "anchored", "copied"
 // (a batch's files at their final keys, no sidecar yet), "published"
 // (every sidecar written), "unstaged" (staged objects deleted) and
 // "recorded" (watermark moved, local temporary files still there).
@@ -41,8 +43,9 @@ import (
 // as left over.
 const staleStaging = 24 * time.Hour
 
-// stage uploads the run's batch files to their staging keys when the
-// output is an object store; it does nothing for a folder.
+// stage cleans up old staged objects and uploads any of the run's batch
+// files not already streamed to its staging key, when the output is an
+// object store; it does nothing for a folder.
 func (n *Node) stage(ctx context.Context, works []*jobWork) error {
 	if len(works) == 0 || n.Config.Store() == nil {
 		return nil
