@@ -56,7 +56,7 @@ func (s bucketFiles) Replace(ctx context.Context, t lifecycle.Target, tmp string
 		if err := bk.Upload(ctx, staging, tmp); err != nil {
 			return err
 		}
-		if err := bk.Copy(ctx, rel, staging); err != nil {
+		if err := bk.Replace(ctx, rel, staging); err != nil {
 			return err
 		}
 		if err := bk.Delete(ctx, staging); err != nil {

@@ -39,7 +39,10 @@ type batchWork struct {
 	schema  *schemas.Schema
 	rows    batchfile.Result
 	rejects *batchfile.Result // nil when the window had no rejects (or not the primary batch)
-	anchor  anchor.Anchored   // once on the chain
+	// staged: the files are already at their staging keys in the object
+	// store (streamed as they were written, stage_stream.go)
+	rowsStaged, rejectsStaged bool
+	anchor                    anchor.Anchored // once on the chain
 	// paths once published
 	parquetPath, rejectsPath string
 }
@@ -99,7 +102,7 @@ func (n *Node) extract(ctx context.Context, conn connectors.Connector, w *jobWor
 	primary := conn.Schemas()[0]
 	var parts []*part // in the order they were opened; the primary schema's first part first
 	current := map[*schemas.Schema]*part{}
-	var rejects *batchfile.Writer
+	var rejects *batchOut
 	abort := func() {
 		for _, p := range parts {
 			if p.wr != nil {
@@ -112,11 +115,13 @@ func (n *Node) extract(ctx context.Context, conn connectors.Connector, w *jobWor
 			rejects.Abort()
 		}
 	}
-	open := func(s *schemas.Schema, suffix, id string) (*batchfile.Writer, error) {
+	open := func(s *schemas.Schema, suffix, id, kind string) (*batchOut, error) {
 		path := filepath.Join(n.tmpDir(), w.job.Name+"."+id+suffix+".tmp")
-		return batchfile.Create(path, s, id, n.saltKey, batchfile.Options{BatchRows: w.job.BatchRows, Mode: n.Config.FilePerm()})
+		return n.createBatch(ctx, id, kind, func(opt batchfile.Options) (*batchfile.Writer, error) {
+			return batchfile.Create(path, s, id, n.saltKey, opt)
+		}, batchfile.Options{BatchRows: w.job.BatchRows, Mode: n.Config.FilePerm()})
 	}
-	writerFor := func(s *schemas.Schema) (*batchfile.Writer, error) {
+	writerFor := func(s *schemas.Schema) (*batchOut, error) {
 		p, ok := current[s]
 		if ok && (w.job.MaxBatchRows == 0 || p.wr.Rows() < int64(w.job.MaxBatchRows)) {
 			return p.wr, nil
@@ -124,17 +129,17 @@ func (n *Node) extract(ctx context.Context, conn connectors.Connector, w *jobWor
 		next := &part{schema: s}
 		if ok {
 			// The part is full: close it and open the schema's next one.
-			res, err := p.wr.Close()
+			res, staged, err := p.wr.Close()
 			p.wr = nil
 			if err != nil {
 				return nil, err
 			}
-			p.res = res
+			p.res, p.staged = res, staged
 			next.index = p.index + 1
 			n.crash("part-closed")
 		}
 		next.id = n.batchID(w, partName(s, next.index))
-		wr, err := open(s, ".parquet", next.id)
+		wr, err := open(s, ".parquet", next.id, anchor.FileRows)
 		if err != nil {
 			return nil, err
 		}
@@ -165,7 +170,7 @@ func (n *Node) extract(ctx context.Context, conn connectors.Connector, w *jobWor
 		if r.Reject != nil {
 			if rejects == nil {
 				var err error
-				if rejects, err = open(schemas.Reject, ".rejects.parquet", parts[0].id); err != nil {
+				if rejects, err = open(schemas.Reject, ".rejects.parquet", parts[0].id, anchor.FileRejects); err != nil {
 					return err
 				}
 			}
@@ -189,24 +194,24 @@ func (n *Node) extract(ctx context.Context, conn connectors.Connector, w *jobWor
 	n.report(w, true)
 	for _, p := range parts {
 		if p.wr != nil {
-			res, err := p.wr.Close() // removes its file on error
+			res, staged, err := p.wr.Close() // removes its file on error
 			p.wr = nil
 			if err != nil {
 				abort()
 				return err
 			}
-			p.res = res
+			p.res, p.staged = res, staged
 		}
-		w.batches = append(w.batches, &batchWork{id: p.id, schema: p.schema, rows: p.res})
+		w.batches = append(w.batches, &batchWork{id: p.id, schema: p.schema, rows: p.res, rowsStaged: p.staged})
 	}
 	if rejects != nil {
-		res, err := rejects.Close()
+		res, staged, err := rejects.Close()
 		rejects = nil
 		if err != nil {
 			abort()
 			return err
 		}
-		w.batches[0].rejects = &res
+		w.batches[0].rejects, w.batches[0].rejectsStaged = &res, staged
 	}
 	for _, b := range w.batches {
 		if err := n.State.SetBatch(ctx, LocalBatch{BatchID: b.id, Job: w.job.Name, Schema: b.schema.ID(), Status: BatchExtracted}); err != nil {
@@ -230,8 +235,9 @@ type part struct {
 	schema *schemas.Schema
 	index  int
 	id     string
-	wr     *batchfile.Writer // nil once closed
+	wr     *batchOut // nil once closed
 	res    batchfile.Result
+	staged bool // res is at its staging key
 }
 
 // partName is what a part's batch id is derived from: the schema id for

@@ -25,8 +25,9 @@ type Node struct {
 	// Now is the clock for manifests and blocks; time.Now when nil.
 	Now func() time.Time
 	// CrashAt, when set, is called at each named step of a run
-	// ("reading", "written", "anchored", "published") so that tests can
-	// kill the process there.
+	// ("reading", "written", "anchored", "published"; with an object
+	// store also "staged", "copied", "unstaged" and "recorded",
+	// publish_bucket.go) so that tests can kill the process there.
 	CrashAt func(step string)
 	// Progress, when set, is told how far each job's read is.
 	Progress func(ProgressReport)

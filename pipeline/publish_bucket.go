@@ -17,13 +17,21 @@ import (
 // Publishing to an object store keeps the folder's crash-safe order
 // (docs/storage.md):
 //
-//  1. stage: upload each temporary batch file under a staging key
-//     (storage.StagingKey), before anchoring;
+//  1. stage: stream each batch file to a staging key
+//     (storage.StagingKey) as it is written (stage_stream.go), before
+//     anchoring;
 //  2. anchor the manifests;
-//  3. publish: copy each staged object to its final key, unless the final
-//     key already holds the anchored bytes (a run that crashed after
-//     publishing); write the sidecar; delete the staged objects;
+//  3. publish: copy each staged object to its final key with a copy that
+//     never overwrites, unless the final key already holds the anchored
+//     bytes (a run that crashed after publishing); write the sidecar;
+//     delete the staged objects;
 //  4. record the batches and move the watermark in the state DB.
+//
+// The crash steps (Node.CrashAt) are "written" (files written and
+// staged), "staged" (old staged objects cleaned up), "anchored", "copied"
+// (a batch's files at their final keys, no sidecar yet), "published"
+// (every sidecar written), "unstaged" (staged objects deleted) and
+// "recorded" (watermark moved, local temporary files still there).
 //
 // A run killed at any step leaves a pending window; the next run
 // re-extracts it to the same batch ids, stages again (overwriting), finds
@@ -35,8 +43,9 @@ import (
 // as left over.
 const staleStaging = 24 * time.Hour
 
-// stage uploads the run's batch files to their staging keys when the
-// output is an object store; it does nothing for a folder.
+// stage cleans up old staged objects and uploads any of the run's batch
+// files not already streamed to its staging key, when the output is an
+// object store; it does nothing for a folder.
 func (n *Node) stage(ctx context.Context, works []*jobWork) error {
 	if len(works) == 0 || n.Config.Store() == nil {
 		return nil
@@ -45,13 +54,26 @@ func (n *Node) stage(ctx context.Context, works []*jobWork) error {
 	if err != nil {
 		return fmt.Errorf("pipeline: stage: %w", err)
 	}
-	n.cleanStaging(ctx, bk)
+	ours := map[string]bool{}
 	for _, w := range works {
 		for _, b := range w.batches {
-			if err := bk.Upload(ctx, storage.StagingKey(b.id, anchor.FileRows), b.rows.Path); err != nil {
-				return fmt.Errorf("pipeline: stage batch %s: %w", b.id, err)
-			}
+			ours[storage.StagingKey(b.id, anchor.FileRows)] = true
 			if b.rejects != nil {
+				ours[storage.StagingKey(b.id, anchor.FileRejects)] = true
+			}
+		}
+	}
+	n.cleanStaging(ctx, bk, ours)
+	// The files were streamed to their staging keys as they were written
+	// (stage_stream.go); one that was not is uploaded now.
+	for _, w := range works {
+		for _, b := range w.batches {
+			if !b.rowsStaged {
+				if err := bk.Upload(ctx, storage.StagingKey(b.id, anchor.FileRows), b.rows.Path); err != nil {
+					return fmt.Errorf("pipeline: stage batch %s: %w", b.id, err)
+				}
+			}
+			if b.rejects != nil && !b.rejectsStaged {
 				if err := bk.Upload(ctx, storage.StagingKey(b.id, anchor.FileRejects), b.rejects.Path); err != nil {
 					return fmt.Errorf("pipeline: stage batch %s rejects: %w", b.id, err)
 				}
@@ -63,13 +85,18 @@ func (n *Node) stage(ctx context.Context, works []*jobWork) error {
 }
 
 // cleanStaging deletes staged objects older than staleStaging (left by
-// runs whose window never anchored) and reports them. A failure is logged:
-// it does not stop the run.
-func (n *Node) cleanStaging(ctx context.Context, bk *storage.Bucket) {
+// runs whose window never anchored), other than this run's (ours), and
+// reports them. It also aborts the
+// unfinished multipart uploads under the staging prefix (left when a run
+// or the store was killed mid-upload) that are older than staleStaging or
+// that are for one of the keys this run is about to stage (ours: the job
+// lock means the run that began them is dead). A failure is logged: it
+// does not stop the run.
+func (n *Node) cleanStaging(ctx context.Context, bk *storage.Bucket, ours map[string]bool) {
 	cutoff := n.now().Add(-staleStaging)
 	var removed []string
 	err := bk.List(ctx, storage.StagingDir, func(rel string, a storage.Attrs) error {
-		if a.ModTime.IsZero() || a.ModTime.After(cutoff) {
+		if ours[rel] || a.ModTime.IsZero() || a.ModTime.After(cutoff) {
 			return nil
 		}
 		if err := bk.Delete(ctx, rel); err != nil {
@@ -83,6 +110,15 @@ func (n *Node) cleanStaging(ctx context.Context, bk *storage.Bucket) {
 	}
 	if err != nil {
 		n.Logger.Error("could not clean old staged objects", "err", err)
+	}
+	aborted, err := bk.AbortUploads(ctx, storage.StagingDir, func(rel string, began time.Time) bool {
+		return ours[rel] || (!began.IsZero() && began.Before(cutoff))
+	})
+	if len(aborted) > 0 {
+		n.Logger.Warn("aborted unfinished uploads left by interrupted runs", "uploads", len(aborted), "keys", strings.Join(aborted, " "))
+	}
+	if err != nil {
+		n.Logger.Error("could not abort unfinished uploads", "err", err)
 	}
 }
 
@@ -113,6 +149,7 @@ func (n *Node) publishToBucket(ctx context.Context, w *jobWork) error {
 			staged = append(staged, storage.StagingKey(b.id, anchor.FileRejects))
 			lb.RejectsPath, sc.Rejects = bk.URL(rejectsKey), rejectsKey
 		}
+		n.crash("copied")
 		data, err := json.MarshalIndent(sc, "", "  ")
 		if err != nil {
 			return fmt.Errorf("pipeline: publish batch %s: sidecar: %w", b.id, err)
@@ -131,10 +168,14 @@ func (n *Node) publishToBucket(ctx context.Context, w *jobWork) error {
 			return fmt.Errorf("pipeline: publish: %w", err)
 		}
 	}
+	n.crash("unstaged")
+	// Indexed before recorded as published, as for a folder (publish.go):
+	// a batch listed as published is one whose patients a fetch finds.
+	n.indexPublished(ctx, indexed)
 	if err := n.State.Complete(ctx, w.job.Name, w.window, done); err != nil {
 		return err
 	}
-	n.indexPublished(ctx, indexed)
+	n.crash("recorded")
 	for _, b := range w.batches {
 		n.removeTemp(b.rows.Path)
 		if b.rejects != nil {
@@ -144,26 +185,29 @@ func (n *Node) publishToBucket(ctx context.Context, w *jobWork) error {
 	return nil
 }
 
-// placeObject copies staged to final unless final already holds the
-// anchored bytes; written is the digest of the staged file, computed as it
-// was written. Either way final ends with digest want and size size.
+// placeObject makes final visible from staged: a copy inside the store
+// that never overwrites (storage.Bucket.Copy: a conditional If-None-Match
+// copy on S3). written is the digest of the staged file, computed as it
+// was written; want and size are the anchored digest and size. A final
+// object already there (a run that crashed after this step, or a store
+// that refused the conditional copy) is success when it holds the
+// anchored bytes, and an error naming its key otherwise; it is never
+// replaced.
 func placeObject(ctx context.Context, bk *storage.Bucket, staged, final, written, want string, size int64) error {
+	// The Stat first keeps the existing object safe on a store that would
+	// ignore the condition; the condition closes the gap between the
+	// Stat and the copy.
 	if _, ok, err := bk.Stat(ctx, final); err != nil {
 		return fmt.Errorf("pipeline: publish: %w", err)
 	} else if ok {
-		got, _, err := bk.SHA256(ctx, final)
-		if err != nil {
-			return fmt.Errorf("pipeline: publish: %w", err)
-		}
-		if got != want {
-			return fmt.Errorf("pipeline: %s exists but differs from its anchor (sha256 %.12s…, anchored %.12s…); move it aside and re-run", bk.URL(final), got, want)
-		}
-		return nil
+		return checkPlaced(ctx, bk, final, want)
 	}
 	if written != want {
 		return fmt.Errorf("pipeline: %s: re-written file has sha256 %.12s…, anchored %.12s…", bk.URL(staged), written, want)
 	}
-	if err := bk.Copy(ctx, final, staged); err != nil {
+	if err := bk.Copy(ctx, final, staged); errors.Is(err, storage.ErrExists) {
+		return checkPlaced(ctx, bk, final, want)
+	} else if err != nil {
 		return fmt.Errorf("pipeline: publish: %w", err)
 	}
 	a, ok, err := bk.Stat(ctx, final)
@@ -172,6 +216,19 @@ func placeObject(ctx context.Context, bk *storage.Bucket, staged, final, written
 	}
 	if !ok || a.Size != size {
 		return fmt.Errorf("pipeline: publish: %s: the copy has %d bytes, anchored %d", bk.URL(final), a.Size, size)
+	}
+	return nil
+}
+
+// checkPlaced accepts an object already at final only when it holds the
+// anchored bytes (digest want).
+func checkPlaced(ctx context.Context, bk *storage.Bucket, final, want string) error {
+	got, _, err := bk.SHA256(ctx, final)
+	if err != nil {
+		return fmt.Errorf("pipeline: publish: %w", err)
+	}
+	if got != want {
+		return fmt.Errorf("pipeline: %s exists but differs from its anchor (sha256 %.12s…, anchored %.12s…); it was left as it is: move it aside and re-run", bk.URL(final), got, want)
 	}
 	return nil
 }

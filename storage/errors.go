@@ -3,6 +3,9 @@ package storage
 import (
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"syscall"
 
 	"github.com/aws/smithy-go"
 	"gocloud.dev/gcerrors"
@@ -19,6 +22,12 @@ var (
 	ErrDenied = errors.New("the store refused the credentials")
 	// ErrNotFound: no object at the key.
 	ErrNotFound = errors.New("no such object")
+	// ErrUnreachable: the store did not answer, or broke the connection
+	// mid-request (it is down, restarting, or the endpoint is wrong).
+	ErrUnreachable = errors.New("the store cannot be reached")
+	// ErrExists: a write that must not overwrite found an object at the
+	// key (Copy).
+	ErrExists = errors.New("an object is already there")
 )
 
 // explain turns a driver error into one naming the operation, the
@@ -40,8 +49,37 @@ func (b *Bucket) explain(op, what string, err error, cfg ...Config) error {
 	case code == "InvalidAccessKeyId" || code == "SignatureDoesNotMatch" || code == "AccessDenied" || code == "Forbidden" ||
 		gcerrors.Code(err) == gcerrors.PermissionDenied:
 		return fmt.Errorf("storage: %s %s: bucket %q: %w (%s): check %s", op, what, b.name, ErrDenied, code, hint)
+	case code == "" && b.scheme == "s3" && unreachable(err):
+		return fmt.Errorf("storage: %s %s: bucket %q: %w (%v)", op, what, b.name, ErrUnreachable, rootCause(err))
+	case code == "PreconditionFailed" || gcerrors.Code(err) == gcerrors.FailedPrecondition:
+		return fmt.Errorf("storage: %s %s: bucket %q: %w", op, what, b.name, ErrExists)
 	case gcerrors.Code(err) == gcerrors.NotFound:
 		return fmt.Errorf("storage: %s %s: bucket %q: %w", op, what, b.name, ErrNotFound)
 	}
 	return fmt.Errorf("storage: %s %s: bucket %q: %w", op, what, b.name, err)
+}
+
+// unreachable says whether err is a network failure: no connection, or
+// one broken mid-request.
+func unreachable(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, syscall.EPIPE) || errors.Is(err, io.ErrUnexpectedEOF)
+}
+
+// rootCause is the innermost error of err's first chain (for a network
+// failure, "dial tcp ADDR: connect: connection refused" rather than the
+// SDK's retry summary around it).
+func rootCause(err error) error {
+	var op *net.OpError
+	if errors.As(err, &op) {
+		return op
+	}
+	for {
+		next := errors.Unwrap(err)
+		if next == nil {
+			return err
+		}
+		err = next
+	}
 }

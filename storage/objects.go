@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"gocloud.dev/blob"
 )
 
@@ -64,12 +66,71 @@ func (b *Bucket) Stat(ctx context.Context, rel string) (a Attrs, ok bool, err er
 	return Attrs{Size: at.Size, ModTime: at.ModTime}, true, nil
 }
 
-// Copy copies the object at src to dst inside the store (no download).
+// Copy copies the object at src to dst, never overwriting: when dst
+// already holds an object the error matches ErrExists and dst is left as
+// it was. In an S3 store the copy is a conditional CopyObject
+// (If-None-Match: *), done inside the store with no download; the store
+// refuses it atomically, so two writers cannot both make dst. In a
+// folder the copy is written beside dst and renamed into place only if
+// dst is still absent (checked under fileblob's lock, which holds within
+// one process; the job lock keeps a second process out).
 func (b *Bucket) Copy(ctx context.Context, dst, src string) error {
-	if err := b.b.Copy(ctx, b.key(dst), b.key(src), nil); err != nil {
+	var err error
+	if b.scheme == "file" {
+		err = b.copyFile(ctx, dst, src)
+	} else {
+		err = b.b.Copy(ctx, b.key(dst), b.key(src), &blob.CopyOptions{BeforeCopy: ifNoneMatch})
+	}
+	if err != nil {
 		return b.explain("copy", b.URL(src)+" to "+b.URL(dst), err)
 	}
 	return nil
+}
+
+// Replace copies the object at src over the object at dst, which may
+// exist: the one deliberate overwrite, for erasure's rewrite of a
+// published object (the erasure entry is anchored before it, so a reader
+// knows why the object changed). Publishing uses Copy, which never
+// overwrites.
+func (b *Bucket) Replace(ctx context.Context, dst, src string) error {
+	if err := b.b.Copy(ctx, b.key(dst), b.key(src), nil); err != nil {
+		return b.explain("copy", b.URL(src)+" over "+b.URL(dst), err)
+	}
+	return nil
+}
+
+// ifNoneMatch makes an S3 CopyObject conditional on the destination key
+// being free (the store answers 412 PreconditionFailed otherwise).
+func ifNoneMatch(as func(any) bool) error {
+	var in *s3.CopyObjectInput
+	if !as(&in) {
+		return errors.New("storage: the store's copy takes no condition")
+	}
+	in.IfNoneMatch = aws.String("*")
+	return nil
+}
+
+// copyFile copies within a folder through a conditional write (fileblob
+// creates dst only if it does not exist), since fileblob's own Copy
+// overwrites.
+func (b *Bucket) copyFile(ctx context.Context, dst, src string) error {
+	r, err := b.b.NewReader(ctx, b.key(src), nil)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	w, err := b.b.NewWriter(wctx, b.key(dst), &blob.WriterOptions{ContentType: contentType(dst), IfNotExist: true})
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(w, r); err != nil {
+		cancel()
+		w.Close()
+		return err
+	}
+	return w.Close()
 }
 
 // Delete removes the object at rel; one already gone is no error.

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -151,5 +152,21 @@ func TestMissingCredentials(t *testing.T) {
 	_, err := Open(context.Background(), Config{URL: "s3://lake/p", Endpoint: "http://127.0.0.1:1", AccessKeyEnv: "AK", SecretKeyEnv: "SK"}, env, "")
 	if err == nil || !strings.Contains(err.Error(), "SK (output.secret_key_env) is not set") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestUnreachable: a store that does not answer is reported as such,
+// naming the bucket and the address, not as the SDK's retry summary.
+func TestUnreachable(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close() // nothing listens there now
+	env := func(string) (string, bool) { return "key", true }
+	_, err = Open(context.Background(), Config{URL: "s3://lake/p", Endpoint: "http://" + addr, AccessKeyEnv: "AK", SecretKeyEnv: "SK"}, env, "")
+	if !errors.Is(err, ErrUnreachable) || !strings.Contains(err.Error(), `bucket "lake"`) || !strings.Contains(err.Error(), addr) {
+		t.Fatalf("err = %v, want ErrUnreachable naming the bucket and %s", err, addr)
 	}
 }

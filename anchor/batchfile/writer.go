@@ -49,6 +49,11 @@ type Options struct {
 	// Mode is the file's permission mode, exactly (whatever the umask);
 	// DefaultMode when zero. A batch file holds patient data.
 	Mode fs.FileMode
+	// Tee, when set, also receives every byte of the file as it is
+	// written, in order (an upload streaming the file to an object store
+	// while it is written). An error from it fails the file like a write
+	// error.
+	Tee io.Writer
 }
 
 // DefaultMode is a batch file's mode when Options.Mode is zero: the
@@ -127,6 +132,9 @@ func Create(path string, s *schemas.Schema, batchID string, saltKey []byte, opt 
 	}
 	w.builder.Reserve(w.perBatch)
 	w.counter.w = io.MultiWriter(f, w.sum)
+	if opt.Tee != nil {
+		w.counter.w = io.MultiWriter(f, w.sum, opt.Tee)
+	}
 	props := writerProps(pool, w.perBatch)
 	w.pw, err = pqarrow.NewFileWriter(s.Arrow(), &w.counter, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
 	if err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -44,8 +45,10 @@ func TestS3Benchmark(t *testing.T) {
 				t.Fatal(err)
 			}
 			start := time.Now()
-			mustCode(t, ha(t, s3Env(srv), "--config", cfg, "run", "patients-csv"), 0, "run")
+			r := ha(t, s3Env(srv), "--config", cfg, "run", "patients-csv")
+			mustCode(t, r, 0, "run")
 			took := time.Since(start).Seconds()
+			t.Logf("run to the %s: %s, ended +%.2fs", map[bool]string{false: "folder", true: "bucket"}[toBucket], phases(r.stderr, start), took)
 			if !toBucket {
 				folder = append(folder, took)
 				continue
@@ -56,7 +59,7 @@ func TestS3Benchmark(t *testing.T) {
 					continue
 				}
 				start = time.Now()
-				r := ha(t, s3Env(srv), "--config", cfg, "-v", "verify", "batch", b.BatchID)
+				r = ha(t, s3Env(srv), "--config", cfg, "-v", "verify", "batch", b.BatchID)
 				mustCode(t, r, 0, "verify batch")
 				verify = append(verify, time.Since(start).Seconds())
 				m := fetched.FindStringSubmatch(r.stderr)
@@ -72,6 +75,27 @@ func TestS3Benchmark(t *testing.T) {
 	t.Logf("%d rows, %d rounds: run to a folder median %.2fs, to the bucket median %.2fs, folder/bucket ratio median %.2f (%.2f to %.2f)",
 		rows, rounds, median(folder), median(bucket), median(ratios), minOf(ratios), maxOf(ratios))
 	t.Logf("verify batch from the bucket: median %.2fs; rows file %d bytes, %d bytes fetched (%.2fx)", median(verify), size, read, float64(read)/float64(max(size, 1)))
+}
+
+// phases says when, after start, a run's log reports the steps of a run
+// (written, anchored, indexed), to show where a run to the bucket spends
+// its extra time.
+func phases(stderr string, start time.Time) string {
+	var out []string
+	for _, line := range strings.Split(stderr, "\n") {
+		var l struct {
+			Time time.Time `json:"time"`
+			Msg  string    `json:"msg"`
+		}
+		if json.Unmarshal([]byte(line), &l) != nil {
+			continue
+		}
+		switch l.Msg {
+		case "extracted", "anchored", "patient index updated":
+			out = append(out, fmt.Sprintf("%s +%.2fs", l.Msg, l.Time.Sub(start).Seconds()))
+		}
+	}
+	return strings.Join(out, ", ")
 }
 
 func median(xs []float64) float64 {

@@ -25,11 +25,7 @@ import (
 // failing in CI and skipping elsewhere when weed is not built.
 func startS3(t *testing.T) *s3test.Server {
 	t.Helper()
-	bin, err := s3test.Binary()
-	if err != nil {
-		missingTool(t, "the SeaweedFS server (weed)", s3test.Install+": "+err.Error())
-	}
-	return s3test.Start(t, bin)
+	return s3test.Run(t)
 }
 
 // s3Env holds the credentials the config's output names.
@@ -95,6 +91,9 @@ func fileLake(t *testing.T) lake {
 			return data
 		},
 		put: func(t *testing.T, key string, data []byte) {
+			if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, key)), 0o700); err != nil {
+				t.Fatal(err)
+			}
 			if err := os.WriteFile(filepath.Join(dir, key), data, 0o600); err != nil {
 				t.Fatal(err)
 			}
@@ -169,10 +168,11 @@ func checkLakeExactlyOnce(t *testing.T, cfg string, l lake, job string, want int
 }
 
 // crashMatrix kills `run` at each step of publishing to the lake l
-// makes, then runs again: every record is anchored once, every object
-// matches its anchor, and no staged or stray object is left.
+// makes (pipeline/publish_bucket.go), then runs again: every record is
+// anchored once, every object matches its anchor, and no staged or stray
+// object, nor local temporary file, is left.
 func crashMatrix(t *testing.T, newLake func(t *testing.T, step string) lake) {
-	for _, step := range []string{"written", "staged", "anchored", "published"} {
+	for _, step := range []string{"written", "staged", "anchored", "copied", "published", "unstaged", "recorded"} {
 		t.Run(step, func(t *testing.T) {
 			l := newLake(t, step)
 			dir, cfg := newDeployment(t)
@@ -185,6 +185,9 @@ func crashMatrix(t *testing.T, newLake func(t *testing.T, step string) lake) {
 			}
 			mustCode(t, ha(t, l.env, "--config", cfg, "run", "patients-csv"), 0, "run after the crash")
 			checkLakeExactlyOnce(t, cfg, l, "patients-csv", base+4000)
+			if left, _ := filepath.Glob(filepath.Join(dir, "batches", ".tmp", "*")); len(left) > 0 {
+				t.Errorf("temporary files left after the re-run: %v", left)
+			}
 		})
 	}
 }

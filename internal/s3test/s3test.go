@@ -33,7 +33,10 @@ type Server struct {
 	AccessKey string
 	SecretKey string
 	Dir       string // its data folder
-	cmd       *exec.Cmd
+	bin       string
+	args      []string
+	cmd       *exec.Cmd // nil once killed
+	exited    <-chan error
 	log       string
 }
 
@@ -93,6 +96,21 @@ func pinnedVersion() (string, error) {
 	return "", fmt.Errorf("s3test: %s does not require github.com/seaweedfs/seaweedfs", gomod)
 }
 
+// Run starts a server for the test (Start) with the binary Binary finds.
+// Without one the test fails when CI is set (CI must test the store) and
+// is skipped elsewhere, saying how to build it.
+func Run(t testing.TB) *Server {
+	t.Helper()
+	bin, err := Binary()
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("the SeaweedFS server (weed) is missing: %s: %v", Install, err)
+		}
+		t.Skipf("the SeaweedFS server (weed) is missing (%s: %v): test skipped outside CI", Install, err)
+	}
+	return Start(t, bin)
+}
+
 // Start starts weed (bin) and waits until its S3 API answers and bucket
 // "healthanchor-test" exists. The server is killed at the test's cleanup.
 func Start(t testing.TB, bin string) *Server {
@@ -111,7 +129,8 @@ func Start(t testing.TB, bin string) *Server {
 	}
 	ports := freePorts(t, 8)
 	s.Endpoint = "http://127.0.0.1:" + strconv.Itoa(ports[6])
-	args := []string{"server", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", "-dir=" + filepath.Join(dir, "data"),
+	s.bin = bin
+	s.args = []string{"server", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", "-dir=" + filepath.Join(dir, "data"),
 		"-master.port=" + strconv.Itoa(ports[0]), "-master.port.grpc=" + strconv.Itoa(ports[1]),
 		"-volume.port=" + strconv.Itoa(ports[2]), "-volume.port.grpc=" + strconv.Itoa(ports[3]),
 		"-filer", "-filer.port=" + strconv.Itoa(ports[4]), "-filer.port.grpc=" + strconv.Itoa(ports[5]),
@@ -122,23 +141,29 @@ func Start(t testing.TB, bin string) *Server {
 	if err := os.MkdirAll(filepath.Join(dir, "data"), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	logf, err := os.Create(s.log)
+	t.Cleanup(s.Kill)
+	s.launch(t)
+	return s
+}
+
+// launch starts the process with s's arguments and waits until the S3 API
+// answers with the bucket there (creating it on the first launch).
+func (s *Server) launch(t testing.TB) {
+	t.Helper()
+	logf, err := os.OpenFile(s.log, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.cmd = exec.Command(bin, args...)
-	s.cmd.Dir = dir
-	s.cmd.Stdout, s.cmd.Stderr = logf, logf
-	if err := s.cmd.Start(); err != nil {
+	cmd := exec.Command(s.bin, s.args...)
+	cmd.Dir = s.Dir
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
 		logf.Close()
-		t.Fatalf("s3test: start %s: %v", bin, err)
+		t.Fatalf("s3test: start %s: %v", s.bin, err)
 	}
 	exited := make(chan error, 1)
-	go func() { exited <- s.cmd.Wait(); logf.Close() }()
-	t.Cleanup(func() {
-		s.cmd.Process.Kill()
-		<-exited
-	})
+	go func() { exited <- cmd.Wait(); logf.Close() }()
+	s.cmd, s.exited = cmd, exited
 	started := time.Now()
 	if err := s.waitReady(exited); err != nil {
 		tail, _ := os.ReadFile(s.log)
@@ -147,11 +172,31 @@ func Start(t testing.TB, bin string) *Server {
 		}
 		t.Fatalf("s3test: weed did not serve S3 at %s: %v\n%s", s.Endpoint, err, tail)
 	}
-	t.Logf("s3test: SeaweedFS S3 at %s (pid %d) ready in %s", s.Endpoint, s.cmd.Process.Pid, time.Since(started).Round(time.Millisecond))
-	return s
+	t.Logf("s3test: SeaweedFS S3 at %s (pid %d) ready in %s", s.Endpoint, cmd.Process.Pid, time.Since(started).Round(time.Millisecond))
 }
 
-// waitReady creates the bucket, retrying until the server takes it.
+// Kill SIGKILLs the server (by its pid) and waits for it to exit, as a
+// crash of the store would stop it. Killing a stopped server does
+// nothing.
+func (s *Server) Kill() {
+	if s.cmd == nil {
+		return
+	}
+	s.cmd.Process.Kill()
+	<-s.exited
+	s.cmd = nil
+}
+
+// Restart starts the killed server again on the same data folder, ports
+// and credentials, and waits until it serves the bucket.
+func (s *Server) Restart(t testing.TB) {
+	t.Helper()
+	s.Kill()
+	s.launch(t)
+}
+
+// waitReady waits until the S3 API serves the bucket, creating it when
+// it is not there yet (a restarted server already has it).
 func (s *Server) waitReady(exited <-chan error) error {
 	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
 	defer cancel()
@@ -166,7 +211,10 @@ func (s *Server) waitReady(exited <-chan error) error {
 		case <-time.After(200 * time.Millisecond):
 		}
 		cctx, ccancel := context.WithTimeout(ctx, 5*time.Second)
-		_, err := client.CreateBucket(cctx, &s3.CreateBucketInput{Bucket: aws.String(s.Bucket)})
+		_, err := client.HeadBucket(cctx, &s3.HeadBucketInput{Bucket: aws.String(s.Bucket)})
+		if err != nil {
+			_, err = client.CreateBucket(cctx, &s3.CreateBucketInput{Bucket: aws.String(s.Bucket)})
+		}
 		ccancel()
 		if err == nil {
 			return nil
@@ -189,7 +237,7 @@ func (s *Server) Client() *s3.Client {
 	})
 }
 
-// Pid is the server's process id.
+// Pid is the running server's process id.
 func (s *Server) Pid() int { return s.cmd.Process.Pid }
 
 func freePorts(t testing.TB, n int) []int {
