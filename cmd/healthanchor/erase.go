@@ -54,6 +54,13 @@ Do not put the patient's id or name in --request: it is on the chain.`,
 				return err
 			}
 			defer n.Close()
+			if !dryRun {
+				leave, err := joinCluster(cmd.Context(), n, "erase")
+				if err != nil {
+					return err
+				}
+				defer leave()
+			}
 			out, err := n.Erase(cmd.Context(), patient, lifecycle.EraseRequest{Reason: reason, Request: request, DryRun: dryRun}, crashHook())
 			if err != nil {
 				return err

@@ -138,7 +138,11 @@ func TestClusterExchange(t *testing.T) {
 	// XP2 erased at node1: a whole-batch fetch gets the rewritten file,
 	// XP2's row without its values, and verifies it from the kept row and
 	// the kept leaf hash, against the erasure entry on node2's replica.
+	// erase anchors through the cluster, as run does: node1's serve holds
+	// the ports it joins with, so it is stopped meanwhile.
+	tc.kill(n1)
 	mustCode(t, ha(t, nil, "--config", n1.config, "erase", "--patient", "XP2", "--reason", "gdpr-art17"), 0, "erase XP2 at node1")
+	tc.start(n1)
 	outE := filepath.Join(t.TempDir(), "erased")
 	var er result
 	tc.waitFor("a batch fetch after the erasure", 30*time.Second, func() bool {
@@ -159,11 +163,11 @@ func TestClusterExchange(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(n1.dir, "inbox/csv/export-y.csv"), []byte(fmt.Sprintf(clusterCSV, "YP", "YP")), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	var other string
+	var other, otherID string
 	tc.waitFor("a second batch anchored and published", 60*time.Second, func() bool {
 		for _, b := range batches(t, n1.config) {
 			if b.Job == "inbox" && b.BlockHeight > 0 && b.ParquetPath != "" && b.BatchID != batch {
-				other = b.ParquetPath
+				other, otherID = b.ParquetPath, b.BatchID
 			}
 		}
 		return other != ""
@@ -185,11 +189,20 @@ func TestClusterExchange(t *testing.T) {
 	if _, err := os.Stat(bad); !os.IsNotExist(err) {
 		t.Errorf("a failed fetch wrote %s", bad)
 	}
-	// The whole batch, from the replaced file: a record of another batch.
-	r = ha(t, nil, "--config", n2.config, "fetch", "--from", "node1", "--batch", batch, "--purpose", "TREAT", "--out", bad)
+	// A whole batch served from another batch's file. The second batch
+	// has no erasure, so node1 sends its file unread (a batch with an
+	// anchored erasure is read first, and node1 refuses to send a file
+	// whose erased row holds values): the fetcher's checks must catch it.
+	if err := os.WriteFile(other, []byte(readFile(t, filepath.Join(outB, batch+".parquet"))), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r = ha(t, nil, "--config", n2.config, "fetch", "--from", "node1", "--batch", otherID, "--purpose", "TREAT", "--out", bad)
 	mustCode(t, r, 1, "batch fetch of another batch's file")
-	if !strings.Contains(r.stderr, "batch "+batch) || !strings.Contains(r.stderr, "merkle root") || !strings.Contains(r.stderr, "batch id") {
-		t.Errorf("failure does not name the batch and the checks:\n%s", r.stderr)
+	if !strings.Contains(r.stderr, "batch "+otherID) || !strings.Contains(r.stderr, "verification failed") {
+		t.Errorf("failure does not name the batch and the failed verification:\n%s", r.stderr)
+	}
+	if err := os.WriteFile(other, raw, 0o600); err != nil {
+		t.Fatal(err)
 	}
 	// One byte of a record altered in node1's file.
 	if err := os.WriteFile(parquet, []byte(readFile(t, filepath.Join(outB, batch+".parquet"))), 0o600); err != nil {

@@ -57,6 +57,13 @@ before it are done), 2 on a configuration error.`,
 				fmt.Fprintln(cmd.OutOrStdout(), "no job has a retention: key: nothing to remove")
 				return nil
 			}
+			if !dryRun {
+				leave, err := joinCluster(cmd.Context(), n, "retention apply")
+				if err != nil {
+					return err
+				}
+				defer leave()
+			}
 			acts, err := n.ApplyRetention(cmd.Context(), dryRun)
 			if asJSON {
 				if acts == nil {

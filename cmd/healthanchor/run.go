@@ -61,13 +61,11 @@ a SQL job '{"value":"2026-01-01T00:00:00Z","type":"time","key":"0","key_type":"i
 				}
 				opts.Backfill = &w
 			}
-			rn, err := n.Replicate(cmd.Context())
+			leave, err := joinCluster(cmd.Context(), n, "run")
 			if err != nil {
-				return fmt.Errorf("run: joining the cluster (is serve running for this config? it holds the node's ports): %w", err)
+				return err
 			}
-			if rn != nil {
-				defer rn.Close()
-			}
+			defer leave()
 			if !asJSON && isTerminal(os.Stderr) {
 				n.Progress = newProgress(cmd.ErrOrStderr())
 			} else {

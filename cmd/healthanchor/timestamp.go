@@ -40,6 +40,11 @@ none (or the chain has no checkpoint yet), 2 without a timestamp: section.`,
 			if n.Config.Timestamp == nil {
 				return usageErr("the config has no timestamp: section (docs/lifecycle.md)")
 			}
+			leave, err := joinCluster(cmd.Context(), n, "chain timestamp")
+			if err != nil {
+				return err
+			}
+			defer leave()
 			s, err := newStamper(n, g.logger())
 			if err != nil {
 				return err
