@@ -21,14 +21,7 @@ import (
 //	HEALTHANCHOR_BENCH_S3_ROWS=1000000 HEALTHANCHOR_BENCH_S3_ROUNDS=3 \
 //	  go test -run TestS3Benchmark -v -timeout 60m ./cmd/healthanchor/
 func TestS3Benchmark(t *testing.T) {
-	rows, _ := strconv.Atoi(os.Getenv("HEALTHANCHOR_BENCH_S3_ROWS"))
-	if rows <= 0 {
-		t.Skip("set HEALTHANCHOR_BENCH_S3_ROWS to run the object-storage benchmark")
-	}
-	rounds, _ := strconv.Atoi(os.Getenv("HEALTHANCHOR_BENCH_S3_ROUNDS"))
-	if rounds <= 0 {
-		rounds = 3
-	}
+	rows, rounds := s3BenchSize(t, "HEALTHANCHOR_BENCH_S3_ROWS", "the object-storage benchmark")
 	srv := startS3(t)
 	src := filepath.Join(t.TempDir(), "patients-bench.csv")
 	mustCode(t, ha(t, nil, "gen", "--kind", "csv", "--rows", fmt.Sprint(rows), "--seed", "1", "--bad", "0", "--out", src), 0, "gen")
@@ -112,4 +105,20 @@ func maxOf(xs []float64) float64 {
 	s := append([]float64{}, xs...)
 	sort.Float64s(s)
 	return s[len(s)-1]
+}
+
+// s3BenchSize reads a bucket benchmark's size: its rows from rowsVar (the
+// test is skipped when it is unset, naming what it would run) and its
+// rounds from HEALTHANCHOR_BENCH_S3_ROUNDS (3 when unset).
+func s3BenchSize(t *testing.T, rowsVar, what string) (rows, rounds int) {
+	t.Helper()
+	rows, _ = strconv.Atoi(os.Getenv(rowsVar))
+	if rows <= 0 {
+		t.Skipf("set %s to run %s", rowsVar, what)
+	}
+	rounds, _ = strconv.Atoi(os.Getenv("HEALTHANCHOR_BENCH_S3_ROUNDS"))
+	if rounds <= 0 {
+		rounds = 3
+	}
+	return rows, rounds
 }

@@ -25,14 +25,7 @@ import (
 //	HEALTHANCHOR_BENCH_S3_BASELINE=/path/to/healthanchor-before \
 //	  go test -run TestS3VerifyBenchmark -v -timeout 60m ./cmd/healthanchor/
 func TestS3VerifyBenchmark(t *testing.T) {
-	rows, _ := strconv.Atoi(os.Getenv("HEALTHANCHOR_BENCH_S3_VERIFY_ROWS"))
-	if rows <= 0 {
-		t.Skip("set HEALTHANCHOR_BENCH_S3_VERIFY_ROWS to run the verify-from-the-bucket benchmark")
-	}
-	rounds, _ := strconv.Atoi(os.Getenv("HEALTHANCHOR_BENCH_S3_ROUNDS"))
-	if rounds <= 0 {
-		rounds = 3
-	}
+	rows, rounds := s3BenchSize(t, "HEALTHANCHOR_BENCH_S3_VERIFY_ROWS", "the verify-from-the-bucket benchmark")
 	bins := map[string]string{"current": binary}
 	if b := os.Getenv("HEALTHANCHOR_BENCH_S3_BASELINE"); b != "" {
 		bins["baseline"] = b
