@@ -97,6 +97,14 @@ func (e *LeafEncoder) Batch(rec arrow.RecordBatch) *BatchEncoder {
 	return &e.batch
 }
 
+// NewBatch is Batch with an encoder of its own: several goroutines may
+// each encode a batch of the same LeafEncoder at once.
+func (e *LeafEncoder) NewBatch(rec arrow.RecordBatch) *BatchEncoder {
+	b := new(BatchEncoder)
+	b.reset(e, rec)
+	return b
+}
+
 func (b *BatchEncoder) reset(e *LeafEncoder, rec arrow.RecordBatch) {
 	b.enc, b.rec = e, rec
 	if cap(b.cols) < len(e.order) {

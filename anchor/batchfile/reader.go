@@ -3,12 +3,10 @@ package batchfile
 import (
 	"context"
 	"crypto/sha256"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strconv"
-	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -100,78 +98,31 @@ func ReadFrom(ctx context.Context, name string, src Source, fn RowFunc) (sc Scan
 			kv.Key = "healthanchor.ignored:" + arrowSchemaKey
 		}
 	}
-	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: DefaultBatchRows}, memory.DefaultAllocator)
+	fr, err := newArrowReader(pf, memory.DefaultAllocator)
 	if err != nil {
 		return sc, fmt.Errorf("batchfile: %s: %w", path, err)
 	}
-	rr, err := fr.GetRecordReader(ctx, nil, nil)
+	arrowSchema, err := fr.Schema()
 	if err != nil {
 		return sc, fmt.Errorf("batchfile: %s: %w", path, err)
 	}
-	defer rr.Release()
-	enc, lc, err := canonicalSchema(rr.Schema())
+	enc, lc, err := canonicalSchema(arrowSchema)
 	if err != nil {
 		return sc, fmt.Errorf("batchfile: %s: %w", path, err)
 	}
 	hasher := newLeafHasher(enc, lc)
-	// Decoding (here) and hashing (hashAll's goroutine) overlap, one
-	// record batch apart: on two cores a file is read in about the time
-	// the slower of the two takes.
-	recs := make(chan arrow.RecordBatch, 1)
-	done := make(chan error, 1)
-	var failed atomic.Bool
-	go func() { done <- hasher.hashAll(recs, fn, &failed) }()
-	closed := false
-	defer func() {
-		// A panic while decoding: the hasher is stopped before the
-		// caller sees the error.
-		if !closed {
-			close(recs)
-			<-done
-		}
-	}()
-	for !failed.Load() && rr.Next() {
-		rec := rr.RecordBatch()
-		rec.Retain()
-		recs <- rec
-	}
-	close(recs)
-	closed = true
-	if err := <-done; err != nil {
+	if err := hasher.readGroups(ctx, pf, fn); err != nil {
 		return sc, fmt.Errorf("batchfile: %s: %w", path, err)
 	}
 	sc.Rows, sc.Erased = hasher.rows, hasher.erased
-	if err := rr.Err(); err != nil && !errors.Is(err, io.EOF) {
-		return sc, fmt.Errorf("batchfile: %s: decoding rows: %w", path, err)
-	}
 	sc.Root = hasher.tree.Root()
 	return sc, nil
 }
 
-// hashAll hashes the record batches of recs in order (add), releasing
-// each, until recs is closed. After the first error it sets failed, so
-// that the reader stops decoding, and releases the rest unhashed. A
-// panic while hashing (a damaged file) is that error.
-func (h *leafHasher) hashAll(recs <-chan arrow.RecordBatch, fn RowFunc, failed *atomic.Bool) (err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("the file does not decode: %v", p)
-		}
-		if err != nil {
-			failed.Store(true)
-			for rec := range recs {
-				rec.Release()
-			}
-		}
-	}()
-	for rec := range recs {
-		err = h.add(rec, fn)
-		rec.Release()
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+// newArrowReader decodes pf into Arrow record batches of DefaultBatchRows
+// allocated from mem.
+func newArrowReader(pf *file.Reader, mem memory.Allocator) (*pqarrow.FileReader, error) {
+	return pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: DefaultBatchRows}, mem)
 }
 
 // leafHasher turns record batches into leaf hashes appended to a tree,
@@ -192,28 +143,81 @@ func newLeafHasher(enc *schemas.LeafEncoder, lc leafColumn) *leafHasher {
 
 // add hashes every row of rec; fn, if not nil, sees each one.
 func (h *leafHasher) add(rec arrow.RecordBatch, fn RowFunc) error {
+	r := h.hashBatch(rec, h.rows, fn != nil)
+	if r.err != nil {
+		return r.err
+	}
+	return h.merge(r, fn)
+}
+
+// hashed is what hashBatch computed of one record batch.
+type hashed struct {
+	leaves [][32]byte // every row's leaf hash
+	erased []int      // the batch's rows in erased form
+	leafs  []byte     // when kept: each row's leaf bytes (0x00 and its canonical record), one after the other
+	ends   []int      // when kept: where row k's bytes end in leafs (an erased row's are empty)
+	err    error
+}
+
+// hashBatch computes the leaf hashes of rec, whose first row is the
+// file's row first (for errors); keep keeps the canonical records too,
+// for a RowFunc.
+// It changes nothing in h, so that several goroutines may hash batches
+// of one file at once (merge then takes the results in row order).
+func (h *leafHasher) hashBatch(rec arrow.RecordBatch, first int64, keep bool) (out hashed) {
 	canon, lv := h.lc.project(rec)
 	defer canon.Release()
-	b := h.enc.Batch(canon)
-	for i := 0; i < int(rec.NumRows()); i++ {
+	b := h.enc.NewBatch(canon)
+	n := int(rec.NumRows())
+	out.leaves = make([][32]byte, n)
+	if keep {
+		out.ends = make([]int, n)
+	}
+	var buf []byte
+	for i := range n {
 		lh, erased, err := lv.erased(i)
 		if err != nil {
-			return fmt.Errorf("row %d: %w", h.rows, err)
+			out.err = fmt.Errorf("row %d: %w", first+int64(i), err)
+			return out
 		}
-		var canonical []byte
 		if erased {
-			h.erased = append(h.erased, h.rows)
+			out.erased = append(out.erased, i)
 		} else {
-			h.buf, err = b.AppendLeaf(h.buf[:0], i)
-			if err != nil {
-				return fmt.Errorf("row %d: %w", h.rows, err)
+			start := 0
+			if keep {
+				start = len(buf)
 			}
-			lh, canonical = sha256.Sum256(h.buf), h.buf[1:]
+			if buf, err = b.AppendLeaf(buf[:start], i); err != nil {
+				out.err = fmt.Errorf("row %d: %w", first+int64(i), err)
+				return out
+			}
+			lh = sha256.Sum256(buf[start:])
 		}
+		out.leaves[i] = lh
+		if keep {
+			out.ends[i] = len(buf)
+		}
+	}
+	out.leafs = buf
+	return out
+}
+
+// merge appends the leaf hashes of the next record batch to the tree;
+// fn, if not nil, sees each row (r must then keep its records).
+func (h *leafHasher) merge(r hashed, fn RowFunc) error {
+	for _, i := range r.erased {
+		h.erased = append(h.erased, h.rows+int64(i))
+	}
+	start := 0
+	for k, lh := range r.leaves {
 		if err := h.tree.Append(lh[:]); err != nil {
 			return err
 		}
 		if fn != nil {
+			var canonical []byte
+			if end := r.ends[k]; end > start {
+				canonical, start = r.leafs[start+1:end], end
+			}
 			if err := fn(h.rows, canonical, lh); err != nil {
 				return err
 			}
