@@ -57,15 +57,24 @@ type Config struct {
 	SnapshotEvery    uint64 `yaml:"snapshot_every"`
 	SnapshotInterval string `yaml:"snapshot_interval"`
 	TrailingLogs     uint64 `yaml:"trailing_logs"`
+	// CommitTimeout is how long the leader waits without a new entry
+	// before sending each follower an empty AppendEntries, which is how
+	// followers learn that entries committed (default "1ms", Raft's
+	// least: a lone block reaches the followers' chains within about 2 ms
+	// of the leader's). While idle that is one RPC per follower every
+	// interval to twice that: about a quarter of a core for a 3-node
+	// cluster at 1ms, 4% at 50ms (BenchmarkIdle).
+	CommitTimeout string `yaml:"commit_timeout"`
 	// RepeatLogEvery is how often a repeated warning about one peer (it
 	// does not answer, a retry failed) is logged, as a Go duration
 	// (default "30s"): the first at once, then one line per interval
 	// counting the others (repeated=K).
 	RepeatLogEvery string `yaml:"repeat_log_every"`
 
-	window       time.Duration
-	snapInterval time.Duration
-	repeatEvery  time.Duration
+	window        time.Duration
+	commitTimeout time.Duration
+	snapInterval  time.Duration
+	repeatEvery   time.Duration
 }
 
 // TLSFiles locates the PEM files for mutual TLS.
@@ -88,6 +97,7 @@ const (
 	DefaultBatchWindow       = time.Duration(0)
 	DefaultSnapshotEvery     = 1024
 	DefaultSnapshotInterval  = 30 * time.Second
+	DefaultCommitTimeout     = time.Millisecond
 	DefaultTrailingLogs      = 1024
 	DefaultRepeatLogEvery    = 30 * time.Second
 )
@@ -168,6 +178,9 @@ func (c *Config) Validate() error {
 	}
 	var err error
 	if c.window, err = durationIn("cluster.batch_window", c.BatchWindow, DefaultBatchWindow, 0, 10*time.Second, "20ms"); err != nil {
+		return err
+	}
+	if c.commitTimeout, err = durationIn("cluster.commit_timeout", c.CommitTimeout, DefaultCommitTimeout, time.Millisecond, 10*time.Second, "50ms"); err != nil {
 		return err
 	}
 	if c.snapInterval, err = durationIn("cluster.snapshot_interval", c.SnapshotInterval, DefaultSnapshotInterval, 100*time.Millisecond, 24*time.Hour, "30s"); err != nil {

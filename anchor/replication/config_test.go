@@ -2,6 +2,7 @@ package replication
 
 import (
 	"strings"
+	"time"
 	"testing"
 )
 
@@ -17,6 +18,13 @@ func TestConfigRanges(t *testing.T) {
 	if err := ok.Validate(); err != nil {
 		t.Fatalf("a valid config: %v", err)
 	}
+	if got := raftConfig(ok, raftLoggerDiscard()).CommitTimeout; got != DefaultCommitTimeout {
+		t.Errorf("Raft's CommitTimeout by default: %v, want %v", got, DefaultCommitTimeout)
+	}
+	ok.CommitTimeout = "50ms"
+	if err := ok.Validate(); err != nil || raftConfig(ok, raftLoggerDiscard()).CommitTimeout != 50*time.Millisecond {
+		t.Errorf("commit_timeout 50ms: %v, Raft's CommitTimeout %v", err, raftConfig(ok, raftLoggerDiscard()).CommitTimeout)
+	}
 	for _, tc := range []struct {
 		edit func(*Config)
 		want string
@@ -30,6 +38,8 @@ func TestConfigRanges(t *testing.T) {
 		{func(c *Config) { c.BatchWindow = "soon" }, `cluster.batch_window "soon" is not a duration`},
 		{func(c *Config) { c.SnapshotInterval = "1ns" }, "cluster.snapshot_interval 1ns is out of range: 100ms to 24h0m0s"},
 		{func(c *Config) { c.RepeatLogEvery = "-1s" }, "cluster.repeat_log_every -1s is out of range"},
+		{func(c *Config) { c.CommitTimeout = "100us" }, "cluster.commit_timeout 100us is out of range: 1ms to 10s"},
+		{func(c *Config) { c.CommitTimeout = "1m" }, "cluster.commit_timeout 1m is out of range"},
 	} {
 		c := base()
 		tc.edit(&c)

@@ -214,10 +214,11 @@ func raftConfig(cfg Config, logger hclog.Logger) *raft.Config {
 	conf.LeaderLeaseTimeout = 250 * time.Millisecond
 	// Followers learn that an entry committed from the leader's next
 	// AppendEntries: the next entry, or after CommitTimeout to 2x that
-	// without one. 1 ms (raft's least) keeps a lone block's commit on
-	// the followers within 2 ms of the leader's, for an empty RPC per
-	// follower every 1-2 ms while idle.
-	conf.CommitTimeout = time.Millisecond
+	// without one (cluster.commit_timeout: latency against idle load).
+	conf.CommitTimeout = DefaultCommitTimeout
+	if cfg.commitTimeout > 0 { // validated
+		conf.CommitTimeout = cfg.commitTimeout
+	}
 	conf.SnapshotThreshold = cfg.SnapshotEvery
 	conf.SnapshotInterval = cfg.snapInterval
 	conf.TrailingLogs = cfg.TrailingLogs
