@@ -132,7 +132,6 @@ type leafHasher struct {
 	enc    *schemas.LeafEncoder
 	lc     leafColumn
 	tree   *merkle.Tree
-	buf    []byte // 0x00 then the current row's canonical record
 	rows   int64
 	erased []int64
 }

@@ -2,8 +2,8 @@ package replication
 
 import (
 	"strings"
-	"time"
 	"testing"
+	"time"
 )
 
 // TestConfigRanges: every number of the cluster section has a range, and
