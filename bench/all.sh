@@ -46,6 +46,7 @@ step e2e-10m bash bench/e2e-10m.sh "$rows" $((rows * 10)) "$rounds"
 step sql bash -c "ROWS=$rows bash bench/sql.sh"
 step sql-e2e bash bench/sql-e2e.sh "$rows" "$rounds"
 step hl7-e2e bash bench/hl7-e2e.sh $((rows / 2000)) "$rounds"
+step exec-e2e bash bench/exec-e2e.sh "$rows" "$rounds"
 step index bash bench/index.sh "$rows" "$rounds"
 step exchange bash bench/exchange.sh "$rows" "$rounds"
 step erase bash bench/erase.sh 10 $((rows / 10))
@@ -61,7 +62,7 @@ echo
 echo "== summary (full outputs in $out)"
 for f in "$out"/*.txt; do
   echo "-- $(basename "$f" .txt)"
-  grep -E '^(Benchmark|median|ratio|rows:|psql|connector|healthanchor run|duckdb|erase|elapsed|peak)|[Mm]edian' "$f" | sed 's/^/   /'
+  grep -E '^(Benchmark|median|ratio|rows:|psql|connector|healthanchor run|duckdb|erase|elapsed|peak|csv run|exec run)|[Mm]edian' "$f" | sed 's/^/   /'
 done
 if [ ${#failed[@]} -gt 0 ]; then
   echo "failed: ${failed[*]}"
