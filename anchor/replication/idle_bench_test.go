@@ -1,20 +1,19 @@
-//go:build linux
-
 package replication_test
 
 import (
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/healthanchor/healthanchor/internal/cputime"
 )
 
 // processCPU is the processor time this process has used so far.
 func processCPU(b *testing.B) time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		b.Fatal(err)
+	d, ok := cputime.Process()
+	if !ok {
+		b.Fatal("the process's CPU time cannot be read")
 	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return d
 }
 
 // BenchmarkIdle measures what a 3-node loopback cluster costs while

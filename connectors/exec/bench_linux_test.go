@@ -2,21 +2,20 @@ package exec
 
 import (
 	"context"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/healthanchor/healthanchor/connectors"
+	"github.com/healthanchor/healthanchor/internal/cputime"
 )
 
-// cpuTime is the processor time this process has used (user and system,
-// every thread: the garbage collector's too).
+// cpuTime is the processor time this process has used.
 func cpuTime(b *testing.B) time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		b.Fatal(err)
+	d, ok := cputime.Process()
+	if !ok {
+		b.Fatal("the process's CPU time cannot be read")
 	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return d
 }
 
 // BenchmarkExecPhasesCPU reads the records of BenchmarkExecVsCSV and

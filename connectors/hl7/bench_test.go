@@ -11,6 +11,7 @@ import (
 
 	"github.com/healthanchor/healthanchor/connectors/hl7/hl7gen"
 	"github.com/healthanchor/healthanchor/internal/arrowmem"
+	"github.com/healthanchor/healthanchor/internal/cputime"
 	"github.com/healthanchor/healthanchor/schemas"
 )
 
@@ -61,7 +62,7 @@ func reportMsgs(b *testing.B, msgs int) {
 // with other work, where the elapsed time includes waiting for a core,
 // it is the steadier figure of what one core does.
 func reportCPU(b *testing.B, size int64, cpu0 time.Duration) {
-	if cpu1, ok := cpuTime(); ok && cpu1 > cpu0 {
+	if cpu1, ok := cputime.Process(); ok && cpu1 > cpu0 {
 		b.ReportMetric(float64(size)*float64(b.N)/1e6/(cpu1-cpu0).Seconds(), "MB/cpu-s")
 	}
 }
@@ -136,7 +137,7 @@ func benchParseMap(b *testing.B, gen generator) {
 	b.SetBytes(size)
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu0, _ := cpuTime()
+	cpu0, _ := cputime.Process()
 	msgs, rows, rejects := 0, 0, 0
 	for range b.N {
 		f, err := os.Open(path)

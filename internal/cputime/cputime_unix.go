@@ -1,15 +1,16 @@
 //go:build unix
 
-package hl7
+package cputime
 
 import (
 	"syscall"
 	"time"
 )
 
-// cpuTime returns the CPU time (user and system, all threads) the
-// process has used, and whether it could be read.
-func cpuTime() (time.Duration, bool) {
+// Process returns the CPU time (user and system, every thread, the
+// garbage collector's too) the process has used, and whether it could
+// be read.
+func Process() (time.Duration, bool) {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0, false
