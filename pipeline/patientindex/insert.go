@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/binary"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/healthanchor/healthanchor/anchor/batchfile"
@@ -97,24 +98,19 @@ func (x *Index) add(ctx context.Context, batch string, read func(batchfile.Colum
 }
 
 // inserter writes one batch's (patient_id, row) pairs in a transaction,
-// a part (runPairs pairs at most) at a time.
+// a part (runPairs pairs at most) at a time. Each pair is encoded into
+// its bucket's row as it comes, in row order, so a part needs no sort
+// and holds its pairs once, encoded.
 type inserter struct {
-	tx    *sql.Tx
-	batch int64
-	part  int64
-	full  *sql.Stmt // insertChunk bucket rows
-	buf   []byte    // the part's patient ids, end to end
-	pairs []pair
-	args  []any
-	n     int64
-}
-
-// pair is one row's patient id, buf[start:end], its bucket and its row
-// number.
-type pair struct {
-	bucket     uint32
-	start, end int
-	row        int64
+	tx      *sql.Tx
+	batch   int64
+	part    int64
+	full    *sql.Stmt               // insertChunk bucket rows
+	buckets [1 << bucketBits][]byte // the part's encoded pairs, by bucket
+	pending int                     // pairs in buckets
+	used    []int                   // buckets holding pairs, in bucket order once sorted
+	args    []any
+	n       int64
 }
 
 // newInserter numbers batch (a new entry in batches) and returns an
@@ -136,9 +132,13 @@ func (in *inserter) add(ctx context.Context, id string, row int64) error {
 	if id == "" {
 		return nil
 	}
-	in.pairs = append(in.pairs, pair{bucketOf(id), len(in.buf), len(in.buf) + len(id), row})
-	in.buf = append(in.buf, id...)
-	if len(in.pairs) == runPairs {
+	b := bucketOf(id)
+	if len(in.buckets[b]) == 0 {
+		in.used = append(in.used, int(b))
+	}
+	in.buckets[b] = appendPair(in.buckets[b], id, row)
+	in.pending++
+	if in.pending == runPairs {
 		return in.flush(ctx)
 	}
 	return nil
@@ -153,44 +153,23 @@ func (in *inserter) finish(ctx context.Context) error {
 	return err
 }
 
-// flush writes the part's pairs as one row per bucket, in bucket order
-// (the order of the table's key, so each B-tree page is reached once),
-// and empties the part.
+// flush writes the part's buckets as one row each, in bucket order (the
+// order of the table's key, so each B-tree page is reached once), and
+// empties the part.
 func (in *inserter) flush(ctx context.Context) error {
-	if len(in.pairs) == 0 {
+	if in.pending == 0 {
 		return nil
 	}
-	// A counting sort by bucket keeps each bucket's pairs in row order.
-	var start [1<<bucketBits + 1]int
-	for _, p := range in.pairs {
-		start[p.bucket+1]++
-	}
-	for b := 1; b < len(start); b++ {
-		start[b] += start[b-1]
-	}
-	sorted := make([]pair, len(in.pairs))
-	next := start
-	for _, p := range in.pairs {
-		sorted[next[p.bucket]] = p
-		next[p.bucket]++
-	}
-	var rows [][]any
-	for b := range 1 << bucketBits {
-		ps := sorted[start[b]:start[b+1]]
-		if len(ps) == 0 {
-			continue
-		}
-		rows = append(rows, []any{b, in.batch, in.part, encodePairs(in.buf, ps)})
-	}
-	for len(rows) > 0 {
-		k := min(len(rows), insertChunk)
+	slices.Sort(in.used)
+	for rest := in.used; len(rest) > 0; {
+		k := min(len(rest), insertChunk)
 		stmt, err := in.stmt(ctx, k)
 		if err != nil {
 			return err
 		}
 		in.args = in.args[:0]
-		for _, r := range rows[:k] {
-			in.args = append(in.args, r...)
+		for _, b := range rest[:k] {
+			in.args = append(in.args, b, in.batch, in.part, in.buckets[b])
 		}
 		_, err = stmt.ExecContext(ctx, in.args...)
 		if k < insertChunk {
@@ -199,26 +178,20 @@ func (in *inserter) flush(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("insert rows: %w", err)
 		}
-		rows = rows[k:]
+		rest = rest[k:]
 	}
-	in.n += int64(len(in.pairs))
+	for _, b := range in.used {
+		in.buckets[b] = in.buckets[b][:0]
+	}
+	in.n += int64(in.pending)
 	in.part++
-	in.pairs, in.buf = in.pairs[:0], in.buf[:0]
+	in.pending, in.used = 0, in.used[:0]
 	return nil
 }
 
-// encodePairs is a bucket row's pairs: for each, the id's length
+// appendPair appends one encoded pair to out: the id's length
 // (uvarint), the id, the row number (uvarint).
-func encodePairs(buf []byte, ps []pair) []byte {
-	var out []byte
-	for _, p := range ps {
-		out = appendPair(out, buf[p.start:p.end], p.row)
-	}
-	return out
-}
-
-// appendPair appends one encoded pair to out.
-func appendPair(out, id []byte, row int64) []byte {
+func appendPair[ID []byte | string](out []byte, id ID, row int64) []byte {
 	out = binary.AppendUvarint(out, uint64(len(id)))
 	out = append(out, id...)
 	return binary.AppendUvarint(out, uint64(row))
