@@ -9,15 +9,6 @@ import (
 	"github.com/healthanchor/healthanchor/internal/cputime"
 )
 
-// cpuTime is the processor time this process has used.
-func cpuTime(b *testing.B) time.Duration {
-	d, ok := cputime.Process()
-	if !ok {
-		b.Fatal("the process's CPU time cannot be read")
-	}
-	return d
-}
-
 // BenchmarkExecPhasesCPU reads the records of BenchmarkExecVsCSV and
 // reports the processor time of each phase rather than elapsed time, the
 // figure that holds on a machine so busy that a run mostly waits for a
@@ -41,17 +32,17 @@ func BenchmarkExecPhasesCPU(b *testing.B) {
 		return func(connectors.Record) error { *n++; return nil }
 	}
 	for b.Loop() {
-		t0 := cpuTime(b)
+		t0 := cputime.Must()
 		to, err := ex.Plan(ctx, nil)
 		if err != nil {
 			b.Fatal(err)
 		}
-		t1 := cpuTime(b)
+		t1 := cputime.Must()
 		var n, m int
 		if err := ex.Read(ctx, nil, to, count(&n)); err != nil {
 			b.Fatal(err)
 		}
-		t2 := cpuTime(b)
+		t2 := cputime.Must()
 		cto, err := cs.Plan(ctx, nil)
 		if err != nil {
 			b.Fatal(err)
@@ -59,7 +50,7 @@ func BenchmarkExecPhasesCPU(b *testing.B) {
 		if err := cs.Read(ctx, nil, cto, count(&m)); err != nil {
 			b.Fatal(err)
 		}
-		t3 := cpuTime(b)
+		t3 := cputime.Must()
 		if n != benchRows || m != benchRows {
 			b.Fatalf("read %d records by exec and %d by csv, want %d", n, m, benchRows)
 		}
