@@ -19,12 +19,12 @@ import (
 // LeafEncoder writes the canonical record (docs/format.md) of each row of
 // Arrow record batches that share one schema. It works on any Arrow schema
 // whose columns have a canonical kind, so the writer and an auditor's
-// verifier encode a batch file's rows with the same code. An encoder
-// keeps per-batch state: use one per goroutine.
+// verifier encode a batch file's rows with the same code. Its own
+// AppendRow and AppendLeaf keep state: call them from one goroutine (the
+// encoders Batch returns are independent).
 type LeafEncoder struct {
-	order   []int    // column indexes sorted by name bytes
-	keys    [][]byte // `"name":` prefixes, in order
-	batch   BatchEncoder
+	order   []int        // column indexes sorted by name bytes
+	keys    [][]byte     // `"name":` prefixes, in order
 	scratch BatchEncoder // for AppendRow
 }
 
@@ -91,15 +91,9 @@ type cellColumn struct {
 }
 
 // Batch prepares rec for AppendRow and AppendLeaf by row number. The
-// result is valid while rec is, and is reused by the next call to Batch.
-func (e *LeafEncoder) Batch(rec arrow.RecordBatch) *BatchEncoder {
-	e.batch.reset(e, rec)
-	return &e.batch
-}
-
-// NewBatch is Batch with an encoder of its own: several goroutines may
+// result is valid while rec is, and is its own: several goroutines may
 // each encode a batch of the same LeafEncoder at once.
-func (e *LeafEncoder) NewBatch(rec arrow.RecordBatch) *BatchEncoder {
+func (e *LeafEncoder) Batch(rec arrow.RecordBatch) *BatchEncoder {
 	b := new(BatchEncoder)
 	b.reset(e, rec)
 	return b

@@ -160,13 +160,12 @@ type hashed struct {
 
 // hashBatch computes the leaf hashes of rec, whose first row is the
 // file's row first (for errors); keep keeps the canonical records too,
-// for a RowFunc.
-// It changes nothing in h, so that several goroutines may hash batches
-// of one file at once (merge then takes the results in row order).
+// for a RowFunc. It changes nothing in h, so that several goroutines may
+// hash batches of one file at once (merge then takes them in row order).
 func (h *leafHasher) hashBatch(rec arrow.RecordBatch, first int64, keep bool) (out hashed) {
 	canon, lv := h.lc.project(rec)
 	defer canon.Release()
-	b := h.enc.NewBatch(canon)
+	b := h.enc.Batch(canon)
 	n := int(rec.NumRows())
 	out.leaves = make([][32]byte, n)
 	if keep {
