@@ -32,10 +32,7 @@ size=$(stat -c %s "$work/patients.csv")
 echo "input: $rows rows, $size bytes ($((size / rows)) bytes a row), bad fraction $bad, $rounds rounds"
 (cd bench && [ -d node_modules/@duckdb/node-api ] || npm install --no-audit --no-fund >/dev/null 2>&1)
 
-# field NAME FILE: a GNU time -v field.
-field() { awk -F': ' -v k="$1" 'index($0, k) {print $2}' "$2"; }
-# seconds H:MM:SS.ss -> seconds
-seconds() { awk -v t="$1" 'BEGIN {n=split(t,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}'; }
+. bench/lib.sh # field, seconds
 
 : >"$work/rounds"
 for round in $(seq "$rounds"); do

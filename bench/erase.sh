@@ -34,7 +34,7 @@ n=$(echo "$files" | wc -l)
 bytes=0
 for f in $files; do bytes=$((bytes + $(stat -c %s "$f"))); done
 
-field() { awk -F': ' -v k="$1" 'index($0, k) {print $2}' "$2"; }
+. bench/lib.sh # field
 /usr/bin/time -v "$ha" --config "$cfg" erase --patient "$patient" --reason bench >"$work/erase.out" 2>"$work/erase.time"
 tail -1 "$work/erase.out"
 after=0

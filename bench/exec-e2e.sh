@@ -40,10 +40,7 @@ with open(sys.argv[1], newline="") as src, open(sys.argv[2], "w") as out:
 EOF
 echo "input: $rows rows; CSV $(stat -c %s "$work/data/patients.csv") bytes, tap output $(stat -c %s "$work/tap/tap.jsonl") bytes; $rounds rounds"
 
-# field NAME FILE: a GNU time -v field.
-field() { awk -F': ' -v k="$1" 'index($0, k) {print $2}' "$2"; }
-# seconds H:MM:SS.ss -> seconds
-seconds() { awk -v t="$1" 'BEGIN {n=split(t,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}'; }
+. bench/lib.sh # field, seconds
 
 # timed JOB: runs JOB in a fresh deployment; prints "seconds cpu_seconds rss_mib".
 timed() {

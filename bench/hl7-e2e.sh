@@ -36,10 +36,7 @@ mkdir -p "$work/feed"
 size=$(stat -c %s "$work/feed/feed-bench.hl7")
 echo "input: $msgs messages (1% deliberately bad), $size bytes, $rounds rounds"
 
-# field NAME FILE: a GNU time -v field.
-field() { awk -F': ' -v k="$1" 'index($0, k) {print $2}' "$2"; }
-# seconds H:MM:SS.ss -> seconds
-seconds() { awk -v t="$1" 'BEGIN {n=split(t,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}'; }
+. bench/lib.sh # field, seconds
 now() { date +%s.%N; }
 
 : >"$work/rounds"
