@@ -32,7 +32,7 @@ func bucketOf(id string) uint32 {
 const insertChunk = 64
 
 // runPairs is how many (patient, row) pairs Add holds in memory before
-// writing them (about 40 MB for short ids): a batch file of up to this
+// writing them, encoded (about 14 MB for ids of ten characters): a batch file of up to this
 // many rows is stored as one part, a longer one as several. A variable
 // so that tests can make parts short.
 var runPairs = 1 << 20
