@@ -15,6 +15,13 @@ import (
 // the hash of its bytes, and the block height it stored (Height 0 for an
 // entry refused as a no-op). Rows are written before the block reaches
 // the chain store, so that a crash in between replays the same entry.
+//
+// A row is committed without an fsync of its own (recordApplied): it is
+// durable at raft.db's next fsynced write, the next Raft log append, which
+// in a write-ahead log makes every earlier commit durable with it. Only a
+// power loss (not a crash of the process) can take a row whose block the
+// chain store holds, and the replay of that entry then finds the same
+// block stored and writes the row again (fsm.Apply).
 type appliedEntry struct {
 	Index     uint64
 	EntryHash string // hex SHA-256 of the entry's bytes
@@ -29,7 +36,8 @@ type appliedEntry struct {
 type appliedLog interface {
 	// appliedAt returns the entry recorded at index, if any.
 	appliedAt(ctx context.Context, index uint64) (appliedEntry, bool, error)
-	// recordApplied stores e, replacing what index held; durable on return.
+	// recordApplied stores e, replacing what index held; committed on
+	// return, durable by raft.db's next fsync.
 	recordApplied(ctx context.Context, e appliedEntry) error
 	// appliedSinceBlock returns the entries from the last one that stored
 	// a block on, in index order, at most limit of them.
@@ -73,12 +81,36 @@ func (s *raftStore) appliedAt(ctx context.Context, index uint64) (appliedEntry, 
 }
 
 func (s *raftStore) recordApplied(ctx context.Context, e appliedEntry) error {
-	_, err := s.exec(ctx, `INSERT OR REPLACE INTO applied (idx, entry_hash, height, block_hash) VALUES (?, ?, ?, ?)`,
-		int64(e.Index), e.EntryHash, e.Height, e.BlockHash)
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	conn, err := s.lazyConn(ctx)
+	if err == nil {
+		_, err = conn.ExecContext(ctx, `INSERT OR REPLACE INTO applied (idx, entry_hash, height, block_hash) VALUES (?, ?, ?, ?)`,
+			int64(e.Index), e.EntryHash, e.Height, e.BlockHash)
+	}
 	if err != nil {
 		return fmt.Errorf("replication: record applied index %d: %w", e.Index, err)
 	}
 	return nil
+}
+
+// lazyConn returns the connection whose commits are not fsynced
+// (synchronous=NORMAL: in WAL mode a commit is then durable at the next
+// fsynced one), opening it the first time. Callers hold wmu.
+func (s *raftStore) lazyConn(ctx context.Context) (*sql.Conn, error) {
+	if s.lazy != nil {
+		return s.lazy, nil
+	}
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := conn.ExecContext(ctx, `PRAGMA synchronous = NORMAL`); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	s.lazy = conn
+	return conn, nil
 }
 
 func (s *raftStore) appliedSinceBlock(ctx context.Context, limit int) ([]appliedEntry, error) {

@@ -27,6 +27,10 @@ type raftStore struct {
 	// SQLite finds busy sleeps and polls (1 ms, then 2, 5, 10 ms ...)
 	// where one waiting here is woken as soon as the lock is free.
 	wmu sync.Mutex
+	// lazy is the connection the applied-index records are written on
+	// (applied_store.go), opened at the first, with synchronous=NORMAL;
+	// guarded by wmu.
+	lazy *sql.Conn
 
 	logger  *slog.Logger  // may be nil: the disk-full wait logs nothing
 	closing chan struct{} // closed by Close: a disk-full wait gives up
@@ -87,6 +91,12 @@ func openRaftStore(path string) (*raftStore, error) {
 // Close closes the database.
 func (s *raftStore) Close() error {
 	s.once.Do(func() { close(s.closing) })
+	s.wmu.Lock()
+	if s.lazy != nil {
+		s.lazy.Close()
+		s.lazy = nil
+	}
+	s.wmu.Unlock()
 	return s.db.Close()
 }
 

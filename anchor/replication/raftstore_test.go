@@ -70,3 +70,46 @@ func TestRaftStoreLogAndStable(t *testing.T) {
 		t.Fatalf("LastVoteCand %q", v)
 	}
 }
+
+// TestAppliedRecordsWaitForNoFsync checks the applied-index records go
+// through a connection with synchronous=NORMAL (no fsync of their own)
+// while Raft's log keeps synchronous=FULL, and that a record is read back
+// by the store's other connections and after a reopen.
+func TestAppliedRecordsWaitForNoFsync(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "raft.db")
+	s, err := openRaftStore(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	rec := appliedEntry{Index: 7, EntryHash: entryHash([]byte("entry")), Height: 3, BlockHash: "ab"}
+	if err := s.recordApplied(ctx, rec); err != nil {
+		t.Fatal(err)
+	}
+	var lazy, full int
+	if err := s.lazy.QueryRowContext(ctx, `PRAGMA synchronous`).Scan(&lazy); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.db.QueryRowContext(ctx, `PRAGMA synchronous`).Scan(&full); err != nil {
+		t.Fatal(err)
+	}
+	if lazy != 1 || full != 2 {
+		t.Fatalf("synchronous: applied records %d, Raft log %d; want 1 (NORMAL) and 2 (FULL)", lazy, full)
+	}
+	if got, ok, err := s.appliedAt(ctx, 7); err != nil || !ok || got != rec {
+		t.Fatalf("applied at 7: %+v %v %v, want %+v", got, ok, err, rec)
+	}
+	if err := s.StoreLogs([]*raft.Log{{Index: 8, Term: 1, Type: raft.LogCommand, Data: []byte("next")}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if s, err = openRaftStore(path); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if got, ok, err := s.appliedAt(ctx, 7); err != nil || !ok || got != rec {
+		t.Fatalf("after reopen, applied at 7: %+v %v %v, want %+v", got, ok, err, rec)
+	}
+}
