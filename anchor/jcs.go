@@ -3,9 +3,10 @@ package anchor
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"sort"
-	"strings"
+	"slices"
+	"unicode/utf8"
 
 	"github.com/healthanchor/healthanchor/schemas"
 )
@@ -13,7 +14,8 @@ import (
 // Canonical returns the RFC 8785 (JCS) form of v's JSON encoding: object
 // keys sorted by their UTF-16 code units (for the ASCII keys used here,
 // byte order), no white space, strings escaped minimally. Only integers
-// are allowed as numbers, which JCS writes in plain base 10.
+// are allowed as numbers (anywhere in the document), which JCS writes in
+// plain base 10.
 func Canonical(v any) ([]byte, error) {
 	raw, err := json.Marshal(v)
 	if err != nil {
@@ -22,64 +24,194 @@ func Canonical(v any) ([]byte, error) {
 	return CanonicalizeJSON(raw)
 }
 
-// CanonicalizeJSON re-encodes a JSON document in its JCS form.
+// CanonicalizeJSON re-encodes a JSON document (one value, white space
+// around it allowed) in its JCS form. Invalid UTF-8 in a string becomes
+// U+FFFD, and of an object's members with the same name the last is kept,
+// as encoding/json reads them.
 func CanonicalizeJSON(raw []byte) ([]byte, error) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var doc any
-	if err := dec.Decode(&doc); err != nil {
+	if !json.Valid(raw) {
+		// Valid first, so that the one-pass writer below may trust the
+		// grammar; the decoder names the fault.
+		var v any
+		err := json.Unmarshal(raw, &v)
+		if err == nil {
+			err = errors.New("invalid JSON")
+		}
 		return nil, fmt.Errorf("anchor: canonical json: %w", err)
 	}
-	return appendCanonical(nil, doc)
+	c := canonicalizer{src: raw}
+	c.skipSpace()
+	out, err := c.value(make([]byte, 0, len(raw)))
+	if err != nil {
+		return nil, fmt.Errorf("anchor: canonical json: %w", err)
+	}
+	return out, nil
 }
 
-func appendCanonical(dst []byte, v any) ([]byte, error) {
-	var err error
-	switch x := v.(type) {
-	case nil:
-		return append(dst, "null"...), nil
-	case bool:
-		if x {
-			return append(dst, "true"...), nil
+// canonicalizer writes the JCS form of a document json.Valid accepted,
+// in one pass over it: values are appended as read, and an object's
+// members, once all are written, are put in key order.
+type canonicalizer struct {
+	src []byte
+	pos int
+}
+
+// member is one object member written at dst[start:end] ("key":value);
+// key is the unescaped name it sorts by.
+type member struct {
+	key        []byte
+	start, end int
+}
+
+func (c *canonicalizer) skipSpace() {
+	for c.pos < len(c.src) {
+		switch c.src[c.pos] {
+		case ' ', '\t', '\n', '\r':
+			c.pos++
+		default:
+			return
 		}
-		return append(dst, "false"...), nil
-	case string:
-		return schemas.AppendJSONString(dst, x), nil
-	case json.Number:
-		s := x.String()
-		if strings.ContainsAny(s, ".eE") {
-			return nil, fmt.Errorf("anchor: canonical json: number %s is not an integer", s)
-		}
-		return append(dst, s...), nil
-	case []any:
-		dst = append(dst, '[')
-		for i, e := range x {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			if dst, err = appendCanonical(dst, e); err != nil {
-				return nil, err
-			}
-		}
-		return append(dst, ']'), nil
-	case map[string]any:
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		dst = append(dst, '{')
-		for i, k := range keys {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			dst = schemas.AppendJSONString(dst, k)
-			dst = append(dst, ':')
-			if dst, err = appendCanonical(dst, x[k]); err != nil {
-				return nil, err
-			}
-		}
-		return append(dst, '}'), nil
 	}
-	return nil, fmt.Errorf("anchor: canonical json: unexpected %T", v)
+}
+
+// value appends the canonical form of the value at c.pos.
+func (c *canonicalizer) value(dst []byte) ([]byte, error) {
+	switch b := c.src[c.pos]; b {
+	case '{':
+		return c.object(dst)
+	case '[':
+		return c.array(dst)
+	case '"':
+		s, verbatim := c.str()
+		if verbatim {
+			return append(dst, s...), nil
+		}
+		var text string
+		if err := json.Unmarshal(s, &text); err != nil {
+			return nil, err
+		}
+		return schemas.AppendJSONString(dst, text), nil
+	case 't':
+		c.pos += len("true")
+		return append(dst, "true"...), nil
+	case 'f':
+		c.pos += len("false")
+		return append(dst, "false"...), nil
+	case 'n':
+		c.pos += len("null")
+		return append(dst, "null"...), nil
+	default:
+		start := c.pos
+		for c.pos < len(c.src) && numberByte(c.src[c.pos]) {
+			c.pos++
+		}
+		num := c.src[start:c.pos]
+		if bytes.ContainsAny(num, ".eE") {
+			return nil, fmt.Errorf("number %s is not an integer", num)
+		}
+		return append(dst, num...), nil
+	}
+}
+
+// numberByte reports whether b may appear in a JSON number.
+func numberByte(b byte) bool {
+	return b >= '0' && b <= '9' || b == '-' || b == '+' || b == '.' || b == 'e' || b == 'E'
+}
+
+// str reads the string at c.pos and returns it with its quotes; verbatim
+// is true when those bytes are already its canonical form: no escape
+// (json.Marshal escapes nothing the canonical form leaves as is, and a
+// valid string holds no control character) and valid UTF-8.
+func (c *canonicalizer) str() (s []byte, verbatim bool) {
+	start := c.pos
+	c.pos++
+	escaped := false
+	for {
+		switch c.src[c.pos] {
+		case '\\':
+			escaped = true
+			c.pos += 2
+			continue
+		case '"':
+			c.pos++
+			s = c.src[start:c.pos]
+			return s, !escaped && utf8.Valid(s)
+		}
+		c.pos++
+	}
+}
+
+func (c *canonicalizer) array(dst []byte) ([]byte, error) {
+	dst = append(dst, '[')
+	c.pos++
+	c.skipSpace()
+	var err error
+	for first := true; c.src[c.pos] != ']'; first = false {
+		if !first {
+			dst = append(dst, ',')
+			c.pos++ // the comma
+			c.skipSpace()
+		}
+		if dst, err = c.value(dst); err != nil {
+			return nil, err
+		}
+		c.skipSpace()
+	}
+	c.pos++
+	return append(dst, ']'), nil
+}
+
+func (c *canonicalizer) object(dst []byte) ([]byte, error) {
+	dst = append(dst, '{')
+	c.pos++
+	c.skipSpace()
+	at := len(dst)
+	var members []member
+	for c.src[c.pos] != '}' {
+		if len(members) > 0 {
+			c.pos++ // the comma
+			c.skipSpace()
+		}
+		s, verbatim := c.str()
+		key := s[1 : len(s)-1]
+		start := len(dst)
+		if verbatim {
+			dst = append(dst, s...)
+		} else {
+			var text string
+			if err := json.Unmarshal(s, &text); err != nil {
+				return nil, err
+			}
+			key = []byte(text)
+			dst = schemas.AppendJSONString(dst, text)
+		}
+		dst = append(dst, ':')
+		c.skipSpace()
+		c.pos++ // the colon
+		c.skipSpace()
+		var err error
+		if dst, err = c.value(dst); err != nil {
+			return nil, err
+		}
+		members = append(members, member{key: key, start: start, end: len(dst)})
+		c.skipSpace()
+	}
+	c.pos++
+	// Sort stably, so that of equal names the last read is the last of
+	// its run, the one kept.
+	slices.SortStableFunc(members, func(a, b member) int { return bytes.Compare(a.key, b.key) })
+	written := append([]byte(nil), dst[at:]...)
+	dst = dst[:at]
+	first := true
+	for i, m := range members {
+		if i+1 < len(members) && bytes.Equal(members[i+1].key, m.key) {
+			continue
+		}
+		if !first {
+			dst = append(dst, ',')
+		}
+		first = false
+		dst = append(dst, written[m.start-at:m.end-at]...)
+	}
+	return append(dst, '}'), nil
 }

@@ -87,6 +87,13 @@ func (n *Node) anchor(ctx context.Context, manifests []anchor.Manifest, entries 
 
 // committedHere waits until b is in the local chain and checks it is
 // the same block.
+// WaitHeight blocks until this node's chain store holds block h, ctx
+// ends, or the node stops applying blocks (its store found corrupt, or
+// halted on a forked log).
+func (n *Node) WaitHeight(ctx context.Context, h int64) error {
+	return n.fsm.waitHeight(ctx, h)
+}
+
 func (n *Node) committedHere(ctx context.Context, b anchor.Block) (anchor.Block, error) {
 	if err := n.fsm.waitHeight(ctx, b.Height); err != nil {
 		return anchor.Block{}, err
