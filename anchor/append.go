@@ -161,10 +161,7 @@ func (c *Chain) appendChecked(ctx context.Context, v *validator, b Block) error 
 	if err != nil {
 		return err
 	}
-	hash, err := b.Hash()
-	if err != nil {
-		return err
-	}
+	hash := nx.hash
 	body, err := b.Encode()
 	if err != nil {
 		return err
@@ -179,7 +176,7 @@ func (c *Chain) appendChecked(ctx context.Context, v *validator, b Block) error 
 	}
 	logIndex := int64(v.log.Size())
 	for i, m := range b.Manifests {
-		if err := insertManifest(ctx, tx, m, b.Height, i, logIndex+int64(i)); err != nil {
+		if err := insertManifest(ctx, tx, m, nx.leaves[i], b.Height, i, logIndex+int64(i)); err != nil {
 			return err
 		}
 	}
@@ -218,12 +215,10 @@ func (c *Chain) head(ctx context.Context) (*validator, error) {
 	return v, nil
 }
 
-func insertManifest(ctx context.Context, tx *sql.Tx, m Manifest, height int64, idx int, logIndex int64) error {
-	lh, err := m.LeafHash()
-	if err != nil {
-		return err
-	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO manifests
+// insertManifest indexes manifest m, whose leaf hash is lh, stored at
+// position idx of block height.
+func insertManifest(ctx context.Context, tx *sql.Tx, m Manifest, lh []byte, height int64, idx int, logIndex int64) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO manifests
 		(batch_id, height, idx, log_index, agency, producer_seq, job, schema, rows, rejects, merkle_root, parquet_sha256, leaf_hash)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		m.BatchID, height, idx, logIndex, m.Agency, m.ProducerSeq, m.Job, m.Schema, m.Rows, m.Rejects, m.MerkleRoot, m.ParquetSHA256, fmt.Sprintf("%x", lh))

@@ -2,6 +2,7 @@ package anchor
 
 import (
 	"crypto/ed25519"
+	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 
@@ -49,6 +50,8 @@ type next struct {
 	log     *merkle.Tree
 	members []Member // nil when unchanged
 	keys    map[string]ed25519.PublicKey
+	hash    string   // the block's hash, from the bytes its signature was checked on
+	leaves  [][]byte // the manifests' leaf hashes, in order
 }
 
 // check validates b as the next block without changing the state, and
@@ -73,15 +76,26 @@ func (v *validator) check(b Block) (next, error) {
 	if !ok {
 		return fail("proposer %q is not a member", b.Proposer)
 	}
-	if err := b.VerifySignature(pub); err != nil {
+	// The bytes the signature covers are those the block's hash is of:
+	// canonicalised once for both.
+	unsigned, err := b.unsigned()
+	if err != nil {
 		return next{}, err
 	}
+	if err := verifySig(pub, DomainBlock, unsigned, b.Signature); err != nil {
+		return fail("%w", err)
+	}
+	sum := sha256.Sum256(unsigned)
+	hash := hex.EncodeToString(sum[:])
 	if b.Membership != nil {
-		return v.checkMembership(b)
+		nx, err := v.checkMembership(b)
+		nx.hash = hash
+		return nx, err
 	}
 	log := v.log.Clone()
 	seqs := map[string]int64{}
 	inBlock := map[string]bool{}
+	leaves := make([][]byte, len(b.Manifests))
 	for i, m := range b.Manifests {
 		if err := v.checkManifest(m, seqs, inBlock); err != nil {
 			return fail("manifest %d: %w", i, err)
@@ -93,6 +107,7 @@ func (v *validator) check(b Block) (next, error) {
 		if err := log.Append(lh); err != nil {
 			return next{}, err
 		}
+		leaves[i] = lh
 	}
 	seen := map[string]bool{}
 	for i, e := range b.Entries {
@@ -110,7 +125,7 @@ func (v *validator) check(b Block) (next, error) {
 	if root := hex.EncodeToString(log.Root()); b.LogRoot != root {
 		return fail("log_root %.16s…, recomputed %.16s…", b.LogRoot, root)
 	}
-	return next{log: log}, nil
+	return next{log: log, hash: hash, leaves: leaves}, nil
 }
 
 // checkMembership validates a membership block: no manifests, the log

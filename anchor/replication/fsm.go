@@ -97,9 +97,11 @@ func (f *fsm) load(ctx context.Context) error {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if err := f.setHead(head); err != nil {
-		return err
+	headHash, err := head.Hash()
+	if err != nil {
+		return fmt.Errorf("replication: %w", err)
 	}
+	f.head, f.headHash = head, headHash
 	f.tree, f.roots, f.members, f.corrupt = tree, roots, members, nil
 	close(f.changedCh)
 	f.changedCh = make(chan struct{})
@@ -132,15 +134,6 @@ func (f *fsm) member(id string) (anchor.Member, bool) {
 		}
 	}
 	return anchor.Member{}, false
-}
-
-func (f *fsm) setHead(b anchor.Block) error {
-	h, err := b.Hash()
-	if err != nil {
-		return fmt.Errorf("replication: %w", err)
-	}
-	f.head, f.headHash = b, h
-	return nil
 }
 
 // Apply applies one committed log entry. The entry's Raft index is
@@ -201,7 +194,7 @@ func (f *fsm) Apply(l *raft.Log) any {
 		rec.Height, rec.BlockHash = 0, ""
 		return f.reject(ctx, rec, err)
 	}
-	if err := f.accept(ctx, b); err != nil {
+	if err := f.accept(ctx, b, rec.BlockHash); err != nil {
 		return f.reject(ctx, rec, err)
 	}
 	f.metrics.observeStage(stageApply, time.Since(start))
@@ -221,9 +214,9 @@ func sameBlock(a, b anchor.Block) bool {
 	return err1 == nil && err2 == nil && ha == hb && a.Signature == b.Signature
 }
 
-// accept moves the in-memory head, log and members past b, stored by
-// the chain.
-func (f *fsm) accept(ctx context.Context, b anchor.Block) error {
+// accept moves the in-memory head, log and members past b, whose hash
+// is hash, stored by the chain.
+func (f *fsm) accept(ctx context.Context, b anchor.Block, hash string) error {
 	var members []anchor.Member
 	if b.Membership != nil {
 		var err error
@@ -242,9 +235,7 @@ func (f *fsm) accept(ctx context.Context, b anchor.Block) error {
 	if err := appendLeaves(tree, b); err != nil {
 		return err
 	}
-	if err := f.setHead(b); err != nil {
-		return err
-	}
+	f.head, f.headHash = b, hash
 	f.tree = tree
 	f.roots[b.LogSize] = b.LogRoot
 	close(f.changedCh)
