@@ -197,9 +197,7 @@ func (c *canonicalizer) object(dst []byte) ([]byte, error) {
 		c.skipSpace()
 	}
 	c.pos++
-	// Sort stably, so that of equal names the last read is the last of
-	// its run, the one kept.
-	slices.SortStableFunc(members, func(a, b member) int { return bytes.Compare(a.key, b.key) })
+	sortMembers(members)
 	written := append([]byte(nil), dst[at:]...)
 	dst = dst[:at]
 	first := true
@@ -214,4 +212,23 @@ func (c *canonicalizer) object(dst []byte) ([]byte, error) {
 		dst = append(dst, written[m.start-at:m.end-at]...)
 	}
 	return append(dst, '}'), nil
+}
+
+// sortMembers sorts an object's members by name, stably, so that of equal
+// names the last read is the last of its run, the one kept. Objects are
+// small here (a manifest has about twenty members): an insertion sort,
+// the general one for large objects.
+func sortMembers(ms []member) {
+	if len(ms) > 48 {
+		slices.SortStableFunc(ms, func(a, b member) int { return bytes.Compare(a.key, b.key) })
+		return
+	}
+	for i := 1; i < len(ms); i++ {
+		m := ms[i]
+		j := i
+		for ; j > 0 && string(ms[j-1].key) > string(m.key); j-- {
+			ms[j] = ms[j-1]
+		}
+		ms[j] = m
+	}
 }
