@@ -50,6 +50,7 @@ step exec-e2e bash bench/exec-e2e.sh "$rows" "$rounds"
 step index bash bench/index.sh "$rows" "$rounds"
 step exchange bash bench/exchange.sh "$rows" "$rounds"
 step erase bash bench/erase.sh 10 $((rows / 10))
+step commit go test -run '^$' -bench Commit -benchtime 150x ./anchor/replication/
 step cluster go test ./cmd/healthanchor -run ClusterBenchmark -count 1 -v
 if [ -n "${HEALTHANCHOR_WEED:-}" ]; then
   step s3 env HEALTHANCHOR_BENCH_S3_ROWS="$rows" HEALTHANCHOR_BENCH_S3_ROUNDS="$rounds" \
