@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"database/sql"
+	"encoding/hex"
 	"fmt"
 	"math"
 	"time"
@@ -175,10 +176,8 @@ func (c *Chain) appendChecked(ctx context.Context, v *validator, b Block) error 
 		return fmt.Errorf("anchor: append block %d: %w", b.Height, err)
 	}
 	logIndex := int64(v.log.Size())
-	for i, m := range b.Manifests {
-		if err := insertManifest(ctx, tx, m, nx.leaves[i], b.Height, i, logIndex+int64(i)); err != nil {
-			return err
-		}
+	if err := insertManifests(ctx, tx, b, nx.leaves, logIndex); err != nil {
+		return err
 	}
 	if err := insertEntries(ctx, tx, b, logIndex+int64(len(b.Manifests))); err != nil {
 		return err
@@ -215,15 +214,25 @@ func (c *Chain) head(ctx context.Context) (*validator, error) {
 	return v, nil
 }
 
-// insertManifest indexes manifest m, whose leaf hash is lh, stored at
-// position idx of block height.
-func insertManifest(ctx context.Context, tx *sql.Tx, m Manifest, lh []byte, height int64, idx int, logIndex int64) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO manifests
+// insertManifests indexes the manifests of block b, whose leaf hashes
+// are leaves, the first at log index first: one statement prepared for
+// the block, not one a manifest.
+func insertManifests(ctx context.Context, tx *sql.Tx, b Block, leaves [][]byte, first int64) error {
+	if len(b.Manifests) == 0 {
+		return nil
+	}
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO manifests
 		(batch_id, height, idx, log_index, agency, producer_seq, job, schema, rows, rejects, merkle_root, parquet_sha256, leaf_hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		m.BatchID, height, idx, logIndex, m.Agency, m.ProducerSeq, m.Job, m.Schema, m.Rows, m.Rejects, m.MerkleRoot, m.ParquetSHA256, fmt.Sprintf("%x", lh))
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
-		return fmt.Errorf("anchor: index manifest %s: %w", m.BatchID, err)
+		return fmt.Errorf("anchor: index manifests: %w", err)
+	}
+	defer stmt.Close()
+	for i, m := range b.Manifests {
+		if _, err := stmt.ExecContext(ctx, m.BatchID, b.Height, i, first+int64(i), m.Agency, m.ProducerSeq, m.Job, m.Schema,
+			m.Rows, m.Rejects, m.MerkleRoot, m.ParquetSHA256, hex.EncodeToString(leaves[i])); err != nil {
+			return fmt.Errorf("anchor: index manifest %s: %w", m.BatchID, err)
+		}
 	}
 	return nil
 }

@@ -36,13 +36,17 @@ func insertEntries(ctx context.Context, tx *sql.Tx, b Block, firstLog int64) err
 	if _, err := tx.ExecContext(ctx, entrySchema); err != nil {
 		return fmt.Errorf("anchor: entries index: %w", err)
 	}
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO entries (id, height, idx, log_index, kind, agency) VALUES (?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return fmt.Errorf("anchor: entries index: %w", err)
+	}
+	defer stmt.Close()
 	for i, e := range b.Entries {
 		id, err := e.ID()
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO entries (id, height, idx, log_index, kind, agency) VALUES (?, ?, ?, ?, ?, ?)`,
-			id, b.Height, i, firstLog+int64(i), e.Kind, e.Agency); err != nil {
+		if _, err := stmt.ExecContext(ctx, id, b.Height, i, firstLog+int64(i), e.Kind, e.Agency); err != nil {
 			return fmt.Errorf("anchor: index %s entry %.16s…: %w", e.Kind, id, err)
 		}
 	}
