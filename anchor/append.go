@@ -148,13 +148,33 @@ func (c *Chain) ProposeMembership(ctx context.Context, change MembershipChange, 
 
 // Append validates b as the next block and stores it.
 func (c *Chain) Append(ctx context.Context, b Block) error {
+	_, err := c.AppendBlock(ctx, b)
+	return err
+}
+
+// Appended is what storing a block computed on the way: its hash and
+// its log leaves (Block.LogLeaves), for a caller that needs them too.
+type Appended struct {
+	Hash   string
+	Leaves [][]byte
+}
+
+// AppendBlock is Append, returning the block's hash and log leaves.
+func (c *Chain) AppendBlock(ctx context.Context, b Block) (Appended, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	v, err := c.head(ctx)
 	if err != nil {
-		return err
+		return Appended{}, err
 	}
-	return c.appendChecked(ctx, v, b)
+	nx, err := v.check(b)
+	if err != nil {
+		return Appended{}, err
+	}
+	if err := c.store(ctx, v, b, nx); err != nil {
+		return Appended{}, err
+	}
+	return Appended{Hash: nx.hash, Leaves: nx.leaves}, nil
 }
 
 func (c *Chain) appendChecked(ctx context.Context, v *validator, b Block) error {
@@ -162,6 +182,11 @@ func (c *Chain) appendChecked(ctx context.Context, v *validator, b Block) error 
 	if err != nil {
 		return err
 	}
+	return c.store(ctx, v, b, nx)
+}
+
+// store writes b, which v checked into nx, and moves v past it.
+func (c *Chain) store(ctx context.Context, v *validator, b Block, nx next) error {
 	hash := nx.hash
 	body, err := b.Encode()
 	if err != nil {

@@ -51,7 +51,7 @@ type next struct {
 	members []Member // nil when unchanged
 	keys    map[string]ed25519.PublicKey
 	hash    string   // the block's hash, from the bytes its signature was checked on
-	leaves  [][]byte // the manifests' leaf hashes, in order
+	leaves  [][]byte // the block's log leaves: its manifests', then its entries'
 }
 
 // check validates b as the next block without changing the state, and
@@ -95,7 +95,7 @@ func (v *validator) check(b Block) (next, error) {
 	log := v.log.Clone()
 	seqs := map[string]int64{}
 	inBlock := map[string]bool{}
-	leaves := make([][]byte, len(b.Manifests))
+	leaves := make([][]byte, 0, len(b.Manifests)+len(b.Entries))
 	for i, m := range b.Manifests {
 		if err := v.checkManifest(m, seqs, inBlock); err != nil {
 			return fail("manifest %d: %w", i, err)
@@ -107,7 +107,7 @@ func (v *validator) check(b Block) (next, error) {
 		if err := log.Append(lh); err != nil {
 			return next{}, err
 		}
-		leaves[i] = lh
+		leaves = append(leaves, lh)
 	}
 	seen := map[string]bool{}
 	for i, e := range b.Entries {
@@ -118,6 +118,7 @@ func (v *validator) check(b Block) (next, error) {
 		if err := log.Append(lh); err != nil {
 			return next{}, err
 		}
+		leaves = append(leaves, lh)
 	}
 	if b.LogSize != int64(log.Size()) {
 		return fail("log_size %d, want %d", b.LogSize, log.Size())

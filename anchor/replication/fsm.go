@@ -190,11 +190,15 @@ func (f *fsm) Apply(l *raft.Log) any {
 	if err := f.record(ctx, rec); err != nil {
 		return f.halt(l.Index, err)
 	}
-	if err := waitForRoom(f.logger, nil, diskFullMaxBackoff, "chain store", func() error { return f.chain.Append(ctx, b) }); err != nil {
+	var stored anchor.Appended
+	if err := waitForRoom(f.logger, nil, diskFullMaxBackoff, "chain store", func() (err error) {
+		stored, err = f.chain.AppendBlock(ctx, b)
+		return err
+	}); err != nil {
 		rec.Height, rec.BlockHash = 0, ""
 		return f.reject(ctx, rec, err)
 	}
-	if err := f.accept(ctx, b, rec.BlockHash); err != nil {
+	if err := f.accept(ctx, b, stored); err != nil {
 		return f.reject(ctx, rec, err)
 	}
 	f.metrics.observeStage(stageApply, time.Since(start))
@@ -214,9 +218,9 @@ func sameBlock(a, b anchor.Block) bool {
 	return err1 == nil && err2 == nil && ha == hb && a.Signature == b.Signature
 }
 
-// accept moves the in-memory head, log and members past b, whose hash
-// is hash, stored by the chain.
-func (f *fsm) accept(ctx context.Context, b anchor.Block, hash string) error {
+// accept moves the in-memory head, log and members past b, stored by
+// the chain with the hash and log leaves of stored.
+func (f *fsm) accept(ctx context.Context, b anchor.Block, stored anchor.Appended) error {
 	var members []anchor.Member
 	if b.Membership != nil {
 		var err error
@@ -232,10 +236,12 @@ func (f *fsm) accept(ctx context.Context, b anchor.Block, hash string) error {
 		f.logger.Info("membership changed", logHeight, b.Height, "members", len(members))
 	}
 	tree := f.tree.Clone()
-	if err := appendLeaves(tree, b); err != nil {
-		return err
+	for _, lh := range stored.Leaves {
+		if err := tree.Append(lh); err != nil {
+			return fmt.Errorf("replication: block %d leaves: %w", b.Height, err)
+		}
 	}
-	f.head, f.headHash = b, hash
+	f.head, f.headHash = b, stored.Hash
 	f.tree = tree
 	f.roots[b.LogSize] = b.LogRoot
 	close(f.changedCh)
