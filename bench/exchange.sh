@@ -13,8 +13,10 @@
 #
 #   bash bench/exchange.sh [ROWS] [ROUNDS]
 #
-# ROWS defaults to 1000000, ROUNDS to 3. Needs Go, openssl, curl and
-# python3 (for free ports). Every process it starts is stopped by pid.
+# ROWS defaults to 1000000, ROUNDS to 3. BASELINE=BIN also times another
+# healthanchor binary's fetch of the same batch each round (alternating
+# which goes first) and prints the time ratio, to compare two builds.
+# Needs Go, openssl, curl and python3 (for free ports). Every process it starts is stopped by pid.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rows=${1:-1000000}
@@ -67,33 +69,48 @@ pids+=($!)
 sleep 1
 
 now() { date +%s.%N; }
+# fetch_with BIN: node2's fetch of the batch with the binary BIN; prints
+# the seconds of the last attempt (a checkpoint newer than the last
+# disclosure can lack a quorum for a moment: such a fetch is retried).
+fetch_with() {
+  local t
+  for _ in 1 2 3 4 5; do
+    rm -rf "$work/out"
+    t=$(now)
+    if "$1" --config "$c/node2/healthanchor.yaml" fetch --from node1 --batch "$batch" --purpose TREAT \
+      --out "$work/out" >"$work/fetch.out" 2>"$work/fetch.err"; then
+      python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.3f}')" "$t" "$(now)"
+      return 0
+    fi
+    grep -q quorum "$work/fetch.err" || { cat "$work/fetch.err" >&2; return 1; }
+    sleep 1
+  done
+  echo "fetch failed: $(cat "$work/fetch.err")" >&2
+  return 1
+}
 : >"$work/rounds"
 for round in $(seq "$rounds"); do
-  rm -rf "$work/out" "$work/download"
+  rm -rf "$work/download"
   t0=$(now)
   curl -sS --fail --cacert "$c/node2/tls/ca.crt" --cert "$c/node2/tls/node.crt" --key "$c/node2/tls/node.key" \
     -o "$work/download" "https://127.0.0.1:$port/$(basename "$parquet")"
   t1=$(now)
   cmp -s "$work/download" "$parquet" || { echo "the download differs from the batch file" >&2; exit 1; }
-  # A checkpoint newer than the last disclosure can lack a quorum for a
-  # moment: such a fetch is retried, and only the last attempt is timed.
-  for _ in 1 2 3 4 5; do
-    rm -rf "$work/out"
-    t2=$(now)
-    if "$ha" --config "$c/node2/healthanchor.yaml" fetch --from node1 --batch "$batch" --purpose TREAT \
-      --out "$work/out" >"$work/fetch.out" 2>"$work/fetch.err"; then
-      break
-    fi
-    grep -q quorum "$work/fetch.err" || { cat "$work/fetch.err" >&2; exit 1; }
-    sleep 1
-  done
-  t3=$(now)
-  [ -d "$work/out" ] || { echo "fetch failed: $(cat "$work/fetch.err")" >&2; exit 1; }
-  python3 - "$t0" "$t1" "$t2" "$t3" "$rows" "$round" <<'EOF' | tee -a "$work/rounds"
+  # With BASELINE set, its fetch is timed too, before this build's in odd
+  # rounds and after it in even ones.
+  base=""
+  if [ -n "${BASELINE:-}" ] && [ $((round % 2)) = 1 ]; then base=$(fetch_with "$BASELINE"); fi
+  fe=$(fetch_with "$ha")
+  if [ -n "${BASELINE:-}" ] && [ $((round % 2)) = 0 ]; then base=$(fetch_with "$BASELINE"); fi
+  python3 - "$t0" "$t1" "$fe" "$rows" "$round" "$base" <<'EOF' | tee -a "$work/rounds"
 import sys
-t0, t1, t2, t3, rows = map(float, sys.argv[1:6])
-dl, fe = t1 - t0, t3 - t2
-print(f"round {sys.argv[6]}: download {dl:.3f} s, fetch+verify {fe:.3f} s ({rows/fe:,.0f} records/s), ratio {dl/fe:.4f}")
+t0, t1, fe, rows = map(float, sys.argv[1:5])
+dl = t1 - t0
+line = f"round {sys.argv[5]}: download {dl:.3f} s, fetch+verify {fe:.3f} s ({rows/fe:,.0f} records/s), ratio {dl/fe:.4f}"
+if sys.argv[6]:
+    base = float(sys.argv[6])
+    line += f"; baseline fetch {base:.3f} s, this/baseline time {fe/base:.3f}"
+print(line)
 EOF
 done
 python3 - "$work/rounds" <<'EOF'
@@ -103,4 +120,7 @@ dl = statistics.median(float(r[0]) for r in rs)
 fe = statistics.median(float(r[1]) for r in rs)
 ratio = statistics.median(float(r[2]) for r in rs)
 print(f"median: download {dl:.3f} s, fetch+verify {fe:.3f} s; ratio (median of rounds) {ratio:.4f}")
+bs = [re.search(r"this/baseline time ([\d.]+)", l) for l in open(sys.argv[1])]
+if all(bs):
+    print(f"this/baseline fetch time, median of rounds: {statistics.median(float(b[1]) for b in bs):.3f}")
 EOF

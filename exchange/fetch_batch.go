@@ -69,7 +69,21 @@ func (f *Fetcher) FetchBatch(ctx context.Context, source, addr string, req Reque
 	if err != nil {
 		return Fetched{}, err
 	}
-	out := Fetched{Source: source, Schemas: map[string]string{id: a.Manifest.Schema}, Batch: &bundle}
+	// The file must be on disk before the staging folder is renamed into
+	// place; its fsync runs while its rows are checked, from the page cache.
+	synced := make(chan error, 1)
+	go func() { synced <- syncFile(path) }()
+	out, err := f.checkBatch(ctx, source, id, path, a.Manifest.Schema, bundle, ans, records)
+	if serr := <-synced; err == nil && serr != nil {
+		err = fmt.Errorf("exchange: batch %s: %w", id, serr)
+	}
+	return out, err
+}
+
+// checkBatch checks the batch file at path, received from source with
+// answer ans, against this replica, as FetchBatch describes.
+func (f *Fetcher) checkBatch(ctx context.Context, source, id, path, schema string, bundle anchor.Proof, ans BatchAnswer, records bool) (Fetched, error) {
+	out := Fetched{Source: source, Schemas: map[string]string{id: schema}, Batch: &bundle}
 	var fn batchfile.RowFunc
 	if records {
 		fn = func(row int64, canonical []byte, _ [32]byte) error {
@@ -119,8 +133,8 @@ func (f *Fetcher) FetchBatch(ctx context.Context, source, addr string, req Reque
 }
 
 // download posts a whole-batch request and writes the answer's body,
-// the batch file, to path (new, mode 0600, synced). It checks the
-// answer's description against the request.
+// the batch file, to path (new, mode 0600, not yet synced). It checks
+// the answer's description against the request.
 func (f *Fetcher) download(ctx context.Context, source, addr string, req Request, m anchor.Manifest, path string) (BatchAnswer, error) {
 	hc := *f.HTTP
 	hc.Timeout = batchTransferTimeout
@@ -155,9 +169,6 @@ func (f *Fetcher) download(ctx context.Context, source, addr string, req Request
 	if err == nil && n != ans.Size {
 		err = fmt.Errorf("%w: batch %s: received %d bytes of the %d announced", ErrVerify, req.BatchID, n, ans.Size)
 	}
-	if err == nil {
-		err = file.Sync()
-	}
 	if cerr := file.Close(); err == nil {
 		err = cerr
 	}
@@ -168,4 +179,17 @@ func (f *Fetcher) download(ctx context.Context, source, addr string, req Request
 		return ans, fmt.Errorf("exchange: fetch from %s: batch %s: %w", addr, req.BatchID, err)
 	}
 	return ans, nil
+}
+
+// syncFile flushes the file at path to disk.
+func syncFile(path string) error {
+	file, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	err = file.Sync()
+	if cerr := file.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
