@@ -36,7 +36,8 @@ func PathBeside(statePath string) string {
 
 // Index is an open patient index.
 type Index struct {
-	db *sql.DB
+	db  *sql.DB
+	dir string // the index's folder, where long batches spill
 	// Upgraded is the number of rows carried over when Open upgraded an
 	// index of an older format, -1 when it did not.
 	Upgraded int64
@@ -67,7 +68,9 @@ func Open(path string) (*Index, error) {
 		db.Close()
 		return nil, fmt.Errorf("patientindex: open %s: %w", path, err)
 	}
-	return &Index{db: db, Upgraded: moved}, nil
+	dir := filepath.Dir(path)
+	removeStaleSpills(dir)
+	return &Index{db: db, dir: dir, Upgraded: moved}, nil
 }
 
 // Close closes the index.

@@ -101,6 +101,61 @@ func TestIndexManyRows(t *testing.T) {
 	}
 }
 
+// TestSpilledBatchIsOnePart indexes a batch longer than a run, so that
+// its runs are spilled and merged: each bucket gets one row (part 0),
+// holding the bucket's pairs in row order, the spill file is gone
+// afterwards, and one a crash left behind is removed by Open.
+func TestSpilledBatchIsOnePart(t *testing.T) {
+	ctx := context.Background()
+	defer func(n int) { runPairs = n }(runPairs)
+	runPairs = 1_000
+	dir := t.TempDir()
+	stale := filepath.Join(dir, ".patients-spill-123")
+	if err := os.WriteFile(stale, []byte("left by a crash"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	x, err := Open(filepath.Join(dir, FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Fatalf("a stale spill file survived Open: %v", err)
+	}
+	const rows = 5_500
+	ids := make([]string, rows)
+	buckets := map[uint32]bool{}
+	for i := range ids {
+		ids[i] = fmt.Sprintf("P%d", (i*31)%2_000)
+		buckets[bucketOf(ids[i])] = true
+	}
+	if n, err := x.Add(ctx, "long", writeBatch(t, "long", ids...)); err != nil || n != rows {
+		t.Fatalf("indexed %d rows, %v; want %d", n, err, rows)
+	}
+	var stored, parts int
+	if err := x.db.QueryRow(`SELECT COUNT(*), COUNT(DISTINCT part) FROM patient_buckets`).Scan(&stored, &parts); err != nil {
+		t.Fatal(err)
+	}
+	if stored != len(buckets) || parts != 1 {
+		t.Errorf("%d bucket rows in %d parts, want %d rows in one part", stored, parts, len(buckets))
+	}
+	for i := 0; i < 2_000; i += 97 {
+		id := fmt.Sprintf("P%d", i)
+		var want []Location
+		for r, v := range ids {
+			if v == id {
+				want = append(want, Location{"long", int64(r)})
+			}
+		}
+		if got, err := x.Lookup(ctx, id); err != nil || !slices.Equal(got, want) {
+			t.Fatalf("%s: %v %v, want %v", id, got, err, want)
+		}
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, spillPattern)); len(left) != 0 {
+		t.Errorf("spill files left after Add: %v", left)
+	}
+}
+
 var benchRows = flag.Int("index-rows", 10_000_000, "rows in the patient index for BenchmarkLookup")
 
 // BenchmarkLookup builds an index of -index-rows rows (10 million by

@@ -31,17 +31,20 @@ func bucketOf(id string) uint32 {
 // insertChunk is how many bucket rows one INSERT statement carries.
 const insertChunk = 64
 
-// runPairs is how many (patient, row) pairs Add holds in memory before
-// writing them, encoded (about 14 MB for ids of ten characters): a batch file of up to this
-// many rows is stored as one part, a longer one as several. A variable
-// so that tests can make parts short.
+// runPairs is how many (patient, row) pairs Add holds in memory,
+// encoded (about 14 MB for ids of ten characters), before spilling them
+// to a temporary file in bucket order; a batch with more pairs than this
+// is merged from its spilled runs at the end, bucket by bucket, so that
+// every batch is stored as one part: one row per bucket, each B-tree
+// page reached once. A variable so that tests can make runs short.
 var runPairs = 1 << 20
 
 // Add indexes the batch file at path as batch: every row with a
 // patient_id. A batch already indexed is replaced, so adding is
 // idempotent. It returns the number of rows indexed. Only the patient_id
-// column is decoded; the pairs go in grouped by bucket, runPairs at a
-// time, in one transaction.
+// column is decoded; the pairs go in grouped by bucket, one row per
+// bucket, in one transaction (a long batch's pairs spilled, runPairs at
+// a time, to a temporary file beside the index, then merged).
 func (x *Index) Add(ctx context.Context, batch, path string) (int64, error) {
 	return x.add(ctx, batch, func(fn batchfile.ColumnFunc) error {
 		_, err := batchfile.ReadTextColumn(ctx, path, "patient_id", fn)
@@ -73,6 +76,7 @@ func (x *Index) add(ctx context.Context, batch string, read func(batchfile.Colum
 	if err != nil {
 		return 0, fmt.Errorf("patientindex: add %s: %w", batch, err)
 	}
+	ins.spillDir = x.dir
 	defer ins.close()
 	err = read(func(first int64, ids []string) error {
 		if err := ctx.Err(); err != nil {
@@ -98,19 +102,29 @@ func (x *Index) add(ctx context.Context, batch string, read func(batchfile.Colum
 }
 
 // inserter writes one batch's (patient_id, row) pairs in a transaction,
-// a part (runPairs pairs at most) at a time. Each pair is encoded into
-// its bucket's row as it comes, in row order, so a part needs no sort
-// and holds its pairs once, encoded.
+// one row per bucket. Each pair is encoded into its bucket's row as it
+// comes, in row order, so a run needs no sort and holds its pairs once,
+// encoded; a run of runPairs pairs that is not the last is spilled
+// (spill.go) and the runs are merged when the batch ends.
 type inserter struct {
-	tx      *sql.Tx
-	batch   int64
-	part    int64
-	full    *sql.Stmt               // insertChunk bucket rows
-	buckets [1 << bucketBits][]byte // the part's encoded pairs, by bucket
-	pending int                     // pairs in buckets
-	used    []int                   // buckets holding pairs, in bucket order once sorted
-	args    []any
-	n       int64
+	tx       *sql.Tx
+	batch    int64
+	full     *sql.Stmt               // insertChunk bucket rows
+	buckets  [1 << bucketBits][]byte // the run's encoded pairs, by bucket
+	pending  int                     // pairs in buckets
+	used     []int                   // buckets holding pairs, in bucket order once sorted
+	rows     []bucketRow             // rows of the INSERT being built
+	args     []any
+	n        int64
+	spillDir string // where spilled runs go; "" for the system's temporary folder
+	spill    *spill // the runs spilled so far, nil when none
+}
+
+// bucketRow is one row of patient_buckets for the batch: a bucket and
+// its encoded pairs.
+type bucketRow struct {
+	bucket int
+	pairs  []byte
 }
 
 // newInserter numbers batch (a new entry in batches) and returns an
@@ -139,53 +153,100 @@ func (in *inserter) add(ctx context.Context, id string, row int64) error {
 	in.buckets[b] = appendPair(in.buckets[b], id, row)
 	in.pending++
 	if in.pending == runPairs {
-		return in.flush(ctx)
+		return in.spillRun()
 	}
 	return nil
 }
 
-// finish writes what is left and the batch's row count.
+// finish writes the batch's rows, from memory or merged from the
+// spilled runs and the last one, and its row count.
 func (in *inserter) finish(ctx context.Context) error {
-	if err := in.flush(ctx); err != nil {
+	var err error
+	if in.spill == nil {
+		err = in.writeRun(ctx)
+	} else if err = in.spillRun(); err == nil {
+		err = in.spill.merge(func(r bucketRow) error { return in.add1(ctx, r) })
+		if err == nil {
+			err = in.insert(ctx)
+		}
+	}
+	if err != nil {
 		return err
 	}
-	_, err := in.tx.ExecContext(ctx, `UPDATE batches SET rows = ? WHERE batch_no = ?`, in.n, in.batch)
+	_, err = in.tx.ExecContext(ctx, `UPDATE batches SET rows = ? WHERE batch_no = ?`, in.n, in.batch)
 	return err
 }
 
-// flush writes the part's buckets as one row each, in bucket order (the
-// order of the table's key, so each B-tree page is reached once), and
-// empties the part.
-func (in *inserter) flush(ctx context.Context) error {
-	if in.pending == 0 {
-		return nil
-	}
+// writeRun writes the run's buckets as one row each, in bucket order
+// (the order of the table's key, so each B-tree page is reached once).
+func (in *inserter) writeRun(ctx context.Context) error {
 	slices.Sort(in.used)
-	for rest := in.used; len(rest) > 0; {
-		k := min(len(rest), insertChunk)
-		stmt, err := in.stmt(ctx, k)
+	for _, b := range in.used {
+		if err := in.add1(ctx, bucketRow{b, in.buckets[b]}); err != nil {
+			return err
+		}
+	}
+	in.n += int64(in.pending)
+	return in.insert(ctx)
+}
+
+// spillRun appends the run's buckets, in bucket order, to the spill
+// file, and empties the run.
+func (in *inserter) spillRun() error {
+	if in.spill == nil {
+		s, err := newSpill(in.spillDir)
 		if err != nil {
 			return err
 		}
-		in.args = in.args[:0]
-		for _, b := range rest[:k] {
-			in.args = append(in.args, b, in.batch, in.part, in.buckets[b])
-		}
-		_, err = stmt.ExecContext(ctx, in.args...)
-		if k < insertChunk {
-			stmt.Close()
-		}
-		if err != nil {
-			return fmt.Errorf("insert rows: %w", err)
-		}
-		rest = rest[k:]
+		in.spill = s
+	}
+	slices.Sort(in.used)
+	if err := in.spill.writeRun(in.used, &in.buckets); err != nil {
+		return err
 	}
 	for _, b := range in.used {
 		in.buckets[b] = in.buckets[b][:0]
 	}
 	in.n += int64(in.pending)
-	in.part++
 	in.pending, in.used = 0, in.used[:0]
+	return nil
+}
+
+// add1 queues one bucket row, inserting the queue when it holds
+// insertChunk rows. The row's pairs must stay unchanged until then.
+func (in *inserter) add1(ctx context.Context, r bucketRow) error {
+	in.rows = append(in.rows, r)
+	if len(in.rows) == insertChunk {
+		return in.insert(ctx)
+	}
+	return nil
+}
+
+// insert writes the queued rows in one statement and empties the queue.
+func (in *inserter) insert(ctx context.Context) error {
+	k := len(in.rows)
+	if k == 0 {
+		return nil
+	}
+	stmt, err := in.stmt(ctx, k)
+	if err != nil {
+		return err
+	}
+	in.args = in.args[:0]
+	for _, r := range in.rows {
+		in.args = append(in.args, r.bucket, in.batch, 0, r.pairs)
+	}
+	_, err = stmt.ExecContext(ctx, in.args...)
+	if k < insertChunk {
+		stmt.Close()
+	}
+	in.rows = in.rows[:0]
+	if err != nil {
+		return fmt.Errorf("insert rows: %w", err)
+	}
+	if in.spill != nil {
+		in.spill.release()
+	}
 	return nil
 }
 
@@ -236,5 +297,8 @@ func (in *inserter) stmt(ctx context.Context, k int) (*sql.Stmt, error) {
 func (in *inserter) close() {
 	if in.full != nil {
 		in.full.Close()
+	}
+	if in.spill != nil {
+		in.spill.close()
 	}
 }
