@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/healthanchor/healthanchor/internal/fsutil"
 )
 
 // ChainBuilder writes a new chain store file from blocks received from
@@ -167,12 +169,7 @@ func removeSidecars(path string) error {
 }
 
 func syncFile(path string) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return fmt.Errorf("anchor: %w", err)
-	}
-	defer f.Close()
-	if err := f.Sync(); err != nil {
+	if err := fsutil.SyncFile(path); err != nil {
 		return fmt.Errorf("anchor: fsync %s: %w", path, err)
 	}
 	return nil

@@ -222,13 +222,8 @@ func copyFile(src, dst string) error {
 }
 
 func syncFile(path string) error {
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
-	if err != nil {
-		return fmt.Errorf("deploy: %w", err)
-	}
-	defer f.Close()
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("deploy: %s: %w", path, err)
+	if err := fsutil.SyncFile(path); err != nil {
+		return fmt.Errorf("deploy: fsync %s: %w", path, err)
 	}
 	return nil
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/healthanchor/healthanchor/anchor"
 	"github.com/healthanchor/healthanchor/anchor/batchfile"
 	"github.com/healthanchor/healthanchor/anchor/merkle"
+	"github.com/healthanchor/healthanchor/internal/fsutil"
 )
 
 // batchTransferTimeout bounds a whole-batch transfer, which the peer
@@ -72,7 +73,7 @@ func (f *Fetcher) FetchBatch(ctx context.Context, source, addr string, req Reque
 	// The file must be on disk before the staging folder is renamed into
 	// place; its fsync runs while its rows are checked, from the page cache.
 	synced := make(chan error, 1)
-	go func() { synced <- syncFile(path) }()
+	go func() { synced <- fsutil.SyncFile(path) }()
 	out, err := f.checkBatch(ctx, source, id, path, a.Manifest.Schema, bundle, ans, records)
 	if serr := <-synced; err == nil && serr != nil {
 		err = fmt.Errorf("exchange: batch %s: %w", id, serr)
@@ -179,17 +180,4 @@ func (f *Fetcher) download(ctx context.Context, source, addr string, req Request
 		return ans, fmt.Errorf("exchange: fetch from %s: batch %s: %w", addr, req.BatchID, err)
 	}
 	return ans, nil
-}
-
-// syncFile flushes the file at path to disk.
-func syncFile(path string) error {
-	file, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	err = file.Sync()
-	if cerr := file.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }

@@ -24,6 +24,19 @@ func HashFile(path string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
+// SyncFile fsyncs the file at path, written and closed before.
+func SyncFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
 // SyncDir fsyncs a folder, so that renames into it survive a power cut.
 func SyncDir(dir string) error {
 	d, err := os.Open(dir)
