@@ -111,6 +111,10 @@ func (n *Node) RebuildIndex(ctx context.Context) (IndexReport, error) {
 	if err := x.Reset(ctx); err != nil {
 		return IndexReport{}, fmt.Errorf("pipeline: index rebuild: %w", err)
 	}
+	if size, err := x.PageSize(ctx); err == nil && size != patientindex.PageSize {
+		n.Logger.Warn("the patient index keeps its older page size: another process (a serve?) has it open; stop it and rebuild again for faster indexing",
+			"path", n.IndexPath(), "page_size", size, "preferred", patientindex.PageSize)
+	}
 	var rep IndexReport
 	for _, id := range ids {
 		k, err := n.addToIndex(ctx, x, id, local[id].ParquetPath)

@@ -52,6 +52,9 @@ type Location struct {
 // Open opens (creating when absent, upgrading when of an older format)
 // the index at path.
 func Open(path string) (*Index, error) {
+	if err := createFile(path); err != nil {
+		return nil, fmt.Errorf("patientindex: create: %w", err)
+	}
 	db, err := anchor.OpenDB(path)
 	if err != nil {
 		return nil, fmt.Errorf("patientindex: open: %w", err)
@@ -256,7 +259,11 @@ func dropBatch(ctx context.Context, tx *sql.Tx, batch string) error {
 	return err
 }
 
-// Reset empties the index, as before a rebuild.
+// Reset empties the index, as before a rebuild. An index with pages of
+// another size than PageSize (made by an older version) is then rewritten
+// with PageSize pages, unless another process has it open: the pages
+// are only a matter of speed, so that is not an error, and PageSize
+// tells the caller what the file has.
 func (x *Index) Reset(ctx context.Context) error {
 	tx, err := x.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -271,5 +278,6 @@ func (x *Index) Reset(ctx context.Context) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("patientindex: reset: %w", err)
 	}
+	_ = x.resize(ctx)
 	return nil
 }
