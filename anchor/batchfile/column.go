@@ -2,14 +2,11 @@ package batchfile
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
+	"unsafe"
 
-	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/file"
-	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 )
 
 // ColumnFunc receives one record batch of a text column: the row number
@@ -53,47 +50,71 @@ func ReadTextColumnFrom(ctx context.Context, path string, src Source, name strin
 	return readTextColumn(ctx, path, pf, name, fn)
 }
 
+// readTextColumn decodes the column with Parquet's own column reader,
+// page by page, without building Arrow arrays: each value is a view of
+// the decoded page, handed to fn as a string that is valid only during
+// the call (as ColumnFunc says), so nothing is copied.
 func readTextColumn(ctx context.Context, path string, pf *file.Reader, name string, fn ColumnFunc) (found bool, err error) {
 	col := pf.MetaData().Schema.ColumnIndexByName(name)
 	if col < 0 {
 		return false, nil
 	}
-	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: DefaultBatchRows}, memory.DefaultAllocator)
-	if err != nil {
-		return false, fmt.Errorf("batchfile: %s: %w", path, err)
+	descr := pf.MetaData().Schema.Column(col)
+	if descr.PhysicalType() != parquet.Types.ByteArray {
+		return true, fmt.Errorf("batchfile: %s: column %s is %s, not text", path, name, descr.PhysicalType())
 	}
-	rr, err := fr.GetRecordReader(ctx, []int{col}, nil)
-	if err != nil {
-		return false, fmt.Errorf("batchfile: %s: column %s: %w", path, name, err)
-	}
-	defer rr.Release()
-	var row int64
-	var values []string
-	for rr.Next() {
-		rec := rr.RecordBatch()
-		strs, ok := rec.Column(0).(*array.String)
+	maxDef := descr.MaxDefinitionLevel()
+	var (
+		row    int64
+		page   = make([]parquet.ByteArray, DefaultBatchRows)
+		defs   = make([]int16, DefaultBatchRows)
+		values = make([]string, 0, DefaultBatchRows)
+	)
+	for g := range pf.NumRowGroups() {
+		cr, err := pf.RowGroup(g).Column(col)
+		if err != nil {
+			return true, fmt.Errorf("batchfile: %s: row group %d, column %s: %w", path, g, name, err)
+		}
+		br, ok := cr.(*file.ByteArrayColumnChunkReader)
 		if !ok {
-			return true, fmt.Errorf("batchfile: %s: column %s is %s, not text", path, name, rec.Column(0).DataType())
+			return true, fmt.Errorf("batchfile: %s: column %s is not text", path, name)
 		}
-		values = values[:0]
-		for i := range strs.Len() {
-			values = append(values, textAt(strs, i))
+		for br.HasNext() {
+			if err := ctx.Err(); err != nil {
+				return true, err
+			}
+			n, k, err := br.ReadBatchInPage(DefaultBatchRows, page, defs, nil)
+			if err != nil {
+				return true, fmt.Errorf("batchfile: %s: decoding column %s: %w", path, name, err)
+			}
+			if n == 0 {
+				break
+			}
+			values = values[:0]
+			if maxDef == 0 || int(n) == k { // no nulls: the values are the rows
+				for _, v := range page[:k] {
+					values = append(values, unsafe.String(unsafe.SliceData(v), len(v)))
+				}
+			} else {
+				next := 0
+				for _, d := range defs[:n] {
+					if d < maxDef {
+						values = append(values, "")
+						continue
+					}
+					v := page[next]
+					next++
+					values = append(values, unsafe.String(unsafe.SliceData(v), len(v)))
+				}
+			}
+			if err := fn(row, values); err != nil {
+				return true, err
+			}
+			row += n
 		}
-		if err := fn(row, values); err != nil {
-			return true, err
+		if err := br.Err(); err != nil {
+			return true, fmt.Errorf("batchfile: %s: decoding column %s: %w", path, name, err)
 		}
-		row += int64(len(values))
-	}
-	if err := rr.Err(); err != nil && !errors.Is(err, io.EOF) {
-		return true, fmt.Errorf("batchfile: %s: decoding column %s: %w", path, name, err)
 	}
 	return true, nil
-}
-
-// textAt is the value at i, "" when null.
-func textAt(a *array.String, i int) string {
-	if a.IsNull(i) {
-		return ""
-	}
-	return a.Value(i)
 }
