@@ -64,6 +64,7 @@ func (c *Connector) runTap(ctx context.Context, state json.RawMessage) (_ spoole
 			os.Remove(out.path)
 		}
 	}()
+	start := time.Now()
 	if err := cmd.Start(); err != nil {
 		return out, fmt.Errorf("exec: command: start %s: %w", c.cfg.Command[0], err)
 	}
@@ -83,14 +84,21 @@ func (c *Connector) runTap(ctx context.Context, state json.RawMessage) (_ spoole
 	case out.state == nil:
 		return out, fmt.Errorf("exec: the tap ended without a STATE message, so the next run could not resume: nothing is anchored%s", stderr.show())
 	}
+	ran := time.Now()
 	if err := f.Sync(); err != nil {
 		return out, fmt.Errorf("exec: spool: %w", err)
 	}
 	if err := f.Close(); err != nil {
 		return out, fmt.Errorf("exec: spool: %w", err)
 	}
+	c.env.Logger.Info("tap output spooled", "records", out.records, "bytes", out.size,
+		"seconds", ran.Sub(start).Seconds(), "fsync_seconds", time.Since(ran).Seconds())
 	return out, nil
 }
+
+// writebackBytes is how much of the spool is written before the kernel is
+// asked to start putting it on the disk (startWriteback).
+const writebackBytes = 16 << 20
 
 // copyOutput copies the tap's stdout to the spool, checking that each
 // line is a JSON object with a type, and notes the last STATE and the
@@ -101,12 +109,17 @@ func (c *Connector) copyOutput(stdout io.Reader, f *os.File, out *spooled) error
 	buf := make([]byte, min(spoolChunk, c.cfg.MaxLineBytes+1))
 	start, n := 0, 0 // buf[start:n] is read but not yet a whole line
 	line := 0
+	var flushed int64 // bytes whose writeback has been started
 	write := func(b []byte) error {
 		if _, err := f.Write(b); err != nil {
 			return fmt.Errorf("spool: %w", err)
 		}
 		out.crc32c = crc32.Update(out.crc32c, castagnoli, b)
 		out.size += int64(len(b))
+		if out.size-flushed >= writebackBytes {
+			startWriteback(f, flushed, out.size-flushed)
+			flushed = out.size
+		}
 		return nil
 	}
 	for eof := false; !eof; {
