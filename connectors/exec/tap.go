@@ -1,11 +1,9 @@
 package exec
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"hash/crc32"
 	"io"
 	"os"
 	osexec "os/exec"
@@ -94,91 +92,6 @@ func (c *Connector) runTap(ctx context.Context, state json.RawMessage) (_ spoole
 	c.env.Logger.Info("tap output spooled", "records", out.records, "bytes", out.size,
 		"seconds", ran.Sub(start).Seconds(), "fsync_seconds", time.Since(ran).Seconds())
 	return out, nil
-}
-
-// writebackBytes is how much of the spool is written before the kernel is
-// asked to start putting it on the disk (startWriteback).
-const writebackBytes = 16 << 20
-
-// copyOutput copies the tap's stdout to the spool, checking that each
-// line is a JSON object with a type, and notes the last STATE and the
-// number of RECORD messages of the stream. It reads and writes in large
-// chunks: the lines are checked where they were read, and each chunk of
-// whole lines is written and summed as it is.
-func (c *Connector) copyOutput(stdout io.Reader, f *os.File, out *spooled) error {
-	buf := make([]byte, min(spoolChunk, c.cfg.MaxLineBytes+1))
-	start, n := 0, 0 // buf[start:n] is read but not yet a whole line
-	line := 0
-	var flushed int64 // bytes whose writeback has been started
-	write := func(b []byte) error {
-		if _, err := f.Write(b); err != nil {
-			return fmt.Errorf("spool: %w", err)
-		}
-		out.crc32c = crc32.Update(out.crc32c, castagnoli, b)
-		out.size += int64(len(b))
-		if out.size-flushed >= writebackBytes {
-			startWriteback(f, flushed, out.size-flushed)
-			flushed = out.size
-		}
-		return nil
-	}
-	for eof := false; !eof; {
-		if n == len(buf) {
-			switch {
-			case start > 0:
-				n = copy(buf, buf[start:n])
-				start = 0
-			case len(buf) > c.cfg.MaxLineBytes:
-				return fmt.Errorf("line %d is longer than max_line_bytes (%d)", line+1, c.cfg.MaxLineBytes)
-			default:
-				buf = append(buf, make([]byte, min(len(buf), c.cfg.MaxLineBytes+1-len(buf)))...)
-			}
-		}
-		m, err := stdout.Read(buf[n:])
-		scanned := n
-		n += m
-		switch {
-		case err == io.EOF:
-			eof = true
-		case err != nil:
-			return err
-		}
-		done := start
-		for {
-			k := bytes.IndexByte(buf[scanned:n], '\n')
-			if k < 0 {
-				break
-			}
-			end := scanned + k
-			line++
-			if end-done > c.cfg.MaxLineBytes {
-				return fmt.Errorf("line %d is longer than max_line_bytes (%d)", line, c.cfg.MaxLineBytes)
-			}
-			if err := c.checkLine(buf[done:end], line, out); err != nil {
-				return err
-			}
-			done, scanned = end+1, end+1
-		}
-		if done > start {
-			if err := write(buf[start:done]); err != nil {
-				return err
-			}
-			start = done
-		}
-	}
-	if start < n { // a last line without its newline
-		line++
-		if n-start > c.cfg.MaxLineBytes {
-			return fmt.Errorf("line %d is longer than max_line_bytes (%d)", line, c.cfg.MaxLineBytes)
-		}
-		if err := c.checkLine(buf[start:n], line, out); err != nil {
-			return err
-		}
-		if err := write(append(buf[start:n], '\n')); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // checkLine checks one line of the tap's output (its newline cut) and
