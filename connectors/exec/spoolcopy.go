@@ -12,23 +12,46 @@ import (
 // asked to start putting it on the disk (startWriteback).
 const writebackBytes = 16 << 20
 
+// checkers is how many goroutines check the tap's output.
+const checkers = 2
+
 // copyOutput copies the tap's stdout to the spool, checking that each
 // line is a JSON object with a type, and notes the last STATE and the
 // number of RECORD messages of the stream. It reads in large chunks of
 // whole lines; each chunk is written and summed as soon as it is read,
-// then checked line by line on another goroutine, so that the checking
-// (most of the work) runs beside the reading and writing. A line that
-// fails its check stops the copy: the spool is then thrown away.
+// then checked line by line by one of several goroutines, so that the
+// checking (most of the work) runs beside the reading and writing and on
+// every core. The chunks' findings are taken in order. A line that fails
+// its check stops the copy: the spool is then thrown away.
 func (c *Connector) copyOutput(stdout io.Reader, f *os.File, out *spooled) error {
 	size := min(spoolChunk, c.cfg.MaxLineBytes+1)
-	chunks := make(chan []byte, 2) // written, to check
-	free := make(chan []byte, 4)   // checked, to read into again
-	stop := make(chan struct{})    // closed by the checker on a bad line
+	work := make(chan *chunkCheck, checkers)    // written, to check
+	order := make(chan *chunkCheck, 2*checkers) // the same, in file order, to collect
+	free := make(chan []byte, 2*checkers+2)     // collected, to read into again
+	stop := make(chan struct{})                 // closed by the collector on a bad line
+	for range checkers {
+		go func() {
+			for ch := range work {
+				c.checkChunk(ch)
+				close(ch.done)
+			}
+		}()
+	}
 	result := make(chan checked, 1)
-	go func() { result <- c.checkChunks(chunks, free, stop, out) }()
+	go func() { result <- c.collect(order, free, stop, out) }()
 
-	readErr := c.readChunks(stdout, f, out, size, chunks, free, stop)
-	close(chunks)
+	readErr := c.readChunks(stdout, f, out, size, func(b []byte) bool {
+		ch := &chunkCheck{buf: b, done: make(chan struct{})}
+		select {
+		case order <- ch:
+		case <-stop:
+			return false
+		}
+		work <- ch
+		return true
+	}, free)
+	close(work)
+	close(order)
 	res := <-result
 	switch {
 	case res.err != nil: // a bad line comes before whatever stopped the reading
@@ -43,11 +66,12 @@ func (c *Connector) copyOutput(stdout io.Reader, f *os.File, out *spooled) error
 // max_line_bytes; copyOutput names the line.
 var errLineTooLong = fmt.Errorf("line too long")
 
-// readChunks reads stdout into buffers of at least size bytes, writes
-// each buffer's whole lines to the spool (a last line without its
-// newline gets one) and sends them to chunks. It returns when stdout
-// ends, on an error, or when stop is closed.
-func (c *Connector) readChunks(stdout io.Reader, f *os.File, out *spooled, size int, chunks chan<- []byte, free <-chan []byte, stop <-chan struct{}) error {
+// readChunks reads stdout into buffers of at least size bytes (reusing
+// those from free), writes each buffer's whole lines to the spool (a last
+// line without its newline gets one) and hands them to check. It returns
+// when stdout ends, on an error, or when check refuses a chunk (the
+// checking stopped on a bad line).
+func (c *Connector) readChunks(stdout io.Reader, f *os.File, out *spooled, size int, check func([]byte) bool, free <-chan []byte) error {
 	var flushed int64 // bytes whose writeback has been started
 	write := func(b []byte) error {
 		if _, err := f.Write(b); err != nil {
@@ -77,9 +101,7 @@ func (c *Connector) readChunks(stdout io.Reader, f *os.File, out *spooled, size 
 		}
 		next = next[:cap(next)]
 		copy(next, tail)
-		select {
-		case chunks <- b:
-		case <-stop:
+		if !check(b) {
 			return nil, io.EOF
 		}
 		return next, nil
@@ -129,34 +151,67 @@ func (c *Connector) readChunks(stdout io.Reader, f *os.File, out *spooled, size 
 	}
 }
 
-// checked is what checkChunks found: the lines it checked, and the first
-// bad one's error.
+// chunkCheck is one chunk of whole lines and what its check found.
+type chunkCheck struct {
+	buf   []byte
+	done  chan struct{} // closed once checked
+	lines int
+	found spooled // its RECORD messages of the stream and its last STATE
+	bad   []byte  // the first line that fails, nil when none does
+}
+
+// checkChunk checks each line of ch.buf, numbering them from 1 within
+// the chunk, up to the first that fails.
+func (c *Connector) checkChunk(ch *chunkCheck) {
+	for b := ch.buf; len(b) > 0; {
+		k := bytes.IndexByte(b, '\n')
+		ch.lines++
+		if c.lineError(b[:k], ch.lines, &ch.found) != nil {
+			ch.bad = b[:k]
+			return
+		}
+		b = b[k+1:]
+	}
+}
+
+// lineError checks one line (its newline cut), line being its number.
+func (c *Connector) lineError(b []byte, line int, out *spooled) error {
+	if len(b) > c.cfg.MaxLineBytes {
+		return fmt.Errorf("line %d is longer than max_line_bytes (%d)", line, c.cfg.MaxLineBytes)
+	}
+	return c.checkLine(b, line, out)
+}
+
+// checked is what collect found: the lines checked, and the first bad
+// one's error.
 type checked struct {
 	lines int
 	err   error
 }
 
-// checkChunks checks each line of the chunks it receives, noting in out
-// what they are, and gives the buffers back to free. On a bad line it
-// closes stop and checks nothing more.
-func (c *Connector) checkChunks(chunks <-chan []byte, free chan<- []byte, stop chan<- struct{}, out *spooled) checked {
+// collect takes the chunks' checks in file order, adding up what they
+// found into out and giving their buffers back to free. At the first bad
+// line it closes stop, and names the line by its number in the output.
+func (c *Connector) collect(order <-chan *chunkCheck, free chan<- []byte, stop chan<- struct{}, out *spooled) checked {
 	var res checked
-	for chunk := range chunks {
-		for b := chunk; res.err == nil && len(b) > 0; {
-			k := bytes.IndexByte(b, '\n')
-			res.lines++
-			if k > c.cfg.MaxLineBytes {
-				res.err = fmt.Errorf("line %d is longer than max_line_bytes (%d)", res.lines, c.cfg.MaxLineBytes)
-			} else {
-				res.err = c.checkLine(b[:k], res.lines, out)
-			}
-			b = b[k+1:]
-			if res.err != nil {
+	for ch := range order {
+		<-ch.done
+		if res.err == nil {
+			if ch.bad != nil {
+				res.lines += ch.lines
+				var scratch spooled
+				res.err = c.lineError(ch.bad, res.lines, &scratch)
 				close(stop)
+			} else {
+				res.lines += ch.lines
+				out.records += ch.found.records
+				if ch.found.state != nil {
+					out.state = ch.found.state
+				}
 			}
 		}
 		select {
-		case free <- chunk[:cap(chunk)]:
+		case free <- ch.buf[:cap(ch.buf)]:
 		default:
 		}
 	}
