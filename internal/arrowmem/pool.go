@@ -92,6 +92,23 @@ func (p *Pool) Free(b []byte) {
 	p.mu.Unlock()
 }
 
+// Held returns the bytes of free buffers the pool holds.
+func (p *Pool) Held() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.held
+}
+
+// Drain drops every free buffer the pool holds, for the garbage collector
+// to take: a pool shared by writers is drained when the last one is done,
+// so that its buffers do not outlive the writing.
+func (p *Pool) Drain() {
+	p.mu.Lock()
+	clear(p.free[:])
+	p.held = 0
+	p.mu.Unlock()
+}
+
 // alignedMake returns a zeroed, 64-byte aligned slice of length size and
 // capacity capacity.
 func alignedMake(size, capacity int) []byte {

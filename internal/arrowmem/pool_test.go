@@ -86,6 +86,19 @@ func TestHeldBytesStayUnderTheLimit(t *testing.T) {
 	}
 }
 
+func TestDrainDropsFreeBuffers(t *testing.T) {
+	p := NewPool(1 << 20)
+	b := p.Allocate(8192)
+	p.Free(b)
+	p.Drain()
+	if p.held != 0 {
+		t.Fatalf("a drained pool holds %d bytes", p.held)
+	}
+	if got := p.Allocate(8192); unsafe.SliceData(got) == unsafe.SliceData(b) {
+		t.Error("a drained pool handed out a buffer it held before")
+	}
+}
+
 // TestArrowBuildersOnThePool builds and releases record batches on the
 // pool many times; every batch must read back exactly what was appended,
 // nulls included (Arrow's builders rely on zeroed validity bitmaps).
