@@ -2,6 +2,7 @@ package exec
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"hash/crc32"
 	"io"
@@ -64,7 +65,11 @@ func (c *Connector) copyOutput(stdout io.Reader, f *os.File, out *spooled) error
 
 // errLineTooLong is readChunks' report of a line longer than
 // max_line_bytes; copyOutput names the line.
-var errLineTooLong = fmt.Errorf("line too long")
+var errLineTooLong = errors.New("line too long")
+
+// errChecksStopped is send's report that the checking stopped on a bad
+// line, which collect reports.
+var errChecksStopped = errors.New("checks stopped")
 
 // readChunks reads stdout into buffers of at least size bytes (reusing
 // those from free), writes each buffer's whole lines to the spool (a last
@@ -102,7 +107,7 @@ func (c *Connector) readChunks(stdout io.Reader, f *os.File, out *spooled, size 
 		next = next[:cap(next)]
 		copy(next, tail)
 		if !check(b) {
-			return nil, io.EOF
+			return nil, errChecksStopped
 		}
 		return next, nil
 	}
@@ -138,10 +143,10 @@ func (c *Connector) readChunks(stdout io.Reader, f *os.File, out *spooled, size 
 		}
 		tail := buf[end:n]
 		next, err := send(buf[:end], tail)
+		if err == errChecksStopped {
+			return nil
+		}
 		if err != nil {
-			if err == io.EOF { // the checker stopped on a bad line: it reports it
-				return nil
-			}
 			return err
 		}
 		if eof {
@@ -197,13 +202,12 @@ func (c *Connector) collect(order <-chan *chunkCheck, free chan<- []byte, stop c
 	for ch := range order {
 		<-ch.done
 		if res.err == nil {
+			res.lines += ch.lines
 			if ch.bad != nil {
-				res.lines += ch.lines
 				var scratch spooled
 				res.err = c.lineError(ch.bad, res.lines, &scratch)
 				close(stop)
 			} else {
-				res.lines += ch.lines
 				out.records += ch.found.records
 				if ch.found.state != nil {
 					out.state = ch.found.state

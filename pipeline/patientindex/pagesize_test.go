@@ -27,6 +27,17 @@ func oldIndex(t *testing.T) string {
 	return path
 }
 
+// openIndex opens the index at path, closed when the test ends.
+func openIndex(t *testing.T, path string) *Index {
+	t.Helper()
+	x, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { x.Close() })
+	return x
+}
+
 func pageSizeAndMode(t *testing.T, x *Index) (int, string) {
 	t.Helper()
 	size, err := x.PageSize(context.Background())
@@ -41,11 +52,7 @@ func pageSizeAndMode(t *testing.T, x *Index) (int, string) {
 }
 
 func TestNewIndexHasLargePages(t *testing.T) {
-	x, err := Open(filepath.Join(t.TempDir(), FileName))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer x.Close()
+	x := openIndex(t, filepath.Join(t.TempDir(), FileName))
 	if size, mode := pageSizeAndMode(t, x); size != PageSize || mode != "wal" {
 		t.Fatalf("new index: page size %d, journal %s; want %d, wal", size, mode, PageSize)
 	}
@@ -54,11 +61,7 @@ func TestNewIndexHasLargePages(t *testing.T) {
 func TestResetGivesAnOldIndexLargePages(t *testing.T) {
 	ctx := context.Background()
 	path := oldIndex(t)
-	x, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer x.Close()
+	x := openIndex(t, path)
 	if size, _ := pageSizeAndMode(t, x); size == PageSize {
 		t.Fatalf("the old index already has %d-byte pages: the test proves nothing", size)
 	}
@@ -88,19 +91,11 @@ func TestResetGivesAnOldIndexLargePages(t *testing.T) {
 func TestResetWhileOpenElsewhereKeepsPages(t *testing.T) {
 	ctx := context.Background()
 	path := oldIndex(t)
-	other, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
+	other := openIndex(t, path)
 	if _, err := other.Batches(ctx); err != nil { // holds a connection, as a serving node does
 		t.Fatal(err)
 	}
-	x, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer x.Close()
+	x := openIndex(t, path)
 	if _, err := x.Add(ctx, "b1", writeBatch(t, "b1", "P1")); err != nil {
 		t.Fatal(err)
 	}
