@@ -11,7 +11,8 @@
 #
 #   bash bench/sql-e2e.sh [ROWS] [ROUNDS] [SERVERS]
 #
-# SERVERS is "postgres mariadb" (the default) or either one. The tables
+# SERVERS is "postgres mariadb" (the default) or either one. CHUNK, when
+# set, is the job's chunk_size (rows per keyset page; default 10000). The tables
 # are created in the test databases (HEALTHANCHOR_TEST_POSTGRES,
 # HEALTHANCHOR_TEST_MYSQL, defaulting to the local servers) as
 # bench_e2e_patients and dropped at the end. The baseline's time is the
@@ -121,7 +122,8 @@ deployment() {
       schema: patient/1
       watermark: updated_at
       key: id
-      source: bench
+      source: bench${CHUNK:+
+      chunk_size: $CHUNK}
       mapping: {patient_id: mrn, family_name: nom, given_name: prenom, birth_date: dob,
                 sex: sexe, city: ville, postal_code: cp, updated_at: updated_at}
 EOF

@@ -129,6 +129,43 @@ func TestExecTapExactlyOnce(t *testing.T) {
 	checkExactlyOnce(t, dir, cfg, "exec-visits", 2)
 }
 
+// TestExecSpoolCutShort: the spool is fsynced by the replay, not before
+// the window naming it is recorded, so a machine crash may leave a
+// recorded window whose spool lost its tail. The next run fails on the
+// spool's checksum with nothing anchored and forgets the window; the one
+// after runs the tap again and anchors every record once.
+func TestExecSpoolCutShort(t *testing.T) {
+	dir, cfg := execDeployment(t, "")
+	mustCode(t, ha(t, tapEnv, "--config", cfg, "run", "exec-patients"), 0, "first run")
+	addPatients(t, dir, 6, 3)
+	r := ha(t, append([]string{"HEALTHANCHOR_CRASH_AT=reading"}, tapEnv...), "--config", cfg, "run", "exec-patients")
+	if r.code != -1 {
+		t.Fatalf("run with a crash at reading: exit %d, want killed\n%s", r.code, r.stderr)
+	}
+	spools, _ := filepath.Glob(filepath.Join(dir, "spool/*.jsonl"))
+	if len(spools) != 1 {
+		t.Fatalf("spool files after the crash: %v, want one", spools)
+	}
+	fi, err := os.Stat(spools[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(spools[0], fi.Size()/2); err != nil {
+		t.Fatal(err)
+	}
+	before := tapRuns(t, dir)
+	r = ha(t, tapEnv, "--config", cfg, "run", "exec-patients")
+	if r.code == 0 || !strings.Contains(r.stderr, "cut it short") {
+		t.Fatalf("run over a cut spool: exit %d, want a failure naming the spool\n%s", r.code, r.stderr)
+	}
+	checkExactlyOnce(t, dir, cfg, "exec-patients", 5)
+	mustCode(t, ha(t, tapEnv, "--config", cfg, "run", "exec-patients"), 0, "run after the failed replay")
+	if got := tapRuns(t, dir) - before; got != 1 {
+		t.Errorf("the tap ran %d times after the failed replay, want once (the window planned again)", got)
+	}
+	checkExactlyOnce(t, dir, cfg, "exec-patients", 8)
+}
+
 // TestExecTapFailures: a tap that exits non-zero, writes garbage, sends no
 // STATE or lacks its secret fails the run with its stderr, anchors
 // nothing and leaves the state where it was.

@@ -33,10 +33,11 @@ func checkedMembers(b []byte, fn func(key []byte, val []byte) error) error {
 
 func scanMembers(b []byte, strict bool, fn func(key []byte, val []byte) error) error {
 	end, err := scanObject(b, skipSpace(b, 0), strict, func(key []byte, i int) (int, error) {
-		vend, err := valueEnd(b, i)
+		end := valueEnd
 		if strict {
-			vend, err = validEnd(b, i, 1)
+			end = validValueEnd
 		}
+		vend, err := end(b, i)
 		if err != nil {
 			return 0, err
 		}

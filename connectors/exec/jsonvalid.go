@@ -8,6 +8,9 @@ package exec
 // maxNesting is encoding/json's bound on nested arrays and objects.
 const maxNesting = 10000
 
+// validValueEnd is validEnd for a member of a top-level object.
+func validValueEnd(b []byte, i int) (int, error) { return validEnd(b, i, 1) }
+
 // validEnd returns the index just past the JSON value starting at b[i],
 // or errScan when b holds no valid value there.
 func validEnd(b []byte, i, depth int) (int, error) {

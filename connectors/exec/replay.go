@@ -16,8 +16,11 @@ import (
 )
 
 // replay streams the RECORD messages of the stream from a spool file and
-// checks, at its end, that the file is the one planned.
-func (c *Connector) replay(ctx context.Context, path string, wm watermark, emit connectors.EmitFunc) error {
+// checks, at its end, that the file is the one planned and on the disk:
+// the spool is fsynced beside the reading (the tap's run leaves that to
+// the replay), and the replay fails unless the fsync succeeds, so nothing
+// of the window is anchored before its spool is durable.
+func (c *Connector) replay(ctx context.Context, path string, wm watermark, emit connectors.EmitFunc) (err error) {
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("exec: spool %s is gone (spools are removed once their window is committed; a committed window cannot be read again): %w", path, err)
@@ -26,6 +29,13 @@ func (c *Connector) replay(ctx context.Context, path string, wm watermark, emit 
 		return fmt.Errorf("exec: spool: %w", err)
 	}
 	defer f.Close()
+	synced := make(chan error, 1)
+	go func() { synced <- f.Sync() }()
+	defer func() {
+		if serr := <-synced; serr != nil && err == nil {
+			err = fmt.Errorf("exec: spool %s: fsync: %w", path, serr)
+		}
+	}()
 	if fi, err := f.Stat(); err == nil && c.env.Progress != nil {
 		c.env.Progress.AddTotal(fi.Size())
 	}
@@ -49,7 +59,8 @@ func (c *Connector) replay(ctx context.Context, path string, wm watermark, emit 
 		}
 		m, err := c.message(b, &props)
 		if err != nil {
-			return fmt.Errorf("exec: spool %s:%d: %w", path, line, err)
+			// The line was checked when it was spooled.
+			return fmt.Errorf("exec: spool %s:%d: %w (%s)", path, line, err, spoolDamaged)
 		}
 		if !isString(m.stream, c.cfg.Stream) {
 			continue
@@ -73,10 +84,13 @@ func (c *Connector) replay(ctx context.Context, path string, wm watermark, emit 
 		return fmt.Errorf("exec: spool %s: %w", path, err)
 	}
 	if got, want := sum.digest(); got != want {
-		return fmt.Errorf("exec: spool %s changed since it was written (%s %.12s…, planned %.12s…)", path, sum.name, got, want)
+		return fmt.Errorf("exec: spool %s: %s %.12s…, planned %.12s… (%s)", path, sum.name, got, want, spoolDamaged)
 	}
 	return nil
 }
+
+// spoolDamaged explains a spool that does not read as it was written.
+const spoolDamaged = "the spool changed since it was written, or a machine crash cut it short before it reached the disk"
 
 // message is what a replay reads of one spooled line.
 type message struct {

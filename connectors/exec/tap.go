@@ -17,7 +17,7 @@ import (
 
 // spooled is what one run of the tap left in the spool.
 type spooled struct {
-	path    string // the temporary file, fsynced
+	path    string // the temporary file, written but not yet fsynced
 	crc32c  uint32 // of the whole file
 	size    int64
 	state   json.RawMessage
@@ -82,15 +82,12 @@ func (c *Connector) runTap(ctx context.Context, state json.RawMessage) (_ spoole
 	case out.state == nil:
 		return out, fmt.Errorf("exec: the tap ended without a STATE message, so the next run could not resume: nothing is anchored%s", stderr.show())
 	}
-	ran := time.Now()
-	if err := f.Sync(); err != nil {
-		return out, fmt.Errorf("exec: spool: %w", err)
-	}
+	// The spool is fsynced by the replay, beside its reading (replay.go).
 	if err := f.Close(); err != nil {
 		return out, fmt.Errorf("exec: spool: %w", err)
 	}
 	c.env.Logger.Info("tap output spooled", "records", out.records, "bytes", out.size,
-		"seconds", ran.Sub(start).Seconds(), "fsync_seconds", time.Since(ran).Seconds())
+		"seconds", time.Since(start).Seconds())
 	return out, nil
 }
 
@@ -208,8 +205,12 @@ func expandConfig(conf map[string]any, lookup func(string) (string, bool)) (map[
 }
 
 // publishSpool renames a finished temporary spool to its content name and
-// syncs the folder, so that the spool survives a crash once the window
-// naming it is recorded.
+// syncs the folder, so that the spool's name survives a crash once the
+// window naming it is recorded. Its content is fsynced by the replay,
+// before anything of the window can be anchored: a spool cut short by a
+// machine crash before that fails its checksum at the replay, and the
+// window, of which nothing was anchored, is planned again (the tap runs
+// again from the committed STATE).
 func (c *Connector) publishSpool(s spooled) (string, error) {
 	name := fmt.Sprintf("%s-%08x-%d.jsonl", c.prefix, s.crc32c, s.size)
 	dir := c.spoolDir()
