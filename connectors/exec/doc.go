@@ -4,11 +4,11 @@
 // and maps the RECORD messages of one stream to canonical rows.
 //
 // Plan runs the tap (with --config and --state, the last committed
-// STATE) into a spool file, checking each line as JSON as it arrives,
-// fsyncs it, and returns a watermark naming the spool, its CRC-32C and the
-// final STATE. Read replays the spool, so a run that crashes after the tap
-// finished reads the same records again instead of running the tap a
-// second time. The STATE becomes the job's watermark
+// STATE) with a spool file as its stdout, checking each line as JSON as
+// it arrives, and returns a watermark naming the spool, its CRC-32C and
+// the final STATE. Read replays the spool, fsyncing it meanwhile, so a run
+// that crashes after the tap finished reads the same records again
+// instead of running the tap a second time. The STATE becomes the job's watermark
 // only when the pipeline commits the window, after its batches are
 // anchored; Committed then removes the spool. See docs/exec.md.
 package exec

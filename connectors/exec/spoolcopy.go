@@ -9,22 +9,23 @@ import (
 	"os"
 )
 
-// writebackBytes is how much of the spool is written before the kernel is
-// asked to start putting it on the disk (startWriteback).
+// writebackBytes is how much of the spool is read back before the kernel
+// is asked to start putting it on the disk (startWriteback).
 const writebackBytes = 16 << 20
 
 // checkers is how many goroutines check the tap's output.
 const checkers = 2
 
-// copyOutput copies the tap's stdout to the spool, checking that each
-// line is a JSON object with a type, and notes the last STATE and the
-// number of RECORD messages of the stream. It reads in large chunks of
-// whole lines; each chunk is written and summed as soon as it is read,
-// then checked line by line by one of several goroutines, so that the
-// checking (most of the work) runs beside the reading and writing and on
-// every core. The chunks' findings are taken in order. A line that fails
-// its check stops the copy: the spool is then thrown away.
-func (c *Connector) copyOutput(stdout io.Reader, f *os.File, out *spooled) error {
+// copyOutput reads back the tap's output from src as the tap writes it
+// into the spool f, checking that each line is a JSON object with a type,
+// and notes the last STATE and the number of RECORD messages of the
+// stream. It reads in large chunks of whole lines; each chunk is summed as
+// soon as it is read, then checked line by line by one of several
+// goroutines, so that the checking (most of the work) runs beside the
+// reading and on every core. The chunks' findings are taken in order. A
+// line that fails its check stops the reading: the spool is then thrown
+// away. A last line without its newline gets one, written to f.
+func (c *Connector) copyOutput(src io.Reader, f *os.File, out *spooled) error {
 	size := min(spoolChunk, c.cfg.MaxLineBytes+1)
 	work := make(chan *chunkCheck, checkers)    // written, to check
 	order := make(chan *chunkCheck, 2*checkers) // the same, in file order, to collect
@@ -41,7 +42,7 @@ func (c *Connector) copyOutput(stdout io.Reader, f *os.File, out *spooled) error
 	result := make(chan checked, 1)
 	go func() { result <- c.collect(order, free, stop, out) }()
 
-	readErr := c.readChunks(stdout, f, out, size, func(b []byte) bool {
+	readErr := c.readChunks(src, f, out, size, func(b []byte) bool {
 		ch := &chunkCheck{buf: b, done: make(chan struct{})}
 		select {
 		case order <- ch:
@@ -71,31 +72,25 @@ var errLineTooLong = errors.New("line too long")
 // line, which collect reports.
 var errChecksStopped = errors.New("checks stopped")
 
-// readChunks reads stdout into buffers of at least size bytes (reusing
-// those from free), writes each buffer's whole lines to the spool (a last
-// line without its newline gets one) and hands them to check. It returns
-// when stdout ends, on an error, or when check refuses a chunk (the
-// checking stopped on a bad line).
-func (c *Connector) readChunks(stdout io.Reader, f *os.File, out *spooled, size int, check func([]byte) bool, free <-chan []byte) error {
+// readChunks reads src into buffers of at least size bytes (reusing
+// those from free), sums each buffer's whole lines (a last line without
+// its newline gets one, also written at the end of the spool f) and hands
+// them to check. It returns when src ends, on an error, or when check
+// refuses a chunk (the checking stopped on a bad line).
+func (c *Connector) readChunks(src io.Reader, f *os.File, out *spooled, size int, check func([]byte) bool, free <-chan []byte) error {
 	var flushed int64 // bytes whose writeback has been started
-	write := func(b []byte) error {
-		if _, err := f.Write(b); err != nil {
-			return fmt.Errorf("spool: %w", err)
-		}
+	sum := func(b []byte) {
 		out.crc32c = crc32.Update(out.crc32c, castagnoli, b)
 		out.size += int64(len(b))
 		if out.size-flushed >= writebackBytes {
 			startWriteback(f, flushed, out.size-flushed)
 			flushed = out.size
 		}
-		return nil
 	}
-	// send writes b, whole lines, and hands it to the checker; the rest
-	// of the buffer, tail, starts the next one.
+	// send sums b, whole lines, and hands it to the checker; the rest of
+	// the buffer, tail, starts the next one.
 	send := func(b, tail []byte) ([]byte, error) {
-		if err := write(b); err != nil {
-			return nil, err
-		}
+		sum(b)
 		var next []byte
 		select {
 		case next = <-free:
@@ -120,7 +115,7 @@ func (c *Connector) readChunks(stdout io.Reader, f *os.File, out *spooled, size 
 			}
 			buf = append(buf, make([]byte, min(len(buf), c.cfg.MaxLineBytes+1-len(buf)))...)
 		}
-		m, err := stdout.Read(buf[n:])
+		m, err := src.Read(buf[n:])
 		n += m
 		eof := err == io.EOF
 		if err != nil && !eof {
@@ -131,6 +126,9 @@ func (c *Connector) readChunks(stdout io.Reader, f *os.File, out *spooled, size 
 				return nil
 			}
 			if buf[n-1] != '\n' { // a last line without its newline (the checker checks its length)
+				if _, err := f.WriteAt([]byte{'\n'}, out.size+int64(n)); err != nil {
+					return fmt.Errorf("spool: %w", err)
+				}
 				buf = append(buf[:n], '\n')
 				n++
 			}

@@ -11,19 +11,28 @@ import (
 	"testing/iotest"
 )
 
-// copyLines runs copyOutput over input with lines bounded by maxLine
-// (which also makes its chunks that small), reading it in pieces, and
-// returns what it spooled.
+// copyLines runs copyOutput over a spool holding input with lines
+// bounded by maxLine (which also makes its chunks that small), reading it
+// back in pieces, and returns what it found and what the spool holds then.
 func copyLines(t *testing.T, input string, maxLine int) (spooled, []byte, error) {
 	t.Helper()
 	c := &Connector{cfg: Config{Stream: "s", MaxLineBytes: maxLine}}
-	f, err := os.Create(filepath.Join(t.TempDir(), "spool"))
+	path := filepath.Join(t.TempDir(), "spool")
+	if err := os.WriteFile(path, []byte(input), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
+	src, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
 	var out spooled
-	err = c.copyOutput(iotest.HalfReader(strings.NewReader(input)), f, &out)
+	err = c.copyOutput(iotest.HalfReader(src), f, &out)
 	got, rerr := os.ReadFile(f.Name())
 	if rerr != nil {
 		t.Fatal(rerr)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	osexec "os/exec"
 	"path/filepath"
@@ -44,13 +43,8 @@ func (c *Connector) runTap(ctx context.Context, state json.RawMessage) (_ spoole
 	cmd.WaitDelay = 5 * time.Second
 	stderr := &tail{max: 4096}
 	cmd.Stderr = stderr
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return out, fmt.Errorf("exec: %w", err)
-	}
-	if f, ok := stdout.(*os.File); ok {
-		growPipe(f)
-	}
+	// The tap writes its output into the spool file itself, which is
+	// read back as it grows (one copy of the output fewer than a pipe's).
 	f, err := os.CreateTemp(dir, "."+c.prefix+"-*.tmp")
 	if err != nil {
 		return out, fmt.Errorf("exec: spool: %w", err)
@@ -62,16 +56,27 @@ func (c *Connector) runTap(ctx context.Context, state json.RawMessage) (_ spoole
 			os.Remove(out.path)
 		}
 	}()
+	src, err := os.Open(out.path) // an offset of its own, not the tap's
+	if err != nil {
+		return out, fmt.Errorf("exec: spool: %w", err)
+	}
+	defer src.Close()
+	cmd.Stdout = f
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
 		return out, fmt.Errorf("exec: command: start %s: %w", c.cfg.Command[0], err)
 	}
-	copyErr := c.copyOutput(stdout, f, &out)
+	exited := make(chan struct{})
+	var waitErr error
+	go func() {
+		waitErr = cmd.Wait()
+		close(exited)
+	}()
+	copyErr := c.copyOutput(newTailReader(src, exited), f, &out)
 	if copyErr != nil {
 		cancel() // stop a tap whose output is unusable
-		io.Copy(io.Discard, stdout)
 	}
-	waitErr := cmd.Wait()
+	<-exited
 	switch {
 	case ctx.Err() == context.DeadlineExceeded:
 		return out, fmt.Errorf("exec: the tap ran longer than timeout %s and was stopped%s", c.cfg.timeout, stderr.show())
