@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 )
@@ -14,17 +12,7 @@ import (
 // the reader waits at its end until the writer is done, and takes what
 // was written just before that.
 func TestTailReaderReadsWhileWritten(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "spool")
-	w, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
-	r, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+	w, r := spoolFiles(t, "")
 	var want bytes.Buffer
 	exited := make(chan struct{})
 	go func() {

@@ -72,16 +72,16 @@ func (c *Connector) runTap(ctx context.Context, state json.RawMessage) (_ spoole
 		waitErr = cmd.Wait()
 		close(exited)
 	}()
-	copyErr := c.copyOutput(newTailReader(src, exited), f, &out)
-	if copyErr != nil {
+	checkErr := c.checkOutput(newTailReader(src, exited), f, &out)
+	if checkErr != nil {
 		cancel() // stop a tap whose output is unusable
 	}
 	<-exited
 	switch {
 	case ctx.Err() == context.DeadlineExceeded:
 		return out, fmt.Errorf("exec: the tap ran longer than timeout %s and was stopped%s", c.cfg.timeout, stderr.show())
-	case copyErr != nil:
-		return out, fmt.Errorf("exec: tap output: %w%s", copyErr, stderr.show())
+	case checkErr != nil:
+		return out, fmt.Errorf("exec: tap output: %w%s", checkErr, stderr.show())
 	case waitErr != nil:
 		return out, fmt.Errorf("exec: the tap failed (%w)%s", waitErr, stderr.show())
 	case out.state == nil:

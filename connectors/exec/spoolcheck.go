@@ -16,7 +16,7 @@ const writebackBytes = 16 << 20
 // checkers is how many goroutines check the tap's output.
 const checkers = 2
 
-// copyOutput reads back the tap's output from src as the tap writes it
+// checkOutput reads back the tap's output from src as the tap writes it
 // into the spool f, checking that each line is a JSON object with a type,
 // and notes the last STATE and the number of RECORD messages of the
 // stream. It reads in large chunks of whole lines; each chunk is summed as
@@ -25,7 +25,7 @@ const checkers = 2
 // reading and on every core. The chunks' findings are taken in order. A
 // line that fails its check stops the reading: the spool is then thrown
 // away. A last line without its newline gets one, written to f.
-func (c *Connector) copyOutput(src io.Reader, f *os.File, out *spooled) error {
+func (c *Connector) checkOutput(src io.Reader, f *os.File, out *spooled) error {
 	size := min(spoolChunk, c.cfg.MaxLineBytes+1)
 	work := make(chan *chunkCheck, checkers)    // written, to check
 	order := make(chan *chunkCheck, 2*checkers) // the same, in file order, to collect
@@ -65,7 +65,7 @@ func (c *Connector) copyOutput(src io.Reader, f *os.File, out *spooled) error {
 }
 
 // errLineTooLong is readChunks' report of a line longer than
-// max_line_bytes; copyOutput names the line.
+// max_line_bytes; checkOutput names the line.
 var errLineTooLong = errors.New("line too long")
 
 // errChecksStopped is send's report that the checking stopped on a bad

@@ -11,33 +11,42 @@ import (
 	"testing/iotest"
 )
 
-// copyLines runs copyOutput over a spool holding input with lines
+// checkLines runs checkOutput over a spool holding input with lines
 // bounded by maxLine (which also makes its chunks that small), reading it
 // back in pieces, and returns what it found and what the spool holds then.
-func copyLines(t *testing.T, input string, maxLine int) (spooled, []byte, error) {
+func checkLines(t *testing.T, input string, maxLine int) (spooled, []byte, error) {
 	t.Helper()
 	c := &Connector{cfg: Config{Stream: "s", MaxLineBytes: maxLine}}
-	path := filepath.Join(t.TempDir(), "spool")
-	if err := os.WriteFile(path, []byte(input), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	src, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer src.Close()
+	f, src := spoolFiles(t, input)
 	var out spooled
-	err = c.copyOutput(iotest.HalfReader(src), f, &out)
+	err := c.checkOutput(iotest.HalfReader(src), f, &out)
 	got, rerr := os.ReadFile(f.Name())
 	if rerr != nil {
 		t.Fatal(rerr)
 	}
 	return out, got, err
+}
+
+// spoolFiles creates a spool holding input and opens it twice, as a tap's
+// run does: w to write it (the tap's stdout), r to read it back. Both are
+// closed when the test ends.
+func spoolFiles(t *testing.T, input string) (w, r *os.File) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "spool")
+	if err := os.WriteFile(path, []byte(input), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	w, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
+	r, err = os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	return w, r
 }
 
 func records(n int) string {
@@ -55,9 +64,9 @@ func records(n int) string {
 
 // The spool is the input byte for byte over many chunks, its checksum is
 // of those bytes, and the counts and last state are the input's.
-func TestCopyOutputManyChunks(t *testing.T) {
+func TestCheckOutputManyChunks(t *testing.T) {
 	input := records(2000) + `{"type":"STATE","value":{"at":"end"}}` // no newline at the end
-	out, got, err := copyLines(t, input, 300)
+	out, got, err := checkLines(t, input, 300)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +83,7 @@ func TestCopyOutputManyChunks(t *testing.T) {
 
 // A bad line is named by its number, however far into the output and
 // whichever chunk holds it.
-func TestCopyOutputNamesTheBadLine(t *testing.T) {
+func TestCheckOutputNamesTheBadLine(t *testing.T) {
 	lines := strings.SplitAfter(records(1500), "\n")
 	for _, tc := range []struct {
 		name, line, want string
@@ -87,7 +96,7 @@ func TestCopyOutputNamesTheBadLine(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			bad := append(append(append([]string(nil), lines[:776]...), tc.line), lines[776:]...)
-			_, _, err := copyLines(t, strings.Join(bad, ""), tc.max)
+			_, _, err := checkLines(t, strings.Join(bad, ""), tc.max)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("got %v, want %q", err, tc.want)
 			}
@@ -97,17 +106,17 @@ func TestCopyOutputNamesTheBadLine(t *testing.T) {
 
 // A line of exactly max_line_bytes is taken; the empty output spools
 // nothing.
-func TestCopyOutputBounds(t *testing.T) {
+func TestCheckOutputBounds(t *testing.T) {
 	line := `{"type":"STATE","value":"` + strings.Repeat("z", 100) + `"}`
-	out, got, err := copyLines(t, line+"\n", len(line))
+	out, got, err := checkLines(t, line+"\n", len(line))
 	if err != nil || string(got) != line+"\n" || out.state == nil {
 		t.Fatalf("a line of exactly max_line_bytes: %v, %q", err, got)
 	}
-	out, got, err = copyLines(t, "", 300)
+	out, got, err = checkLines(t, "", 300)
 	if err != nil || len(got) != 0 || out.size != 0 {
 		t.Fatalf("empty output: %v, %d bytes", err, len(got))
 	}
-	if _, _, err := copyLines(t, strings.Repeat("x", 1000), 300); err == nil || !strings.Contains(err.Error(), "line 1 is longer") {
+	if _, _, err := checkLines(t, strings.Repeat("x", 1000), 300); err == nil || !strings.Contains(err.Error(), "line 1 is longer") {
 		t.Fatalf("one long line without a newline: %v", err)
 	}
 }
