@@ -45,6 +45,7 @@ func (c *Connector) replay(ctx context.Context, path string, wm watermark, emit 
 	row := connectors.NewRow(c.cfg.schema, c.cfg.Source, "")
 	keys := []string(nil)
 	var props recordProps
+	get := props.get // one method value for the whole replay, not one a record
 	line := 0
 	for sc.Scan() {
 		line++
@@ -57,6 +58,7 @@ func (c *Connector) replay(ctx context.Context, path string, wm watermark, emit 
 		if c.env.Progress != nil {
 			c.env.Progress.Add(int64(len(b) + 1))
 		}
+		props.ref = strconv.AppendInt(append(append(props.ref[:0], c.cfg.Stream...), ':'), int64(line), 10)
 		m, err := c.message(b, &props)
 		if err != nil {
 			// The line was checked when it was spooled.
@@ -75,7 +77,7 @@ func (c *Connector) replay(ctx context.Context, path string, wm watermark, emit 
 			if err := ctx.Err(); err != nil {
 				return fmt.Errorf("exec: %w", err)
 			}
-			if err := emit(c.record(row, line, keys, b, m, &props)); err != nil {
+			if err := emit(c.record(row, keys, b, m, &props, get)); err != nil {
 				return err
 			}
 		}
@@ -144,9 +146,12 @@ func (c *Connector) message(b []byte, props *recordProps) (message, error) {
 }
 
 // recordProps are a record's properties, reused between records: each
-// key, its raw JSON value and its text, the texts of a record held in
-// one string so that reading a record allocates once.
+// key, its raw JSON value and its text, the texts of a record and its
+// reference held in one string so that reading a record allocates once.
 type recordProps struct {
+	ref     []byte // the record's reference (stream:line), set before loading
+	refText string // ref, in str once loaded
+
 	keys  []byte // every key, one after the other
 	ends  []int  // where each key ends in keys
 	vals  [][]byte
@@ -173,7 +178,10 @@ func (p *recordProps) loadAt(b []byte, i int) (int, error) {
 	p.b = b
 	end, err := scanObject(b, i, false, p.member)
 	p.b = nil
+	n := len(p.buf)
+	p.buf = append(p.buf, p.ref...)
 	p.str = string(p.buf)
+	p.refText = p.str[n:]
 	return end, err
 }
 
@@ -297,16 +305,18 @@ func nested(p *recordProps, name string) ([]byte, bool) {
 }
 
 // record maps one RECORD message to a row, or to a reject with the reason.
-func (c *Connector) record(row schemas.Row, line int, keys []string, raw []byte, m message, props *recordProps) connectors.Record {
+func (c *Connector) record(row schemas.Row, keys []string, raw []byte, m message, props *recordProps, get connectors.ColumnFunc) connectors.Record {
 	s := c.cfg.schema
-	ref := c.cfg.Stream + ":" + strconv.Itoa(line)
+	ref := props.refText
+	if !m.loaded {
+		ref = string(props.ref)
+	}
 	reject := func(reason string) connectors.Record {
 		return connectors.Record{SourceRef: ref, Reject: &connectors.Reject{Target: s.ID(), Reason: ref + ": " + reason, Raw: append([]byte(nil), raw...)}}
 	}
 	if !m.loaded {
 		return reject("the record is not a JSON object")
 	}
-	get := props.get
 	if len(keys) > 0 {
 		parts := make([]string, len(keys))
 		for i, k := range keys {
