@@ -2,7 +2,6 @@ package schemas
 
 import (
 	"crypto/sha256"
-	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -14,6 +13,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
+
+	"github.com/healthanchor/healthanchor/internal/swar"
 )
 
 // LeafEncoder writes the canonical record (docs/format.md) of each row of
@@ -360,24 +361,6 @@ var plainByte = func() (t [256]bool) {
 	return t
 }()
 
-// Eight-bytes-at-a-time tests.
-const (
-	ones  = 0x0101010101010101
-	highs = 0x8080808080808080
-)
-
-// plainWord reports whether the eight bytes of x (one little-endian word)
-// are all plain bytes (see plainByte). It never answers true when one is
-// not; it may answer false for plain bytes after one that is not.
-func plainWord(x uint64) bool {
-	ctlOrHigh := (x - ones*0x20) | x // high bit: a byte below 0x20, or not ASCII
-	q := x ^ (ones * '"')
-	bs := x ^ (ones * '\\')
-	quote := (q - ones) &^ q // high bit: a zero byte in q, a quote in x
-	backslash := (bs - ones) &^ bs
-	return (ctlOrHigh|quote|backslash)&highs == 0
-}
-
 // appendText appends s escaped as appendEscaped does, checking in the
 // same pass that s is valid UTF-8 (as utf8.ValidString does); ok is false
 // when it is not.
@@ -385,7 +368,7 @@ func appendText(dst []byte, s string) (_ []byte, ok bool) {
 	start := 0
 	b := unsafe.Slice(unsafe.StringData(s), len(s)) // s's bytes, only read
 	for i := 0; i < len(s); {
-		for i+8 <= len(b) && plainWord(binary.LittleEndian.Uint64(b[i:])) {
+		for i+8 <= len(b) && swar.PlainJSON(swar.Load(b, i)) {
 			i += 8
 		}
 		for i < len(s) && plainByte[s[i]] {

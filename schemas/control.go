@@ -1,6 +1,10 @@
 package schemas
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/healthanchor/healthanchor/internal/swar"
+)
 
 // isControl marks the C0 control characters a text value may not hold:
 // every byte below 0x20 except tab, line feed and carriage return. Bytes
@@ -34,12 +38,11 @@ func (s *Schema) ControlChar(r Row) (col, at int) {
 // test, exact for a bound of at most 0x80), then looks closer only at a
 // word that has one.
 func controlAt(v string) int {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	j := 0
 	for ; j+8 <= len(v); j += 8 {
 		x := uint64(v[j]) | uint64(v[j+1])<<8 | uint64(v[j+2])<<16 | uint64(v[j+3])<<24 |
 			uint64(v[j+4])<<32 | uint64(v[j+5])<<40 | uint64(v[j+6])<<48 | uint64(v[j+7])<<56
-		if (x-ones*0x20)&^x&highs == 0 {
+		if (x-swar.Ones*0x20)&^x&swar.Highs == 0 {
 			continue
 		}
 		for k := j; k < j+8; k++ {

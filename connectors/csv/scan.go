@@ -1,8 +1,9 @@
 package csv
 
 import (
-	"encoding/binary"
 	"math/bits"
+
+	"github.com/healthanchor/healthanchor/internal/swar"
 )
 
 // The tokenizer's inner loops: finding the end of an unquoted field eight
@@ -10,23 +11,16 @@ import (
 // average), so a word at a time beats both a byte loop and a call into
 // the vectorised bytes.IndexByte, which finds one byte value, not two.
 
-const (
-	lowBits  = 0x0101010101010101
-	highBits = 0x8080808080808080
-	nlBits   = '\n' * lowBits
-)
-
 // indexDelimOrNL returns the index in b of the first delim or '\n' byte,
 // or len(b) when there is none.
 func indexDelimOrNL(b []byte, delim byte) int {
-	d := uint64(delim) * lowBits
+	d := uint64(delim) * swar.Ones
 	i := 0
 	for ; i+8 <= len(b); i += 8 {
-		w := binary.LittleEndian.Uint64(b[i:])
-		// A byte of x is zero where w holds the byte sought; the lowest
-		// flagged byte is exact (borrows only flag bytes above it).
-		x, y := w^d, w^nlBits
-		if m := ((x-lowBits)&^x | (y-lowBits)&^y) & highBits; m != 0 {
+		w := swar.Load(b, i)
+		// A byte of w^d is zero where w holds the byte sought; the lowest
+		// flagged byte is exact.
+		if m := swar.Zero(w^d) | swar.Zero(w^(swar.Ones*'\n')); m != 0 {
 			return i + bits.TrailingZeros64(m)/8
 		}
 	}

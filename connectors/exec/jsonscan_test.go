@@ -13,6 +13,8 @@ func FuzzRecordProps(f *testing.F) {
 	for _, s := range []string{
 		`{"a":"x","b":1.5,"c":null,"d":true,"e":{"f":[1,"]}"]},"g":"\u00e9\"\\"}`,
 		`{}`, `{"a" : "b" , "c":[ ]}`, `{"\u0041":"k"}`, "{\"é\":\"café\",\"b\":\"\xff\"}", `{"b":"x","b":"y"}`,
+		// Runs of eight plain bytes and more, broken by escapes and UTF-8.
+		`{"patient_identifier":"P0000000123456789\"quoted\"0123456789","city_name":"Besançon-les-Bains 25000"}`,
 	} {
 		f.Add(s)
 	}
@@ -66,6 +68,7 @@ func FuzzCheckedMembers(f *testing.F) {
 		`{"type":"RECORD","stream":"s","record":{"a":[1,-2.5e+3,true,false,null,"\u00e9\n"]}}`,
 		`{}`, ` {"a" : 0 } `, `[1]`, `{"a":01}`, `{"a":1.}`, `{"a":"\x"}`, `{"a":"` + "\t" + `"}`,
 		`{"a":1} x`, `{"a":tru}`, `{"a":[1,]}`, `{"a":{"b":1,}}`, `{"a":-}`, `{"a":1e}`, `{"a":"\u12G4"}`,
+		`{"long_key_name_here":"abcdefghijklmnop\"qrstuvwx\\yz0123456789é","x":"abcdefgh` + "\x01" + `ijklmnop"}`,
 	} {
 		f.Add(s)
 	}
