@@ -3,6 +3,7 @@ package schemas
 import (
 	"fmt"
 	"sort"
+	"strings"
 )
 
 // Patient is patient/1: one person as a population registry knows them.
@@ -70,7 +71,7 @@ func Lookup(id string) (*Schema, error) {
 	if s, ok := registry[id]; ok {
 		return s, nil
 	}
-	return nil, fmt.Errorf("schemas: unknown schema %q (known: %v)", id, IDs())
+	return nil, fmt.Errorf("schemas: unknown schema %q (known: %s)", id, strings.Join(IDs(), ", "))
 }
 
 // IDs lists the known schema ids in order.
@@ -81,4 +82,38 @@ func IDs() []string {
 	}
 	sort.Strings(ids)
 	return ids
+}
+
+// All returns every registered schema, by name and then by version
+// (patient/2 before patient/10).
+func All() []*Schema {
+	out := make([]*Schema, 0, len(registry))
+	for _, s := range registry {
+		out = append(out, s)
+	}
+	sortSchemas(out)
+	return out
+}
+
+// Versions returns the registered versions of the schema named name
+// ("patient"), oldest first, or none.
+func Versions(name string) []*Schema {
+	var out []*Schema
+	for _, s := range registry {
+		if s.Name == name {
+			out = append(out, s)
+		}
+	}
+	sortSchemas(out)
+	return out
+}
+
+// sortSchemas orders schemas by name, then by version as a number.
+func sortSchemas(ss []*Schema) {
+	sort.Slice(ss, func(i, j int) bool {
+		if ss[i].Name != ss[j].Name {
+			return ss[i].Name < ss[j].Name
+		}
+		return ss[i].Version < ss[j].Version
+	})
 }

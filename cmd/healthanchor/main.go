@@ -161,7 +161,7 @@ holds a job's lock.`,
 		newDemoCmd(g), newRunCmd(g), newPreviewCmd(g), newBatchesCmd(g), newVerifyCmd(g),
 		newRunsCmd(g), newRejectsCmd(g), newConfigCmd(g), newGenCmd(), newServeCmd(g), newHL7Cmd(), newClusterCmd(g), newChainCmd(g), newProveCmd(g), newConnectorsCmd(), newAuditCmd(g),
 		newKeygenCmd(), newCACmd(), newGenesisCmd(), newInitCmd(), newBackupCmd(g), newRestoreCmd(g), newIndexCmd(g), newFetchCmd(g), newDisclosuresCmd(g),
-		newExportCmd(g), newEraseCmd(g), newRetentionCmd(g),
+		newExportCmd(g), newEraseCmd(g), newRetentionCmd(g), newSchemasCmd(),
 	)
 	return root
 }
