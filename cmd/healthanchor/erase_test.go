@@ -19,6 +19,7 @@ import (
 
 	"github.com/healthanchor/healthanchor/anchor"
 	"github.com/healthanchor/healthanchor/anchor/batchfile"
+	"github.com/healthanchor/healthanchor/internal/testtool"
 	"github.com/healthanchor/healthanchor/lifecycle"
 )
 
@@ -154,7 +155,7 @@ func verifyWithDuckDB(t *testing.T, cfg string) {
 	node, err := exec.LookPath("node")
 	duck := filepath.Join("..", "..", "bench", "node_modules", "@duckdb", "node-api")
 	if _, serr := os.Stat(duck); err != nil || serr != nil {
-		missingTool(t, "node or DuckDB's Node package", "run `npm install` in bench/ (.ci/run does)")
+		testtool.Missing(t, "node or DuckDB's Node package", "run `npm install` in bench/ (.ci/run does)")
 	}
 	r := ha(t, nil, "--config", cfg, "verify", "batch", "--all", "--json")
 	mustCode(t, r, 0, "verify batch --all --json")

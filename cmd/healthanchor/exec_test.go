@@ -3,10 +3,11 @@ package main
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/healthanchor/healthanchor/internal/testtool"
 )
 
 // execJobs are two jobs over the Singer test tap (testdata/taps): one per
@@ -40,9 +41,7 @@ const execJobs = `
 // tap_config).
 func execDeployment(t *testing.T, extra string) (dir, cfg string) {
 	t.Helper()
-	if _, err := exec.LookPath("python3"); err != nil {
-		t.Skip("python3 is not installed")
-	}
+	testtool.Python3(t)
 	dir, cfg = newDeployment(t)
 	os.MkdirAll(filepath.Join(dir, "taps"), 0o755)
 	for _, f := range []string{"tap_registry.py", "patients.csv", "visits.csv"} {

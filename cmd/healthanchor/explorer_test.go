@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/healthanchor/healthanchor/internal/testtool"
 )
 
 var screenshots = flag.Bool("screenshots", false, "rewrite the explorer screenshots in docs/img/")
@@ -32,7 +34,7 @@ func chromium(t *testing.T) string {
 	t.Helper()
 	path, err := exec.LookPath("chromium")
 	if err != nil {
-		missingTool(t, "chromium", "apt-get install -y --no-install-recommends chromium")
+		testtool.Missing(t, "chromium", "apt-get install -y --no-install-recommends chromium")
 	}
 	return path
 }

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/healthanchor/healthanchor/internal/testtool"
 )
 
 // fhirValidator returns the command that runs tools/validate-fhir.mjs
@@ -17,7 +19,7 @@ func fhirValidator(t *testing.T) func(dir string) *exec.Cmd {
 	node, err := exec.LookPath("node")
 	pkg := filepath.Join("..", "..", "bench", "node_modules", "fhir")
 	if _, serr := os.Stat(pkg); err != nil || serr != nil {
-		missingTool(t, "node or the npm fhir package", "run `npm install` in bench/ (.ci/run does)")
+		testtool.Missing(t, "node or the npm fhir package", "run `npm install` in bench/ (.ci/run does)")
 	}
 	return func(dir string) *exec.Cmd {
 		return exec.Command(node, filepath.Join("..", "..", "tools", "validate-fhir.mjs"), dir)

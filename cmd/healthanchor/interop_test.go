@@ -6,6 +6,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/healthanchor/healthanchor/internal/testtool"
 )
 
 // TestIndependentVerifier recomputes the Merkle root of every demo batch
@@ -17,7 +19,7 @@ func TestIndependentVerifier(t *testing.T) {
 	node, err := exec.LookPath("node")
 	duck := filepath.Join("..", "..", "bench", "node_modules", "@duckdb", "node-api")
 	if _, serr := os.Stat(duck); err != nil || serr != nil {
-		missingTool(t, "node or DuckDB's Node package", "run `npm install` in bench/ (.ci/run does)")
+		testtool.Missing(t, "node or DuckDB's Node package", "run `npm install` in bench/ (.ci/run does)")
 	}
 	_, cfg := newDeployment(t)
 	checked := 0

@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/healthanchor/healthanchor/internal/testtool"
 )
 
 // mllpJob adds a job receiving over MLLP (no schedule: the test runs it)
@@ -50,11 +52,7 @@ func mllpSend(t *testing.T, addr string, args ...string) []string {
 	return got
 }
 
-func needPython(t *testing.T) {
-	if _, err := exec.LookPath("python3"); err != nil {
-		t.Skip("python3 is not installed")
-	}
-}
+func needPython(t *testing.T) { testtool.Python3(t) }
 
 // TestMLLPKillBeforeRun: messages acknowledged by `serve` over MLLP, then
 // serve killed with SIGKILL before any run: after a restart, runs anchor

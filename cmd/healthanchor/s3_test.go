@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/healthanchor/healthanchor/internal/s3test"
+	"github.com/healthanchor/healthanchor/internal/testtool"
 )
 
 // startS3 starts a SeaweedFS S3 server for the test (internal/s3test),
@@ -332,7 +333,7 @@ func TestLakeDuckDB(t *testing.T) {
 	node, err := exec.LookPath("node")
 	duck := filepath.Join("..", "..", "bench", "node_modules", "@duckdb", "node-api")
 	if _, serr := os.Stat(duck); err != nil || serr != nil {
-		missingTool(t, "node or DuckDB's Node package", "run `npm install` in bench/ (.ci/run does)")
+		testtool.Missing(t, "node or DuckDB's Node package", "run `npm install` in bench/ (.ci/run does)")
 	}
 	l := fileLake(t)
 	dir, cfg := newDeployment(t)

@@ -5,20 +5,18 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/healthanchor/healthanchor/connectors"
 	"github.com/healthanchor/healthanchor/connectors/connectortest"
+	"github.com/healthanchor/healthanchor/internal/testtool"
 )
 
 func tapsDir(t *testing.T) string {
 	t.Helper()
-	if _, err := exec.LookPath("python3"); err != nil {
-		t.Skip("python3 is not installed")
-	}
+	testtool.Python3(t)
 	dir, err := filepath.Abs("../../testdata/taps")
 	if err != nil {
 		t.Fatal(err)
