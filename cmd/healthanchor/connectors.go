@@ -77,8 +77,13 @@ func newConnectorsNewCmd() *cobra.Command {
 			for _, f := range files {
 				fmt.Fprintln(w, "wrote", f)
 			}
-			fmt.Fprintf(w, "next: go test ./%s/... (the conformance kit passes as generated), replace readFile's parsing with your source's,\n"+
-				"and import the package in cmd/healthanchor/main.go: _ \"%s/connectors/%s\"\n", filepath.ToSlash(filepath.Join(dir, args[0])), scaffold.ModuleOf(dir), args[0])
+			pkg := filepath.ToSlash(filepath.Join(dir, args[0]))
+			if !filepath.IsAbs(pkg) {
+				pkg = "./" + pkg
+			}
+			fmt.Fprintf(w, "next: write parse in %s/connector.go (until then its tests fail, saying so), make testdata/good.txt an input of your source,\n"+
+				"run go test %s/ -run TestGolden -update once to write testdata/good.golden (read it), set the counts in TestConformance,\n"+
+				"and import the package in cmd/healthanchor/main.go: _ \"%s/connectors/%s\"\n", pkg, pkg, scaffold.ModuleOf(dir), args[0])
 			return nil
 		},
 	}

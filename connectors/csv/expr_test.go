@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/healthanchor/healthanchor/connectors"
+	"github.com/healthanchor/healthanchor/connectors/connectortest"
 )
 
 // TestMappingExpressions maps a file with a template, a code table
@@ -23,7 +24,7 @@ func TestMappingExpressions(t *testing.T) {
 	recs, _ := readAll(t, c, nil)
 	var got []string
 	for _, r := range recs {
-		got = append(got, string(recordJSON(r)))
+		got = append(got, string(connectortest.RecordJSON(r)))
 	}
 	all := strings.Join(got, "\n")
 	for _, want := range []string{
@@ -55,10 +56,10 @@ func TestCodeTablesOlderName(t *testing.T) {
 		return o
 	}
 	recs, _ := readAll(t, openOpts(t, dir, opts("code_tables")), nil)
-	if len(recs) != 1 || !strings.Contains(string(recordJSON(recs[0])), `"sex":"F"`) {
+	if len(recs) != 1 || !strings.Contains(string(connectortest.RecordJSON(recs[0])), `"sex":"F"`) {
 		t.Errorf("code_tables not read: %d records", len(recs))
 		for _, r := range recs {
-			t.Log(string(recordJSON(r)))
+			t.Log(string(connectortest.RecordJSON(r)))
 		}
 	}
 	_, err := connectors.Open("csv", opts("codes", "code_tables"), connectors.Env{BaseDir: dir})

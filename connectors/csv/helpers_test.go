@@ -1,19 +1,14 @@
 package csv
 
 import (
-	"encoding/hex"
-	"encoding/json"
 	"os"
 	"path/filepath"
-	"strconv"
 	"testing"
-	"unicode/utf8"
 
 	"github.com/goccy/go-yaml"
 
 	"github.com/healthanchor/healthanchor/connectors"
 	"github.com/healthanchor/healthanchor/connectors/connectortest"
-	"github.com/healthanchor/healthanchor/schemas"
 )
 
 const samples = "../../testdata/csv"
@@ -66,54 +61,4 @@ func writeFile(t testing.TB, dir, name, content string) {
 	if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// recordJSON is the golden form of a record: a row's columns as canonical
-// strings (null when absent), or a reject with its reason and raw bytes.
-func recordJSON(r connectors.Record) []byte {
-	m := map[string]any{"ref": r.SourceRef}
-	if r.Reject != nil {
-		m["reject"] = r.Reject.Reason
-		if utf8.Valid(r.Reject.Raw) {
-			m["raw"] = string(r.Reject.Raw)
-		} else {
-			m["raw_hex"] = hex.EncodeToString(r.Reject.Raw)
-		}
-	} else {
-		row := map[string]any{}
-		for i, f := range r.Schema.Fields {
-			if f.Name == schemas.ColSalt {
-				continue
-			}
-			row[f.Name] = cellText(f, r.Row[i])
-		}
-		m["row"] = row
-	}
-	b, err := json.Marshal(m)
-	if err != nil {
-		panic(err)
-	}
-	return b
-}
-
-// cellText is a value in its canonical text form (docs/format.md), or nil.
-func cellText(f schemas.Field, v schemas.Value) any {
-	if !v.Set {
-		return nil
-	}
-	switch f.Kind {
-	case schemas.Date:
-		return string(schemas.AppendDate(nil, v.Num))
-	case schemas.Timestamp:
-		return string(schemas.AppendTimestamp(nil, v.Num))
-	case schemas.Decimal:
-		return string(schemas.AppendDecimal(nil, v.Num, f.Scale))
-	case schemas.Int:
-		return strconv.FormatInt(v.Num, 10)
-	case schemas.Bool:
-		return strconv.FormatBool(v.Num != 0)
-	case schemas.Binary:
-		return hex.EncodeToString([]byte(v.Str))
-	}
-	return v.Str
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/healthanchor/healthanchor/connectors"
+	"github.com/healthanchor/healthanchor/connectors/connectortest"
 	"github.com/healthanchor/healthanchor/schemas"
 )
 
@@ -119,7 +120,7 @@ func TestRules(t *testing.T) {
 			recs, _ := readAll(t, c, nil)
 			if len(recs) != len(tt.want) {
 				for _, r := range recs {
-					t.Logf("got %s", recordJSON(r))
+					t.Logf("got %s", connectortest.RecordJSON(r))
 				}
 				t.Fatalf("got %d records, want %d", len(recs), len(tt.want))
 			}
@@ -139,7 +140,7 @@ func checkRecord(t *testing.T, r connectors.Record, want string) {
 	}
 	if reason, ok := strings.CutPrefix(rest, "REJECT "); ok {
 		if r.Reject == nil {
-			t.Errorf("%s: got a row %s, want a reject with %q", ref, recordJSON(r), reason)
+			t.Errorf("%s: got a row %s, want a reject with %q", ref, connectortest.RecordJSON(r), reason)
 		} else if !strings.Contains(r.Reject.Reason, reason) {
 			t.Errorf("%s: reject reason %q does not contain %q", ref, r.Reject.Reason, reason)
 		}
@@ -156,7 +157,7 @@ func checkRecord(t *testing.T, r connectors.Record, want string) {
 		if i < 0 {
 			t.Fatalf("bad column %q in test", col)
 		}
-		got := cellText(schemas.Patient.Fields[i], r.Row[i])
+		got := connectortest.CellText(schemas.Patient.Fields[i], r.Row[i])
 		if got == nil {
 			got = "<null>"
 		}

@@ -1,8 +1,8 @@
 // Package scaffold writes the skeleton of a new connector package: its
-// config, its Plan/Read over a drop folder, its registration and its
-// conformance test, so that a data engineer starts from code that
-// compiles and passes the kit, then replaces the parsing with the
-// source's (docs/connectors.md, "Adding a connector").
+// config, its Plan/Read over a drop folder, its registration, its
+// conformance test and its golden test. The package compiles as written,
+// and its tests fail, saying what to do, until its parse function reads
+// the source's records (docs/connectors.md, "Adding a connector").
 package scaffold
 
 import (
