@@ -192,3 +192,54 @@ func TestExecTapFailures(t *testing.T) {
 		t.Errorf("a failed run moved the tap's state:\n%s", log)
 	}
 }
+
+// TestExecShellTap runs the example tap in sh of docs/exec.md through the
+// binary: the first run anchors the file's records, a run after new lines
+// anchors only those (the tap got the committed STATE), and a run with
+// nothing new anchors nothing.
+func TestExecShellTap(t *testing.T) {
+	dir, cfg := newDeployment(t)
+	os.MkdirAll(filepath.Join(dir, "taps"), 0o755)
+	for _, f := range []string{"tap_patients.sh", "patients.txt"} {
+		b, err := os.ReadFile(filepath.Join("../../testdata/taps", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(dir, "taps", f), b, 0o644)
+	}
+	conf, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(cfg, append(conf, `
+  - name: sh-patients
+    connector: exec
+    options:
+      command: [sh, taps/tap_patients.sh, taps/patients.txt]
+      stream: patients
+      schema: patient/1
+      source: registry-sh
+      mapping: {patient_id: mrn, family_name: family, given_name: given, birth_date: dob}
+`...), 0o644)
+	mustCode(t, ha(t, nil, "--config", cfg, "run", "sh-patients"), 0, "first run")
+	checkExactlyOnce(t, dir, cfg, "sh-patients", 3)
+
+	f, err := os.OpenFile(filepath.Join(dir, "taps/patients.txt"), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprint(f, "MRN004;Roux;David;1990-05-06\nMRN005;Blanc;Emma;1969-11-30\n")
+	f.Close()
+	r := ha(t, nil, "--config", cfg, "run", "sh-patients")
+	mustCode(t, r, 0, "run after two new lines")
+	if !strings.Contains(r.stdout, "read 2 = written 2 + rejected 0") {
+		t.Errorf("the second run did not read only the two new records:\n%s", r.stdout)
+	}
+	checkExactlyOnce(t, dir, cfg, "sh-patients", 5)
+
+	r = ha(t, nil, "--config", cfg, "run", "sh-patients")
+	mustCode(t, r, 0, "run with nothing new")
+	if !strings.Contains(r.stdout, "nothing new") {
+		t.Errorf("a run with no new line found something new:\n%s", r.stdout)
+	}
+}
