@@ -37,7 +37,8 @@ func TestConformance(t *testing.T) {
 
 // TestGolden checks every row and reject reason of the example export,
 // with patient_id taken from the MRN identifier (so that the Encounter
-// whose subject is not in the export is a reject).
+// whose subject is not in the export is a reject), and of the public
+// lines of a Synthea export.
 func TestGolden(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -45,6 +46,8 @@ func TestGolden(t *testing.T) {
 	}{
 		{"logical-ids", nil},
 		{"mrn", connectors.Options{"identifier_system": "http://hospital.example.org/mrn"}},
+		// Public lines of a Synthea export (testdata/synthea/README.md).
+		{"synthea-mrn", connectors.Options{"input": "testdata/synthea/*.ndjson", "identifier_system": "http://hospital.smarthealthit.org"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res, err := connectortest.ReadAll(t, open(t, tc.opts), nil)
