@@ -37,6 +37,15 @@ func listingOf(s *schemas.Schema) schemaListing {
 	return l
 }
 
+// listingsOf lists schema versions as `--json` prints them.
+func listingsOf(ss []*schemas.Schema) []schemaListing {
+	out := make([]schemaListing, 0, len(ss))
+	for _, s := range ss {
+		out = append(out, listingOf(s))
+	}
+	return out
+}
+
 func newSchemasCmd() *cobra.Command {
 	cmd := groupCmd("schemas", "List the canonical schemas, their versions and columns",
 		"The canonical schemas every connector normalises into. A schema version is\n"+
@@ -58,11 +67,7 @@ func newSchemasListCmd() *cobra.Command {
 			all := schemas.All()
 			w := cmd.OutOrStdout()
 			if asJSON {
-				out := make([]schemaListing, 0, len(all))
-				for _, s := range all {
-					out = append(out, listingOf(s))
-				}
-				return writeJSON(w, out)
+				return writeJSON(w, listingsOf(all))
 			}
 			fmt.Fprintf(w, "%-16s %7s  %s\n", "SCHEMA", "COLUMNS", "FINGERPRINT")
 			for _, s := range all {
@@ -90,11 +95,7 @@ func newSchemasShowCmd() *cobra.Command {
 			}
 			w := cmd.OutOrStdout()
 			if asJSON {
-				out := make([]schemaListing, 0, len(found))
-				for _, s := range found {
-					out = append(out, listingOf(s))
-				}
-				return writeJSON(w, out)
+				return writeJSON(w, listingsOf(found))
 			}
 			for i, s := range found {
 				if i > 0 {

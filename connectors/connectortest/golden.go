@@ -68,8 +68,7 @@ func CellText(f schemas.Field, v schemas.Value) any {
 }
 
 // Golden compares recs, one RecordJSON a line, with the golden file at
-// path, reporting each line that differs; with update it writes the file
-// instead (read the change before committing it).
+// path (CompareGolden).
 func Golden(t testing.TB, recs []connectors.Record, path string, update bool) {
 	t.Helper()
 	var got bytes.Buffer
@@ -77,8 +76,16 @@ func Golden(t testing.TB, recs []connectors.Record, path string, update bool) {
 		got.Write(RecordJSON(r))
 		got.WriteByte('\n')
 	}
+	CompareGolden(t, got.Bytes(), path, update)
+}
+
+// CompareGolden compares got with the golden file at path, reporting each
+// line that differs; with update it writes the file instead (read the
+// change before committing it).
+func CompareGolden(t testing.TB, got []byte, path string, update bool) {
+	t.Helper()
 	if update {
-		if err := os.WriteFile(path, got.Bytes(), 0o644); err != nil {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
 			t.Fatal(err)
 		}
 		return
@@ -87,10 +94,10 @@ func Golden(t testing.TB, recs []connectors.Record, path string, update bool) {
 	if err != nil {
 		t.Fatalf("%v (run go test -update to create it)", err)
 	}
-	if bytes.Equal(got.Bytes(), want) {
+	if bytes.Equal(got, want) {
 		return
 	}
-	gl, wl := strings.Split(got.String(), "\n"), strings.Split(string(want), "\n")
+	gl, wl := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
 	for i := 0; i < len(gl) || i < len(wl); i++ {
 		var g, w string
 		if i < len(gl) {
@@ -100,7 +107,7 @@ func Golden(t testing.TB, recs []connectors.Record, path string, update bool) {
 			w = wl[i]
 		}
 		if g != w {
-			t.Errorf("%s line %d:\n got  %s\n want %s", path, i+1, g, w)
+			t.Errorf("%s line %d (run go test -update if the change is intended):\n got  %s\n want %s", path, i+1, g, w)
 		}
 	}
 }

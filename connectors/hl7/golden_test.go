@@ -3,7 +3,6 @@ package hl7
 import (
 	"bytes"
 	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -68,31 +67,7 @@ func TestGolden(t *testing.T) {
 			}
 			got := render(t, res.Records)
 			golden := strings.TrimSuffix(path, ".hl7") + ".golden.ndjson"
-			if *update {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				gl, wl := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
-				for i := 0; i < max(len(gl), len(wl)); i++ {
-					var g, w string
-					if i < len(gl) {
-						g = gl[i]
-					}
-					if i < len(wl) {
-						w = wl[i]
-					}
-					if g != w {
-						t.Fatalf("%s differs at line %d (run go test -update if the change is intended):\n got: %s\nwant: %s", golden, i+1, g, w)
-					}
-				}
-			}
+			connectortest.CompareGolden(t, got, golden, *update)
 		})
 	}
 }

@@ -3,7 +3,6 @@ package sql
 import (
 	"context"
 	dbsql "database/sql"
-	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -15,7 +14,6 @@ import (
 
 	"github.com/healthanchor/healthanchor/connectors"
 	"github.com/healthanchor/healthanchor/connectors/connectortest"
-	"github.com/healthanchor/healthanchor/schemas"
 )
 
 // The servers the tests run against; see .ci/run for how they start.
@@ -152,26 +150,12 @@ func col(t *testing.T, r connectors.Record, name string) string {
 	if r.Reject != nil {
 		t.Fatalf("%s is a reject: %s", r.SourceRef, r.Reject.Reason)
 	}
-	v := r.Row[r.Schema.Index(name)]
-	if !v.Set {
+	i := r.Schema.Index(name)
+	v := connectortest.CellText(r.Schema.Fields[i], r.Row[i])
+	if v == nil {
 		return "NULL"
 	}
-	f := r.Schema.Fields[r.Schema.Index(name)]
-	switch f.Kind {
-	case schemas.Text:
-		return v.Str
-	case schemas.Binary:
-		return hex.EncodeToString([]byte(v.Str))
-	case schemas.Date:
-		return string(schemas.AppendDate(nil, v.Num))
-	case schemas.Timestamp:
-		return string(schemas.AppendTimestamp(nil, v.Num))
-	case schemas.Decimal:
-		return string(schemas.AppendDecimal(nil, v.Num, f.Scale))
-	case schemas.Bool:
-		return fmt.Sprint(v.Num != 0)
-	}
-	return fmt.Sprint(v.Num)
+	return v.(string)
 }
 
 type connRecord = connectors.Record
